@@ -1,0 +1,368 @@
+"""numtorch: a PyTorch-compatible tensor library whose kernels are Numba functions.
+
+    import numtorch as torch
+"""
+
+from . import (  # noqa: F401
+    _methods,  # noqa: F401  (attaches methods and operators to Tensor)
+    autograd,
+    cuda,
+    return_types,
+)
+from ._device import device
+from ._dtype import bool_ as bool
+from ._dtype import (
+    dtype,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    promote_types,
+    set_default_dtype,
+    uint8,
+)
+from ._dtype import result_type as _result_type
+from ._ops.convert import allclose, clone, equal, isclose
+from ._ops.creation import (
+    arange,
+    as_tensor,
+    asarray,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    logspace,
+    meshgrid,
+    ones,
+    ones_like,
+    range,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from ._ops.index import (
+    argsort,
+    argwhere,
+    bincount,
+    bucketize,
+    gather,
+    index_add,
+    index_select,
+    kthvalue,
+    masked_fill,
+    masked_select,
+    msort,
+    nonzero,
+    scatter,
+    scatter_add,
+    searchsorted,
+    sort,
+    take,
+    take_along_dim,
+    topk,
+    unique,
+    unique_consecutive,
+)
+from ._ops.linalg import (
+    addmm,
+    addmv,
+    baddbmm,
+    bmm,
+    cross,
+    dot,
+    einsum,
+    ger,
+    inner,
+    matmul,
+    mm,
+    mv,
+    outer,
+    tensordot,
+    trace,
+)
+from ._ops.pointwise import (
+    abs,
+    absolute,
+    acos,
+    acosh,
+    add,
+    addcdiv,
+    addcmul,
+    arccos,
+    arccosh,
+    arcsin,
+    arcsinh,
+    arctan,
+    arctan2,
+    arctanh,
+    asin,
+    asinh,
+    atan,
+    atan2,
+    atanh,
+    bitwise_and,
+    bitwise_left_shift,
+    bitwise_not,
+    bitwise_or,
+    bitwise_right_shift,
+    bitwise_xor,
+    ceil,
+    clamp,
+    clamp_max,
+    clamp_min,
+    clip,
+    cos,
+    cosh,
+    div,
+    divide,
+    eq,
+    erf,
+    erfc,
+    exp,
+    exp2,
+    expm1,
+    fix,
+    float_power,
+    floor,
+    floor_divide,
+    fmax,
+    fmin,
+    fmod,
+    frac,
+    ge,
+    greater,
+    greater_equal,
+    gt,
+    hypot,
+    isfinite,
+    isinf,
+    isnan,
+    isneginf,
+    isposinf,
+    isreal,
+    le,
+    lerp,
+    less,
+    less_equal,
+    log,
+    log1p,
+    log2,
+    log10,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    logit,
+    lt,
+    maximum,
+    minimum,
+    mul,
+    multiply,
+    nan_to_num,
+    ne,
+    neg,
+    negative,
+    not_equal,
+    pow,
+    reciprocal,
+    relu,
+    remainder,
+    round,
+    rsqrt,
+    rsub,
+    sigmoid,
+    sign,
+    signbit,
+    sin,
+    sinh,
+    sqrt,
+    square,
+    sub,
+    subtract,
+    tan,
+    tanh,
+    true_divide,
+    trunc,
+    where,
+)
+from ._ops.reduce import (
+    all,
+    amax,
+    amin,
+    aminmax,
+    any,
+    argmax,
+    argmin,
+    count_nonzero,
+    cummax,
+    cummin,
+    cumprod,
+    cumsum,
+    log_softmax,
+    logsumexp,
+    max,
+    mean,
+    min,
+    nanmean,
+    nansum,
+    norm,
+    prod,
+    softmax,
+    std,
+    std_mean,
+    sum,
+    var,
+    var_mean,
+)
+from ._ops.shape import (
+    atleast_1d,
+    atleast_2d,
+    broadcast_to,
+    cat,
+    chunk,
+    concat,
+    concatenate,
+    diag,
+    diagonal,
+    flatten,
+    flip,
+    fliplr,
+    flipud,
+    hstack,
+    moveaxis,
+    movedim,
+    narrow,
+    permute,
+    repeat_interleave,
+    reshape,
+    roll,
+    select,
+    split,
+    squeeze,
+    stack,
+    swapaxes,
+    swapdims,
+    t,
+    tensor_split,
+    tile,
+    transpose,
+    tril,
+    triu,
+    unbind,
+    unflatten,
+    unsqueeze,
+    vstack,
+)
+from ._printing import get_printoptions, set_printoptions
+from ._size import Size
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .random import (
+    Generator,
+    bernoulli,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    multinomial,
+    normal,
+    poisson,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    seed,
+    set_rng_state,
+)
+from .tensor import Tensor
+
+__version__ = "0.1.0"
+
+# dtype aliases PyTorch exposes at the top level
+float = float32
+double = float64
+half = float16
+long = int64
+int = int32
+short = int16
+strided = "torch.strided"
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input):
+    return input.dtype.is_floating_point
+
+
+def is_nonzero(input):
+    if input.numel() != 1:
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+    return builtins_bool(input.item())
+
+
+def numel(input):
+    return input.numel()
+
+
+def broadcast_shapes(*shapes):
+    from .backend.elementwise import broadcast_shapes as _bs
+    return Size(_bs(*[tuple(s) if not isinstance(s, builtins_int) else (s,) for s in shapes]))
+
+
+def broadcast_tensors(*tensors):
+    shp = broadcast_shapes(*[x.shape for x in tensors])
+    return tuple(x.expand(shp) for x in tensors)
+
+
+def result_type(tensor1, tensor2):
+    return _result_type(tensor1, tensor2)
+
+
+def can_cast(from_, to):
+    return from_.category <= to.category
+
+
+import builtins as _builtins  # noqa: E402
+
+builtins_bool = _builtins.bool
+builtins_int = _builtins.int
+
+
+def _legacy_type(dt, name):
+    """torch.FloatTensor(...) and friends: Tensor(...) with a fixed dtype."""
+
+    def make(*args, **kwargs):
+        import numpy as np
+
+        from ._ops.creation import _array_from_data
+        from .tensor import shape_arg, wrap
+        if len(args) == 1 and not isinstance(args[0], (builtins_int, np.integer)):
+            arr, _ = _array_from_data(args[0], dt)
+            return wrap(arr, dt)
+        return wrap(np.zeros(shape_arg(args), dt.np), dt)
+
+    make.__name__ = make.__qualname__ = name
+    make.__doc__ = f"Legacy constructor: a {dt!r} tensor from sizes or data."
+    return make
+
+
+FloatTensor = _legacy_type(float32, "FloatTensor")
+DoubleTensor = _legacy_type(float64, "DoubleTensor")
+HalfTensor = _legacy_type(float16, "HalfTensor")
+LongTensor = _legacy_type(int64, "LongTensor")
+IntTensor = _legacy_type(int32, "IntTensor")
+ShortTensor = _legacy_type(int16, "ShortTensor")
+CharTensor = _legacy_type(int8, "CharTensor")
+ByteTensor = _legacy_type(uint8, "ByteTensor")
+BoolTensor = _legacy_type(bool, "BoolTensor")

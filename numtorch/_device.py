@@ -1,0 +1,64 @@
+"""torch.device.  Only 'cpu' runs here; 'cuda' parses so programs can test for it, and the
+CUDA backend of a later issue plugs in behind the same object."""
+
+
+class device:
+    __slots__ = ("type", "index")
+
+    def __init__(self, type_or_str, index=None):
+        if isinstance(type_or_str, device):
+            self.type, self.index = type_or_str.type, type_or_str.index
+            return
+        if isinstance(type_or_str, int):
+            type_or_str, index = "cuda", type_or_str
+        if not isinstance(type_or_str, str):
+            raise TypeError(f"device() received an invalid combination of arguments - got "
+                            f"({type(type_or_str).__name__})")
+        s = type_or_str
+        if ":" in s:
+            s, _, idx = s.partition(":")
+            if index is not None or not idx.isdigit():
+                raise RuntimeError(f"Invalid device string: '{type_or_str}'")
+            index = int(idx)
+        if s not in ("cpu", "cuda", "meta"):
+            raise RuntimeError(
+                "Expected one of cpu, cuda, meta device type at start of device string: "
+                f"{type_or_str}")
+        self.type = s
+        self.index = index
+
+    def __repr__(self):
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and self.type == other.type and self.index == other.index
+
+    def __hash__(self):
+        return hash((self.type, self.index))
+
+    def __reduce__(self):
+        return (device, (self.type, self.index))
+
+
+CPU = device("cpu")
+
+
+def as_device(d):
+    """Normalise a device argument; refuse devices this build cannot run."""
+    if d is None or d is CPU:
+        return CPU
+    if not isinstance(d, device):
+        d = device(d)
+    if d.type == "cpu":
+        return CPU
+    if d.type == "cuda":
+        from . import cuda
+        cuda._lazy_init()
+    raise RuntimeError(f"numtorch: device {d} is not supported by this build")

@@ -1,0 +1,317 @@
+"""Attach the op functions to Tensor as methods, operators and in-place `_` variants.
+
+Each op is defined once in `numtorch/_ops`; this table is the only place that says which of
+them are also methods and how the Python operators map onto them.
+"""
+
+import numpy as np
+
+from . import random as _random
+from ._ops import convert, creation, index, linalg, reduce, shape
+from ._ops import pointwise as P
+from .kernels.cpu import elementwise as K
+from .tensor import Tensor, shape_arg, wrap
+
+_SAME_NAME = {
+    P: """add sub mul div true_divide floor_divide remainder fmod pow float_power maximum
+          minimum fmax fmin atan2 arctan2 hypot eq ne lt le gt ge greater greater_equal less
+          less_equal not_equal logical_and logical_or logical_xor logical_not bitwise_and
+          bitwise_or bitwise_xor bitwise_not bitwise_left_shift bitwise_right_shift neg
+          negative abs absolute sign exp exp2 log log2 log10 log1p expm1 sqrt rsqrt sin cos tan
+          asin arcsin acos arccos atan arctan sinh cosh tanh asinh arcsinh acosh arccosh atanh
+          arctanh sigmoid relu reciprocal square erf erfc frac logit floor ceil trunc fix round
+          isnan isinf isfinite isposinf isneginf signbit where clamp clip clamp_min clamp_max
+          lerp nan_to_num addcmul addcdiv subtract multiply divide""",
+    reduce: """sum nansum prod mean nanmean amax amin max min aminmax argmax argmin all any
+               count_nonzero var std var_mean std_mean norm logsumexp softmax log_softmax
+               cumsum cumprod cummax cummin""",
+    shape: """view reshape view_as reshape_as flatten unflatten squeeze unsqueeze transpose
+              swapaxes swapdims t permute movedim moveaxis expand expand_as broadcast_to repeat
+              tile contiguous split chunk tensor_split unbind select narrow flip fliplr flipud
+              roll tril triu diagonal diag repeat_interleave""",
+    index: """index_select gather scatter scatter_ scatter_add scatter_add_ index_add
+              index_add_ index_fill_ index_put_ put_ masked_fill masked_fill_ masked_select
+              masked_scatter_ nonzero argwhere take take_along_dim sort argsort msort topk
+              kthvalue unique unique_consecutive bincount""",
+    linalg: "matmul mm bmm mv dot inner outer ger addmm addmv baddbmm trace",
+    convert: """clone copy_ fill_ zero_ to cpu cuda type type_as float double half long int
+                short char byte bool equal isclose allclose""",
+    _random: "uniform_ normal_ random_ bernoulli_ exponential_",
+}
+
+for _module, _names in _SAME_NAME.items():
+    for _name in _names.split():
+        setattr(Tensor, _name, getattr(_module, _name))
+
+Tensor.bernoulli = _random.bernoulli
+Tensor.multinomial = _random.multinomial
+Tensor.__getitem__ = index.getitem
+Tensor.__setitem__ = index.setitem
+Tensor.T = property(lambda self: shape.permute(self, tuple(range(self.ndim - 1, -1, -1))))
+Tensor.mT = property(lambda self: shape.transpose(self, -2, -1))
+Tensor.H = Tensor.T
+Tensor.mH = Tensor.mT
+
+
+# ---- in-place variants: compute straight into self ---------------------------------------
+def _inplace_binary(op, name):
+    def method(self, other, *, alpha=1):
+        if alpha != 1:
+            other = P._scaled(other, alpha, name)
+        return P._arith(op, name, self, other, inplace=self)
+    method.__name__ = method.__qualname__ = name + "_"
+    method.__doc__ = f"In-place {name}: writes into self."
+    return method
+
+
+for _op, _name in ((K.ADD, "add"), (K.SUB, "sub"), (K.MUL, "mul"), (K.FLOORDIV, "floor_divide"),
+                   (K.REM, "remainder"), (K.FMOD, "fmod"), (K.POW, "pow"),
+                   (K.MAXIMUM, "maximum"), (K.MINIMUM, "minimum")):
+    setattr(Tensor, _name + "_", _inplace_binary(_op, _name))
+Tensor.subtract_ = Tensor.sub_
+Tensor.multiply_ = Tensor.mul_
+
+
+def _div_(self, other, *, rounding_mode=None):
+    if rounding_mode is None:
+        return P.true_divide(self, other, inplace=self)
+    op = {"trunc": K.TRUNCDIV, "floor": K.FLOORDIV}.get(rounding_mode)
+    if op is None:
+        return P.div(self, other, rounding_mode=rounding_mode)
+    return P._arith(op, "div", self, other, inplace=self)
+
+
+Tensor.div_ = Tensor.divide_ = Tensor.true_divide_ = _div_
+
+
+def _inplace_compare(op, name):
+    def method(self, other):
+        return P._compare(op, self, other, inplace=self)
+    method.__name__ = method.__qualname__ = name + "_"
+    method.__doc__ = f"In-place {name}: writes 0/1 into self in its own dtype."
+    return method
+
+
+for _op, _name in ((K.EQ, "eq"), (K.NE, "ne"), (K.LT, "lt"), (K.LE, "le"), (K.GT, "gt"),
+                   (K.GE, "ge"), (K.LAND, "logical_and"), (K.LOR, "logical_or"),
+                   (K.LXOR, "logical_xor")):
+    setattr(Tensor, _name + "_", _inplace_compare(_op, _name))
+
+
+def _inplace_bitwise(op, name):
+    def method(self, other):
+        return P._bitwise(op, name, self, other, inplace=self)
+    method.__name__ = method.__qualname__ = name + "_"
+    method.__doc__ = f"In-place {name}."
+    return method
+
+
+for _op, _name in ((K.BAND, "bitwise_and"), (K.BOR, "bitwise_or"), (K.BXOR, "bitwise_xor"),
+                   (K.LSHIFT, "bitwise_left_shift"), (K.RSHIFT, "bitwise_right_shift")):
+    setattr(Tensor, _name + "_", _inplace_bitwise(_op, _name))
+
+
+def _inplace_unary(op, name):
+    def method(self):
+        return P.unary(op, self, inplace=self)
+    method.__name__ = method.__qualname__ = name + "_"
+    method.__doc__ = f"In-place {name}."
+    return method
+
+
+for _name in """neg abs sign exp exp2 log log2 log10 log1p expm1 sqrt rsqrt sin cos tan asin acos
+                atan sinh cosh tanh sigmoid relu reciprocal square erf erfc frac floor ceil trunc
+                round""".split():
+    setattr(Tensor, _name + "_", _inplace_unary(getattr(K, _name.upper()), _name))
+Tensor.negative_ = Tensor.neg_
+Tensor.absolute_ = Tensor.abs_
+Tensor.fix_ = Tensor.trunc_
+
+
+def _clamp_(self, min=None, max=None):
+    return P.clamp(self, min, max, inplace=self)
+
+
+Tensor.clamp_ = Tensor.clip_ = _clamp_
+
+
+def _logical_not_(self):
+    res = P.logical_not(self)
+    self._data[...] = res._data
+    self._bump()
+    return self
+
+
+Tensor.logical_not_ = _logical_not_
+
+
+def _bitwise_not_(self):
+    res = P.bitwise_not(self)
+    self._data[...] = res._data
+    self._bump()
+    return self
+
+
+Tensor.bitwise_not_ = _bitwise_not_
+
+
+def _lerp_(self, end, weight):
+    return P.deliver(P.lerp(self, end, weight)._data, self.dtype, inplace=self)
+
+
+Tensor.lerp_ = _lerp_
+
+
+def _nan_to_num_(self, nan=0.0, posinf=None, neginf=None):
+    return P.deliver(P.nan_to_num(self, nan, posinf, neginf)._data, self.dtype, inplace=self)
+
+
+Tensor.nan_to_num_ = _nan_to_num_
+
+
+def _shape_inplace(fn):
+    def method(self, *args, **kwargs):
+        res = fn(self, *args, **kwargs)
+        self._data = res._data
+        return self
+    method.__name__ = method.__qualname__ = fn.__name__ + "_"
+    method.__doc__ = f"In-place {fn.__name__}: self becomes the view."
+    return method
+
+
+for _fn in (shape.t, shape.transpose, shape.squeeze, shape.unsqueeze, shape.tril, shape.triu):
+    setattr(Tensor, _fn.__name__ + "_", _shape_inplace(_fn))
+for _name in ("cumsum", "cumprod"):
+    setattr(Tensor, _name + "_", _shape_inplace(getattr(reduce, _name)))
+
+
+def _addcmul_(self, tensor1, tensor2, *, value=1):
+    return P.deliver(P.addcmul(self, tensor1, tensor2, value=value)._data, self.dtype,
+                     inplace=self)
+
+
+def _addcdiv_(self, tensor1, tensor2, *, value=1):
+    return P.deliver(P.addcdiv(self, tensor1, tensor2, value=value)._data, self.dtype,
+                     inplace=self)
+
+
+Tensor.addcmul_ = _addcmul_
+Tensor.addcdiv_ = _addcdiv_
+
+
+def _addmm_(self, mat1, mat2, *, beta=1, alpha=1):
+    return P.deliver(linalg.addmm(self, mat1, mat2, beta=beta, alpha=alpha)._data, self.dtype,
+                     inplace=self)
+
+
+Tensor.addmm_ = _addmm_
+
+
+# ---- new_* constructors ------------------------------------------------------------------
+def _new_filled(np_fn):
+    def method(self, *size, dtype=None, device=None, requires_grad=False, **kw):
+        dt = dtype or self.dtype
+        return creation._finish(np_fn(shape_arg(size), creation._dt(dt).np), creation._dt(dt),
+                                requires_grad, device)
+    method.__name__ = method.__qualname__ = "new_" + np_fn.__name__
+    method.__doc__ = "A new tensor of the given size with self's dtype unless dtype= is given."
+    return method
+
+
+Tensor.new_ones = _new_filled(np.ones)
+Tensor.new_zeros = _new_filled(np.zeros)
+Tensor.new_empty = _new_filled(np.zeros)
+
+
+def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+    return creation.full(size, fill_value, dtype=dtype or self.dtype, device=device,
+                         requires_grad=requires_grad)
+
+
+def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+    return creation.tensor(data, dtype=dtype or self.dtype, device=device,
+                           requires_grad=requires_grad)
+
+
+Tensor.new_full = _new_full
+Tensor.new_tensor = _new_tensor
+
+
+# ---- Python operators --------------------------------------------------------------------
+def _swap(fn):
+    def reflected(self, other):
+        return fn(other, self)
+    reflected.__name__ = reflected.__qualname__ = "r" + fn.__name__
+    reflected.__doc__ = f"other {fn.__name__} self"
+    return reflected
+
+
+def _matmul_operand(other):
+    if not isinstance(other, Tensor):
+        raise TypeError(f"unsupported operand type(s) for @: 'Tensor' and "
+                        f"'{type(other).__name__}'")
+    return other
+
+
+def _not_implemented_for(types):
+    def check(fn):
+        def op(self, other):
+            if not isinstance(other, types):
+                return NotImplemented
+            return fn(self, other)
+        op.__name__ = op.__qualname__ = fn.__name__
+        op.__doc__ = fn.__doc__
+        return op
+    return check
+
+
+_OPERAND = (Tensor, bool, int, float, np.number, np.bool_)
+_op = _not_implemented_for(_OPERAND)
+
+Tensor.__add__ = _op(P.add)
+Tensor.__radd__ = _op(P.add)
+Tensor.__sub__ = _op(P.sub)
+Tensor.__rsub__ = _op(_swap(P.sub))
+Tensor.__mul__ = _op(P.mul)
+Tensor.__rmul__ = _op(P.mul)
+Tensor.__truediv__ = _op(P.true_divide)
+Tensor.__rtruediv__ = _op(_swap(P.true_divide))
+Tensor.__floordiv__ = _op(P.floor_divide)
+Tensor.__rfloordiv__ = _op(_swap(P.floor_divide))
+Tensor.__mod__ = _op(P.remainder)
+Tensor.__rmod__ = _op(_swap(P.remainder))
+Tensor.__pow__ = _op(P.pow)
+Tensor.__rpow__ = _op(_swap(P.pow))
+Tensor.__matmul__ = lambda self, other: linalg.matmul(self, _matmul_operand(other))
+Tensor.__rmatmul__ = lambda self, other: linalg.matmul(_matmul_operand(other), self)
+Tensor.__and__ = _op(P.bitwise_and)
+Tensor.__rand__ = _op(P.bitwise_and)
+Tensor.__or__ = _op(P.bitwise_or)
+Tensor.__ror__ = _op(P.bitwise_or)
+Tensor.__xor__ = _op(P.bitwise_xor)
+Tensor.__rxor__ = _op(P.bitwise_xor)
+Tensor.__lshift__ = _op(P.bitwise_left_shift)
+Tensor.__rshift__ = _op(P.bitwise_right_shift)
+Tensor.__eq__ = _op(P.eq)
+Tensor.__ne__ = _op(P.ne)
+Tensor.__lt__ = _op(P.lt)
+Tensor.__le__ = _op(P.le)
+Tensor.__gt__ = _op(P.gt)
+Tensor.__ge__ = _op(P.ge)
+Tensor.__neg__ = P.neg
+Tensor.__pos__ = lambda self: self
+Tensor.__abs__ = P.abs
+Tensor.__invert__ = P.bitwise_not
+Tensor.__iadd__ = Tensor.add_
+Tensor.__isub__ = Tensor.sub_
+Tensor.__imul__ = Tensor.mul_
+Tensor.__itruediv__ = Tensor.div_
+Tensor.__ifloordiv__ = Tensor.floor_divide_
+Tensor.__imod__ = Tensor.remainder_
+Tensor.__ipow__ = Tensor.pow_
+Tensor.__iand__ = Tensor.bitwise_and_
+Tensor.__ior__ = Tensor.bitwise_or_
+Tensor.__ixor__ = Tensor.bitwise_xor_
+Tensor.__hash__ = lambda self: id(self)
+Tensor.__array_priority__ = 1000
+_ = wrap

@@ -1,0 +1,257 @@
+"""Tensor creation: from data, filled, ranges, and the `*_like`/`new_*` families."""
+
+import math
+import warnings
+
+import numpy as np
+
+from .. import _dtype as D
+from .._device import as_device
+from ..tensor import Tensor, shape_arg, wrap
+
+
+def _finish(arr, dt, requires_grad=False, device=None):
+    as_device(device)
+    t = wrap(arr, dt)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _flatten_tensors(data):
+    """Replace tensors nested in lists by their values so NumPy can read the structure."""
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, (list, tuple)):
+        return [_flatten_tensors(x) for x in data]
+    return data
+
+
+def _check_ragged(data, dim=0):
+    if isinstance(data, (list, tuple)) and data and isinstance(data[0], (list, tuple)):
+        n = len(data[0])
+        for x in data:
+            if not isinstance(x, (list, tuple)):
+                raise TypeError("not a sequence")
+            if len(x) != n:
+                raise ValueError(f"expected sequence of length {n} at dim {dim + 1} "
+                                 f"(got {len(x)})")
+        for x in data:
+            _check_ragged(x, dim + 1)
+
+
+def _array_from_data(data, dtype=None):
+    """A fresh NumPy array holding `data`, with PyTorch's dtype inference."""
+    if isinstance(data, Tensor):
+        arr = data._data.copy()
+        inferred = data.dtype
+    elif isinstance(data, np.ndarray):
+        inferred = D.from_numpy_dtype(data.dtype)
+        arr = data.copy()
+    else:
+        if isinstance(data, str) or (isinstance(data, (list, tuple)) and _has_str(data)):
+            raise TypeError("new(): invalid data type 'str'")
+        _check_ragged(data)
+        arr = np.array(_flatten_tensors(data))
+        if arr.dtype == object:
+            raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+        kind = arr.dtype.kind
+        if isinstance(data, np.generic):
+            inferred = D.from_numpy_dtype(arr.dtype)
+        elif kind == "f":
+            inferred = D.get_default_dtype() if not _nested_has_tensor_dtype(data) \
+                else D.from_numpy_dtype(arr.dtype)
+        elif kind in "iu":
+            inferred = D.int64 if not _nested_has_tensor_dtype(data) \
+                else D.from_numpy_dtype(arr.dtype)
+        elif kind == "b":
+            inferred = D.bool_
+        else:
+            raise TypeError(f"Could not infer dtype of {arr.dtype}")
+    dt = D.as_dtype(dtype) if dtype is not None else inferred
+    return (arr.astype(dt.np) if arr.dtype != dt.np else arr), dt
+
+
+def _has_str(data):
+    return any(isinstance(x, str) or (isinstance(x, (list, tuple)) and _has_str(x))
+               for x in data)
+
+
+def _nested_has_tensor_dtype(data):
+    """torch.tensor([t1, t2]) keeps the tensors' dtype rather than re-inferring it."""
+    first = data
+    while isinstance(first, (list, tuple)) and first:
+        first = first[0]
+    return isinstance(first, Tensor)
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use "
+                      "sourceTensor.clone().detach() or sourceTensor.clone().detach()."
+                      "requires_grad_(True), rather than torch.tensor(sourceTensor).",
+                      UserWarning, stacklevel=2)
+    arr, dt = _array_from_data(data, dtype)
+    return _finish(arr, dt, requires_grad, device)
+
+
+def as_tensor(data, dtype=None, device=None):
+    as_device(device)
+    dt = D.as_dtype(dtype) if dtype is not None else None
+    if isinstance(data, Tensor):
+        return data if dt is None or dt is data.dtype else data.to(dt)
+    if isinstance(data, np.ndarray) and (dt is None or dt.np == data.dtype):
+        return from_numpy(data)
+    arr, dt = _array_from_data(data, dt)
+    return wrap(arr, dt)
+
+
+asarray = as_tensor
+
+
+def from_numpy(ndarray):
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    if ndarray.dtype.byteorder not in "=|":
+        raise ValueError("given numpy array has byte order different from the native byte "
+                         "order. Conversion between byte orders is currently not supported.")
+    if any(s < 0 for s in ndarray.strides):
+        raise ValueError("At least one stride in the given numpy array is negative, and tensors "
+                         "with negative strides are not currently supported. (You can probably "
+                         "work around this by making a copy of your array  with array.copy().) ")
+    return wrap(ndarray, D.from_numpy_dtype(ndarray.dtype))
+
+
+def _dt(dtype, default=None):
+    if dtype is None:
+        return default or D.get_default_dtype()
+    return D.as_dtype(dtype)
+
+
+def _filled(np_fn, size, dtype, requires_grad, device, out, fill=None):
+    shape = shape_arg(size)
+    dt = _dt(dtype)
+    arr = np_fn(shape, dt.np) if fill is None else np_fn(shape, fill, dt.np)
+    if out is not None:
+        out._data = arr
+        out._dtype = dt
+        return out
+    return _finish(arr, dt, requires_grad, device)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+    return _filled(np.zeros, size, dtype, requires_grad, device, out)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+    return _filled(np.ones, size, dtype, requires_grad, device, out)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+          memory_format=None, pin_memory=False):
+    # zero-filled: uninitialised memory would make programs irreproducible for no real gain
+    return _filled(np.zeros, size, dtype, requires_grad, device, out)
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None):
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    dt = D.as_dtype(dtype) if dtype is not None else D.scalar_dtype(fill_value)
+    shape = shape_arg((size,) if isinstance(size, (int, np.integer)) else size)
+    return _finish(np.full(shape, fill_value, dt.np), dt, requires_grad, device)
+
+
+def _like(input, dtype, device, requires_grad):
+    as_device(device)
+    return input._data.shape, (D.as_dtype(dtype) if dtype is not None else input.dtype)
+
+
+def zeros_like(input, *, dtype=None, device=None, requires_grad=False, layout=None,
+               memory_format=None):
+    shape, dt = _like(input, dtype, device, requires_grad)
+    return _finish(np.zeros(shape, dt.np), dt, requires_grad)
+
+
+def ones_like(input, *, dtype=None, device=None, requires_grad=False, layout=None,
+              memory_format=None):
+    shape, dt = _like(input, dtype, device, requires_grad)
+    return _finish(np.ones(shape, dt.np), dt, requires_grad)
+
+
+empty_like = zeros_like
+
+
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None,
+              memory_format=None):
+    shape, dt = _like(input, dtype, device, requires_grad)
+    return _finish(np.full(shape, fill_value, dt.np), dt, requires_grad)
+
+
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None):
+    if n < 0:
+        raise RuntimeError(f"n must be greater or equal to 0, got {n}")
+    dt = _dt(dtype)
+    return _finish(np.eye(n, n if m is None else m, dtype=dt.np), dt, requires_grad, device)
+
+
+def _num(x):
+    return x.item() if isinstance(x, Tensor) else x
+
+
+def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False,
+           out=None):
+    start, end, step = _num(start), _num(end), _num(step)
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) / step < 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    all_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+    dt = D.as_dtype(dtype) if dtype is not None else (D.int64 if all_int
+                                                      else D.get_default_dtype())
+    n = max(int(math.ceil((end - start) / step)), 0)
+    if dt.category == D.FLOAT:
+        arr = (start + np.arange(n, dtype=np.float64) * step).astype(dt.np)
+    else:
+        arr = np.arange(n, dtype=np.int64) * step + start
+        arr = arr.astype(dt.np)
+    return _finish(arr, dt, requires_grad, device)
+
+
+def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
+    warnings.warn("torch.range is deprecated and will be removed in a future release because "
+                  "its behavior is inconsistent with Python's range builtin. Instead, use "
+                  "torch.arange, which produces values in [start, end).", UserWarning,
+                  stacklevel=2)
+    if end is None:
+        start, end = 0, start
+    dt = _dt(dtype)
+    n = int(math.floor((end - start) / step)) + 1
+    arr = (start + np.arange(max(n, 0), dtype=np.float64) * step).astype(dt.np)
+    return _finish(arr, dt, requires_grad, device)
+
+
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None):
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    dt = _dt(dtype)
+    return _finish(np.linspace(_num(start), _num(end), steps).astype(dt.np), dt, requires_grad,
+                   device)
+
+
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
+    dt = _dt(dtype)
+    return _finish(np.logspace(start, end, steps, base=base).astype(dt.np), dt, requires_grad,
+                   device)
+
+
+def meshgrid(*tensors, indexing="ij"):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    grids = np.meshgrid(*[t._data for t in tensors], indexing=indexing)
+    return tuple(wrap(g.copy(), t.dtype) for g, t in zip(grids, tensors))
+
+
+def complex_unsupported(*args, **kwargs):
+    raise TypeError("numtorch has no complex dtypes")

@@ -1,0 +1,448 @@
+"""Indexing: tensor[key], tensor[key] = value, gather/scatter, masks, sort and friends.
+
+`__getitem__` validates the key against PyTorch's rules (index dtypes, bounds, mask shapes) and
+then lets NumPy apply it: basic keys give views, advanced keys give copies, exactly as in
+PyTorch.  Gather/scatter/index_select/index_add run Numba kernels through the backend.
+"""
+
+import numpy as np
+
+from .. import _dtype as D
+from .. import return_types
+from ..backend import indexing as B
+from ..tensor import Tensor, view_of, wrap, wrap_dim
+from .pointwise import as_array, deliver
+
+_INDEX_DTYPES = (np.int64, np.int32, np.int16, np.int8, np.uint8, np.bool_)
+
+
+def _convert_key(key, tensor):
+    """Translate a PyTorch index key into a NumPy one, checking it on the way."""
+    if not isinstance(key, tuple):
+        key = (key,)
+    shape = tensor._data.shape
+    consuming = 0
+    for k in key:
+        if k is None or k is Ellipsis:
+            continue
+        if isinstance(k, Tensor) and k.dtype in (D.bool_, D.uint8):
+            consuming += max(k.ndim, 1) if k.ndim else 0
+        elif isinstance(k, (bool, np.bool_)):
+            continue
+        else:
+            consuming += 1
+    if consuming > len(shape):
+        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    out = []
+    dim = 0
+    advanced = False
+    for k in key:
+        if k is None:
+            out.append(None)
+        elif k is Ellipsis:
+            out.append(Ellipsis)
+            dim += len(shape) - consuming
+        elif isinstance(k, slice):
+            if k.step is not None and _int(k.step) <= 0:
+                raise ValueError("step must be greater than zero")
+            out.append(slice(_opt_int(k.start), _opt_int(k.stop), _opt_int(k.step)))
+            dim += 1
+        elif isinstance(k, (bool, np.bool_)):
+            out.append(bool(k))
+            advanced = True
+        elif isinstance(k, (int, np.integer)):
+            n = shape[dim]
+            if k < -n or k >= n:
+                raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {n}")
+            out.append(int(k))
+            dim += 1
+        else:
+            arr = _index_array(k)
+            advanced = True
+            if arr.dtype == np.bool_:
+                for j, m in enumerate(arr.shape):
+                    if dim + j < len(shape) and m != shape[dim + j]:
+                        raise IndexError(
+                            f"The shape of the mask {list(arr.shape)} at index {j} does not "
+                            f"match the shape of the indexed tensor {list(shape)} at index "
+                            f"{dim + j}")
+                dim += arr.ndim
+            else:
+                B.check_bounds(arr, shape[dim], dim)
+                dim += 1
+            out.append(arr)
+    return tuple(out), advanced
+
+
+def _int(v):
+    return int(v) if not isinstance(v, Tensor) else v.__index__()
+
+
+def _opt_int(v):
+    return None if v is None else _int(v)
+
+
+def _index_array(k):
+    if isinstance(k, Tensor):
+        arr = k._data
+    elif isinstance(k, np.ndarray):
+        arr = k
+    elif isinstance(k, (list, tuple)):
+        if any(isinstance(v, Tensor) for v in k):
+            k = [v.item() if isinstance(v, Tensor) else v for v in k]
+        arr = np.array(k)
+        if arr.size == 0:
+            arr = arr.astype(np.int64)
+    else:
+        raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                         "Variables are valid indices (got " + type(k).__name__ + ")")
+    if arr.dtype.type not in _INDEX_DTYPES:
+        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    if arr.dtype == np.uint8:
+        arr = arr.astype(np.bool_)
+    return arr
+
+
+def getitem(tensor, key):
+    if tensor.ndim == 0 and key is not None and key is not Ellipsis and not (
+            isinstance(key, tuple) and all(k is None or k is Ellipsis for k in key)) and not (
+            isinstance(key, (bool, Tensor))):
+        if isinstance(key, slice) or isinstance(key, (int, np.integer)):
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                             "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+    npkey, advanced = _convert_key(key, tensor)
+    res = tensor._data[npkey]
+    if advanced:
+        return wrap(np.asarray(res), tensor.dtype)
+    return view_of(tensor, res)
+
+
+def setitem(tensor, key, value):
+    npkey, _ = _convert_key(key, tensor)
+    if isinstance(value, Tensor):
+        val = value._data
+    elif isinstance(value, (bool, int, float, np.number, np.bool_)):
+        val = value
+    else:
+        val = np.asarray(value)
+    try:
+        if isinstance(val, np.ndarray) and val.dtype != tensor._data.dtype:
+            val = val.astype(tensor._data.dtype)
+        tensor._data[npkey] = val
+    except ValueError as e:
+        target = np.empty(tensor._data.shape, np.bool_)[npkey].shape
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(val))} cannot "
+                           f"be broadcast to indexing result of shape {list(target)}") from e
+    tensor._bump()
+
+
+def _check_index(name, index, allow_int32=False):
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{name}(): argument 'index' must be Tensor, not "
+                        f"{type(index).__name__}")
+    ok = (D.int64, D.int32) if allow_int32 else (D.int64,)
+    if index.dtype not in ok:
+        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+
+
+def index_select(input, dim, index, *, out=None):
+    _check_index("index_select", index, True)
+    if index.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    d = wrap_dim(dim, input.ndim)
+    x = input._data if input.ndim else input._data.reshape(1)
+    res = B.index_select(x, d, index._data.reshape(-1))
+    if input.ndim == 0:
+        res = res.reshape(())
+    return deliver(res, input.dtype, out)
+
+
+def _check_gather_shapes(name, input, dim, index, src=None):
+    if index.ndim != input.ndim and not (index.ndim <= 1 and input.ndim <= 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as "
+                           f"{'input' if name == 'gather' else 'self'} tensor")
+    for k in range(index.ndim):
+        if k != dim and index._data.shape[k] > input._data.shape[k]:
+            raise RuntimeError(f"Size does not match at dimension {k} expected index "
+                               f"{list(index._data.shape)} to be smaller than self "
+                               f"{list(input._data.shape)} apart from dimension {dim}")
+        if src is not None and index._data.shape[k] > src._data.shape[k]:
+            raise RuntimeError(f"Size does not match at dimension {k} expected index "
+                               f"{list(index._data.shape)} to be smaller than src "
+                               f"{list(src._data.shape)}")
+
+
+def gather(input, dim, index, *, sparse_grad=False, out=None):
+    _check_index("gather", index)
+    d = wrap_dim(dim, input.ndim)
+    _check_gather_shapes("gather", input, d, index)
+    x = input._data.reshape(max(input.ndim, 1) * (1,)) if input.ndim == 0 else input._data
+    idx = index._data.reshape(x.shape[:0] + (1,)) if index.ndim == 0 else index._data
+    res = B.gather(x, d, idx).reshape(index._data.shape)
+    return deliver(res, input.dtype, out)
+
+
+def _scatter_into(target, dim, index, src, value, reduce, mode_default):
+    _check_index("scatter", index)
+    d = wrap_dim(dim, target.ndim)
+    if src is None:
+        src_arr = np.full(index._data.shape, value, target._data.dtype)
+    elif isinstance(src, Tensor):
+        _check_gather_shapes("scatter", target, d, index, src)
+        if src.dtype is not target.dtype:
+            raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+        src_arr = src._data
+    else:
+        src_arr = np.full(index._data.shape, src, target._data.dtype)
+    mode = {None: mode_default, "add": B.ADD, "sum": B.ADD, "multiply": B.MULTIPLY,
+            "prod": B.MULTIPLY}.get(reduce)
+    if mode is None:
+        raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce}")
+    B.scatter(target._data, d, index._data, src_arr, mode)
+    target._bump()
+    return target
+
+
+def scatter_(input, dim, index, src=None, *, value=None, reduce=None):
+    return _scatter_into(input, dim, index, src, value, reduce, B.ASSIGN)
+
+
+def scatter(input, dim, index, src=None, *, value=None, reduce=None):
+    return scatter_(input.clone(), dim, index, src, value=value, reduce=reduce)
+
+
+def scatter_add_(input, dim, index, src):
+    return _scatter_into(input, dim, index, src, None, None, B.ADD)
+
+
+def scatter_add(input, dim, index, src):
+    return scatter_add_(input.clone(), dim, index, src)
+
+
+def index_add_(input, dim, index, source, *, alpha=1):
+    _check_index("index_add", index, True)
+    d = wrap_dim(dim, input.ndim)
+    B.index_add(input._data, d, index._data.reshape(-1), source._data, alpha)
+    input._bump()
+    return input
+
+
+def index_add(input, dim, index, source, *, alpha=1):
+    return index_add_(input.clone(), dim, index, source, alpha=alpha)
+
+
+def index_fill_(input, dim, index, value):
+    d = wrap_dim(dim, input.ndim)
+    idx = B.check_bounds(index._data, input._data.shape[d], d, IndexError,
+                         "index out of range in self")
+    sl = [slice(None)] * input.ndim
+    sl[d] = idx
+    input._data[tuple(sl)] = value
+    input._bump()
+    return input
+
+
+def index_put_(input, indices, values, accumulate=False):
+    if not accumulate:
+        setitem(input, tuple(indices), values)
+        return input
+    npkey, _ = _convert_key(tuple(indices), input)
+    flat_index = np.arange(input._data.size).reshape(input._data.shape)[npkey]
+    vals = np.broadcast_to(as_array(values, input.dtype), flat_index.shape)
+    B.put(input._data, flat_index, vals, True)
+    input._bump()
+    return input
+
+
+def put_(input, index, source, accumulate=False):
+    B.put(input._data, index._data, source._data, accumulate)
+    input._bump()
+    return input
+
+
+def _mask_check(name, mask):
+    if not isinstance(mask, Tensor) or mask.dtype is not D.bool_:
+        dt = mask.dtype if isinstance(mask, Tensor) else type(mask).__name__
+        raise RuntimeError(f"{name} only supports boolean masks, but got mask with dtype "
+                           f"{dt}")
+
+
+def masked_fill(input, mask, value):
+    from .pointwise import where
+    _mask_check("masked_fill_", mask)
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but "
+                               f"got tensor with {value.ndim} dimension(s).")
+        value = value.item()
+    res = where(mask, wrap(np.array(value).astype(input.dtype.np), input.dtype), input)
+    if res._data.shape != input._data.shape:
+        raise RuntimeError(f"The size of tensor a ({input._data.shape[-1]}) must match the size "
+                           f"of tensor b ({mask._data.shape[-1]}) at non-singleton dimension "
+                           f"{input.ndim - 1}")
+    return res
+
+
+def masked_fill_(input, mask, value):
+    res = masked_fill(input, mask, value)
+    input._data[...] = res._data
+    input._bump()
+    return input
+
+
+def masked_select(input, mask):
+    _mask_check("masked_select:", mask)
+    from ..backend.elementwise import broadcast_shapes
+    shape = broadcast_shapes(input._data.shape, mask._data.shape)
+    x = np.broadcast_to(input._data, shape)
+    m = np.broadcast_to(mask._data, shape)
+    return wrap(x[m], input.dtype)
+
+
+def masked_scatter_(input, mask, source):
+    m = np.broadcast_to(mask._data, input._data.shape)
+    n = int(m.sum())
+    input._data[m] = source._data.reshape(-1)[:n]
+    input._bump()
+    return input
+
+
+def nonzero(input, *, as_tuple=False):
+    nz = np.nonzero(input._data) if input.ndim else np.nonzero(input._data.reshape(1))
+    if as_tuple:
+        return tuple(wrap(np.ascontiguousarray(a, np.int64), D.int64) for a in nz)
+    res = np.stack(nz, axis=1).astype(np.int64) if input.ndim else \
+        np.zeros((int(bool(input._data)), 0), np.int64)
+    return wrap(res, D.int64)
+
+
+def argwhere(input):
+    return nonzero(input)
+
+
+def take(input, index):
+    _check_index("take", index)
+    flat = np.ascontiguousarray(input._data).reshape(-1)
+    idx = B.check_bounds(index._data, flat.size, 0, IndexError,
+                         "out of range: tried to access index {index} on a tensor of {size} "
+                         "elements.")
+    return wrap(flat[idx].reshape(index._data.shape), input.dtype)
+
+
+def take_along_dim(input, indices, dim):
+    return gather(input, dim, indices)
+
+
+def _sort_indices(arr, d, descending):
+    if not descending:
+        return np.argsort(arr, axis=d, kind="stable")
+    n = arr.shape[d]
+    rev = np.flip(arr, d)
+    idx = np.argsort(rev, axis=d, kind="stable")
+    return n - 1 - np.flip(idx, d)
+
+
+def sort(input, dim=-1, descending=False, stable=False, *, out=None):
+    if isinstance(dim, bool):  # sort(x, stable=...) positional forms are rare; keep dim an int
+        dim = -1
+    arr = input._data
+    if arr.ndim == 0:
+        return return_types.sort(wrap(arr.copy(), input.dtype), wrap(np.array(0), D.int64))
+    d = wrap_dim(dim, arr.ndim)
+    idx = _sort_indices(arr, d, descending)
+    vals = np.take_along_axis(arr, idx, d)
+    return return_types.sort(wrap(vals, input.dtype), wrap(idx.astype(np.int64), D.int64))
+
+
+def argsort(input, dim=-1, descending=False, stable=False):
+    return sort(input, dim, descending, stable).indices
+
+
+def msort(input):
+    return sort(input, 0).values
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True):
+    arr = input._data
+    d = wrap_dim(dim, arr.ndim) if arr.ndim else 0
+    n = arr.shape[d] if arr.ndim else 1
+    if k < 0 or k > n:
+        raise RuntimeError("selected index k out of range")
+    s = sort(input, d, descending=largest)
+    return return_types.topk(s.values.narrow(d, 0, k) if arr.ndim else s.values,
+                             s.indices.narrow(d, 0, k) if arr.ndim else s.indices)
+
+
+def kthvalue(input, k, dim=-1, keepdim=False):
+    arr = input._data
+    d = wrap_dim(dim, arr.ndim)
+    n = arr.shape[d]
+    if k < 1 or k > n:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+    s = sort(input, d)
+    v = s.values.select(d, k - 1)
+    i = s.indices.select(d, k - 1)
+    if keepdim:
+        v, i = v.unsqueeze(d), i.unsqueeze(d)
+    return return_types.kthvalue(v, i)
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    arr = input._data
+    if dim is not None:
+        d = wrap_dim(dim, arr.ndim)
+        res = np.unique(arr, return_inverse=return_inverse, return_counts=return_counts,
+                        axis=d)
+    else:
+        res = np.unique(arr.reshape(-1), return_inverse=return_inverse,
+                        return_counts=return_counts)
+    if not isinstance(res, tuple):
+        return wrap(res, input.dtype)
+    out = [wrap(res[0], input.dtype)]
+    k = 1
+    if return_inverse:
+        inv = res[k].reshape(arr.shape if dim is None else -1)
+        out.append(wrap(inv.astype(np.int64), D.int64))
+        k += 1
+    if return_counts:
+        out.append(wrap(res[k].astype(np.int64), D.int64))
+    return tuple(out)
+
+
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    flat = input._data.reshape(-1)
+    if flat.size == 0:
+        return wrap(flat.copy(), input.dtype)
+    starts = np.concatenate([[True], flat[1:] != flat[:-1]])
+    vals = wrap(flat[starts], input.dtype)
+    out = [vals]
+    if return_inverse:
+        out.append(wrap((np.cumsum(starts) - 1).reshape(input._data.shape), D.int64))
+    if return_counts:
+        pos = np.flatnonzero(starts)
+        out.append(wrap(np.diff(np.append(pos, flat.size)).astype(np.int64), D.int64))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def bincount(input, weights=None, minlength=0):
+    if input.dtype.category != D.INT or input.ndim != 1:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if input._data.size and input._data.min() < 0:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    w = None if weights is None else weights._data
+    res = np.bincount(input._data, w, minlength)
+    dt = D.int64 if weights is None else (weights.dtype if weights.dtype.category == D.FLOAT
+                                          else D.float64)
+    return wrap(res.astype(dt.np), dt)
+
+
+def searchsorted(sorted_sequence, input, *, right=False, side=None):
+    side = side or ("right" if right else "left")
+    vals = input._data if isinstance(input, Tensor) else np.asarray(input)
+    res = np.searchsorted(sorted_sequence._data, vals, side=side)
+    return wrap(np.asarray(res, np.int64), D.int64)
+
+
+def bucketize(input, boundaries, *, right=False):
+    return searchsorted(boundaries, input, right=right)
+

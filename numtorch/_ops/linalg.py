@@ -1,0 +1,175 @@
+"""Matrix products.  All of them go through NumPy's BLAS-backed matmul; this module checks
+shapes and dtypes first so mismatches raise PyTorch's errors."""
+
+import numpy as np
+
+from .. import _dtype as D
+from ..tensor import Tensor, wrap
+from .pointwise import deliver
+
+
+def _check(name, a, b):
+    for x in (a, b):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{name}(): argument must be Tensor, not {type(x).__name__}")
+    if a.dtype is not b.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                           f"{_dtype_name(a.dtype)} != {_dtype_name(b.dtype)}")
+
+
+def _dtype_name(dt):
+    return {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+            "int32": "int", "int16": "short int", "int8": "signed char",
+            "uint8": "unsigned char", "bool": "bool"}[dt.name]
+
+
+def _product(a, b):
+    x, y = a._data, b._data
+    if x.dtype == np.float16:  # BLAS has no half; compute in float32 like PyTorch's CPU path
+        return np.matmul(x.astype(np.float32), y.astype(np.float32)).astype(np.float16)
+    if x.dtype == np.bool_:
+        return np.matmul(x, y)
+    return np.matmul(x, y)
+
+
+def mm(input, mat2, *, out=None):
+    _check("mm", input, mat2)
+    if input.ndim != 2:
+        raise RuntimeError("self must be a matrix")
+    if mat2.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    (n, k), (k2, m) = input._data.shape, mat2._data.shape
+    if k != k2:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m})")
+    return deliver(_product(input, mat2), input.dtype, out)
+
+
+def bmm(input, mat2, *, out=None):
+    _check("bmm", input, mat2)
+    if input.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if mat2.ndim != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    (b, _, k), (b2, k2, _) = input._data.shape, mat2._data.shape
+    if b != b2 or k != k2:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{b}, {k}] but got: [{b2}, {k2}].")
+    return deliver(_product(input, mat2), input.dtype, out)
+
+
+def mv(input, vec, *, out=None):
+    _check("mv", input, vec)
+    if input.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {vec.ndim}, {input.ndim}, "
+                           f"{vec.ndim}")
+    if input._data.shape[1] != vec._data.shape[0]:
+        raise RuntimeError(f"size mismatch, got input ({input._data.shape[0]}), mat "
+                           f"({input._data.shape[0]}x{input._data.shape[1]}), vec "
+                           f"({vec._data.shape[0]})")
+    return deliver(_product(input, vec), input.dtype, out)
+
+
+def dot(input, other, *, out=None):
+    _check("dot", input, other)
+    if input.ndim != 1 or other.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D "
+                           f"tensors")
+    if input._data.shape[0] != other._data.shape[0]:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{input._data.shape[0]}] "
+                           f"and src [{other._data.shape[0]}] to have the same number of "
+                           f"elements, but got {input._data.shape[0]} and "
+                           f"{other._data.shape[0]} elements respectively")
+    return deliver(np.asarray(_product(input, other)), input.dtype, out)
+
+
+inner = dot
+
+
+def matmul(input, other, *, out=None):
+    _check("matmul", input, other)
+    a, b = input._data, other._data
+    if a.ndim == 0 or b.ndim == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
+                           f"{a.ndim}D and {b.ndim}D")
+    if a.ndim == 2 and b.ndim == 2:
+        return mm(input, other, out=out)
+    if a.ndim == 1 and b.ndim == 1:
+        return dot(input, other, out=out)
+    if a.ndim == 2 and b.ndim == 1:
+        return mv(input, other, out=out)
+    ka = a.shape[-1]
+    kb = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if ka != kb:
+        sa = "x".join(map(str, a.shape[-2:] if a.ndim > 1 else (1,) + a.shape))
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{a.shape[0]}, {ka}] but got: [{b.shape[0]}, {kb}]."
+                           if a.ndim == 3 and b.ndim == 3 else
+                           f"mat1 and mat2 shapes cannot be multiplied ({sa} and "
+                           f"{'x'.join(map(str, b.shape[-2:] if b.ndim > 1 else b.shape))})")
+    try:
+        np.broadcast_shapes(a.shape[:-2], b.shape[:-2] if b.ndim > 1 else ())
+    except ValueError:
+        raise RuntimeError(f"The size of tensor a ({a.shape[-3]}) must match the size of tensor "
+                           f"b ({b.shape[-3]}) at non-singleton dimension 0") from None
+    return deliver(_product(input, other), input.dtype, out)
+
+
+def outer(input, vec2, *, out=None):
+    _check("outer", input, vec2)
+    if input.ndim != 1 or vec2.ndim != 1:
+        raise RuntimeError("outer: expected 1-D tensors")
+    return deliver(np.multiply.outer(input._data, vec2._data), input.dtype, out)
+
+
+ger = outer
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+    from .pointwise import add, mul
+    prod = mm(mat1, mat2)
+    if alpha != 1:
+        prod = mul(prod, alpha)
+    base = input if beta == 1 else mul(input, beta)
+    if beta == 0:
+        base = mul(input, 0)
+    r = add(base, prod)
+    if r.shape != prod.shape:
+        raise RuntimeError(f"The expanded size of the tensor ({prod.shape[-1]}) must match the "
+                           f"existing size ({input.shape[-1]})")
+    return deliver(r._data, r.dtype, out)
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
+    from .pointwise import add, mul
+    return add(mul(input, beta), mul(mv(mat, vec), alpha), out=out)
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    from .pointwise import add, mul
+    return add(mul(input, beta), mul(bmm(batch1, batch2), alpha), out=out)
+
+
+def einsum(equation, *operands):
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = operands[0]
+    arrs = [o._data for o in operands]
+    dt = operands[0].dtype
+    for o in operands[1:]:
+        dt = D.promote_types(dt, o.dtype)
+    return wrap(np.asarray(np.einsum(equation, *arrs, optimize=True), dt.np), dt)
+
+
+def tensordot(a, b, dims=2):
+    return wrap(np.tensordot(a._data, b._data, dims), a.dtype)
+
+
+def cross(input, other, dim=None):
+    return wrap(np.cross(input._data, other._data, axis=-1 if dim is None else dim),
+                input.dtype)
+
+
+def trace(input):
+    if input.ndim != 2:
+        raise RuntimeError("trace: expected a matrix")
+    dt = input.dtype if input.dtype.category == D.FLOAT else D.int64
+    return wrap(np.asarray(np.trace(input._data), dt.np), dt)

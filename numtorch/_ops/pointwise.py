@@ -1,0 +1,558 @@
+"""Elementwise ops: type promotion, out=/in-place handling, then one backend call.
+
+Every public elementwise function funnels into `_binary`, `_unary` or `_ternary`, which pick the
+result dtype with PyTorch's rules, convert operands to the compute dtype (float16 computes in
+float32), and let the backend run the Numba kernel straight into the destination when it can.
+"""
+
+import numpy as np
+
+from .. import _dtype as D
+from ..backend import elementwise as E
+from ..kernels.cpu import elementwise as K
+from ..tensor import Tensor, wrap
+
+
+def compute_dtype(dt):
+    return D.float32 if dt is D.float16 else dt
+
+
+def np_scalar(x, dt):
+    """A Python scalar as a NumPy scalar of dt; integers wrap as PyTorch's do (uint8 + 300)."""
+    if dt.category == D.FLOAT:
+        return dt.np.type(x)
+    if isinstance(x, float):
+        x = int(x)
+    return np.array(x).astype(dt.np)[()]
+
+
+def as_array(x, dt):
+    if isinstance(x, Tensor):
+        a = x._data
+        return a if a.dtype == dt.np else a.astype(dt.np)
+    if isinstance(x, (bool, int, float, np.number, np.bool_)):
+        return np_scalar(x, dt)
+    raise TypeError(f"unsupported operand type: expected Tensor or Number, got "
+                    f"{type(x).__name__}")
+
+
+def _check_operand(x, name):
+    if not isinstance(x, (Tensor, bool, int, float, np.number, np.bool_)):
+        raise TypeError(f"{name}(): argument 'other' must be Tensor or Number, not "
+                        f"{type(x).__name__}")
+
+
+def deliver(res, res_dtype, out=None, inplace=None):
+    """Wrap a freshly computed array, or copy it into out=/the in-place target."""
+    if res.dtype != res_dtype.np:
+        res = res.astype(res_dtype.np)
+    target = inplace if inplace is not None else out
+    if target is None:
+        return wrap(res, res_dtype)
+    check_cast(res_dtype, target)
+    if inplace is not None:
+        check_inplace_shape(target, res.shape)
+        target._data[...] = res
+    elif target._data.shape != res.shape:
+        target._data = res.astype(target._dtype.np)
+    else:
+        target._data[...] = res
+    target._bump()
+    return target
+
+
+def check_cast(res_dtype, target):
+    if not D.can_cast(res_dtype, target._dtype):
+        names = {D.FLOAT: "Float", D.INT: "Long", D.BOOL: "Bool"}
+        raise RuntimeError(f"result type {names[res_dtype.category]} can't be cast to the "
+                           f"desired output type {_type_name(target._dtype)}")
+
+
+def _type_name(dt):
+    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+            "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+            "bool": "Bool"}[dt.name]
+
+
+def check_inplace_shape(target, shape):
+    if tuple(target._data.shape) != tuple(shape):
+        raise RuntimeError(f"output with shape {list(target._data.shape)} doesn't match the "
+                           f"broadcast shape {list(shape)}")
+
+
+def _run_into(family, op, operands, shape, out_np_dtype, res_dtype, out, inplace):
+    """Run the kernel straight into the destination when its dtype and shape fit."""
+    target = inplace if inplace is not None else out
+    if (target is not None and target._data.shape == shape
+            and target._data.dtype == out_np_dtype):
+        check_cast(res_dtype, target)
+        E.run(family, op, operands, target._data)
+        target._bump()
+        return target
+    res = np.empty(shape, out_np_dtype)
+    E.run(family, op, operands, res)
+    return deliver(res, res_dtype, out, inplace)
+
+
+def _binary(family, op, a, b, res_dtype, cd, out=None, inplace=None, out_np_dtype=None):
+    A = as_array(a, cd)
+    B = as_array(b, cd)
+    shape = E.broadcast_shapes(np.shape(A), np.shape(B))
+    return _run_into(family, op, (A, B), shape,
+                     out_np_dtype if out_np_dtype is not None else cd.np,
+                     res_dtype, out, inplace)
+
+
+def _arith(op, name, a, b, out=None, inplace=None):
+    _check_operand(b, name)
+    _check_operand(a, name)
+    dt = D.result_type(a, b)
+    if op == K.SUB and any(_is_bool(x) for x in (a, b)) and dt is not D.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or "
+                           "`logical_not()` operator instead.")
+    if dt is D.bool_:
+        if op == K.ADD or op == K.MAXIMUM:
+            return _binary("compare", K.LOR, a, b, dt, dt, out, inplace, np.bool_)
+        if op == K.MUL or op == K.MINIMUM:
+            return _binary("compare", K.LAND, a, b, dt, dt, out, inplace, np.bool_)
+        if op == K.SUB:
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                               "supported. Use the `^` or `logical_xor()` operator instead.")
+        dt_c = D.int64
+        res = _binary("binary", op, a, b, dt_c, dt_c)
+        return deliver(res._data.astype(np.bool_), dt, out, inplace)
+    if op in (K.FLOORDIV, K.TRUNCDIV, K.REM, K.FMOD) and dt.category != D.FLOAT:
+        _check_int_zero(b)
+        op = {K.REM: K.REM_INT, K.FMOD: K.FMOD_INT}.get(op, op)
+    if op == K.POW and dt.category != D.FLOAT:
+        _check_int_pow(b)
+    cd = compute_dtype(dt)
+    return _binary("binary", op, a, b, dt, cd, out, inplace)
+
+
+def _is_bool(x):
+    return isinstance(x, (bool, np.bool_)) or (isinstance(x, Tensor) and x.dtype is D.bool_)
+
+
+def _check_int_zero(b):
+    zero = (b._data == 0).any() if isinstance(b, Tensor) else b == 0
+    if zero:
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _check_int_pow(b):
+    neg = (b._data < 0).any() if isinstance(b, Tensor) else b < 0
+    if neg:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+
+
+def _scaled(other, alpha, name):
+    if alpha == 1:
+        return other
+    if isinstance(other, Tensor):
+        if isinstance(alpha, float) and other._dtype.category != D.FLOAT:
+            raise RuntimeError("For integral input tensors, argument alpha must not be a "
+                               "floating point number.")
+        return mul(other, alpha)
+    return other * alpha
+
+
+def add(input, other, *, alpha=1, out=None):
+    return _arith(K.ADD, "add", input, _scaled(other, alpha, "add"), out)
+
+
+def sub(input, other, *, alpha=1, out=None):
+    return _arith(K.SUB, "sub", input, _scaled(other, alpha, "sub"), out)
+
+
+subtract = sub
+
+
+def rsub(input, other, *, alpha=1):
+    return _arith(K.SUB, "rsub", other, _scaled(input, alpha, "rsub"))
+
+
+def mul(input, other, *, out=None):
+    return _arith(K.MUL, "mul", input, other, out)
+
+
+multiply = mul
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    if rounding_mode is None:
+        return true_divide(input, other, out=out)
+    if rounding_mode == "trunc":
+        return _arith(K.TRUNCDIV, "div", input, other, out)
+    if rounding_mode == "floor":
+        return _arith(K.FLOORDIV, "div", input, other, out)
+    raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                       f"found '{rounding_mode}'")
+
+
+divide = div
+
+
+def true_divide(input, other, *, out=None, inplace=None):
+    _check_operand(other, "div")
+    dt = D.result_type(input, other)
+    if dt.category != D.FLOAT:
+        dt = D.get_default_dtype()
+    return _binary("binary", K.DIV, input, other, dt, compute_dtype(dt), out, inplace)
+
+
+def floor_divide(input, other, *, out=None):
+    return _arith(K.FLOORDIV, "floor_divide", input, other, out)
+
+
+def remainder(input, other, *, out=None):
+    return _arith(K.REM, "remainder", input, other, out)
+
+
+def fmod(input, other, *, out=None):
+    return _arith(K.FMOD, "fmod", input, other, out)
+
+
+def pow(input, exponent, *, out=None):
+    if not isinstance(input, Tensor):  # torch.pow(2, t)
+        return _arith(K.POW, "pow", input, exponent, out)
+    if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
+        if exponent == 2:
+            return _arith(K.MUL, "pow", input, input, out) if input.dtype is not D.bool_ \
+                else _arith(K.POW, "pow", input, exponent, out)
+    return _arith(K.POW, "pow", input, exponent, out)
+
+
+def float_power(input, exponent, *, out=None):
+    a = input.double() if isinstance(input, Tensor) else float(input)
+    b = exponent.double() if isinstance(exponent, Tensor) else float(exponent)
+    return _arith(K.POW, "float_power", a, b, out)
+
+
+def maximum(input, other, *, out=None):
+    return _arith(K.MAXIMUM, "maximum", input, other, out)
+
+
+def minimum(input, other, *, out=None):
+    return _arith(K.MINIMUM, "minimum", input, other, out)
+
+
+fmax = maximum
+fmin = minimum
+
+
+def _float_binary(op, a, b, out=None):
+    dt = D.result_type(a, b)
+    if dt.category != D.FLOAT:
+        dt = D.get_default_dtype()
+    return _binary("binary", op, a, b, dt, compute_dtype(dt), out)
+
+
+def atan2(input, other, *, out=None):
+    return _float_binary(K.ATAN2, input, other, out)
+
+
+arctan2 = atan2
+
+
+def hypot(input, other, *, out=None):
+    return _float_binary(K.HYPOT, input, other, out)
+
+
+# ---- comparisons and logical -------------------------------------------------------------
+def _compare(op, a, b, out=None, inplace=None):
+    _check_operand(b, "comparison")
+    dt = D.result_type(a, b)
+    cd = compute_dtype(dt)
+    if inplace is not None:
+        res = _binary("compare", op, a, b, D.bool_, cd, out_np_dtype=np.bool_)
+        return deliver(res._data, inplace._dtype, inplace=inplace)
+    return _binary("compare", op, a, b, D.bool_, cd, out, None, np.bool_)
+
+
+def eq(input, other, *, out=None):
+    return _compare(K.EQ, input, other, out)
+
+
+def ne(input, other, *, out=None):
+    return _compare(K.NE, input, other, out)
+
+
+def lt(input, other, *, out=None):
+    return _compare(K.LT, input, other, out)
+
+
+def le(input, other, *, out=None):
+    return _compare(K.LE, input, other, out)
+
+
+def gt(input, other, *, out=None):
+    return _compare(K.GT, input, other, out)
+
+
+def ge(input, other, *, out=None):
+    return _compare(K.GE, input, other, out)
+
+
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+
+def logical_and(input, other, *, out=None):
+    return _compare(K.LAND, input, other, out)
+
+
+def logical_or(input, other, *, out=None):
+    return _compare(K.LOR, input, other, out)
+
+
+def logical_xor(input, other, *, out=None):
+    return _compare(K.LXOR, input, other, out)
+
+
+def logical_not(input, *, out=None):
+    return _compare(K.EQ, input, False if input.dtype is D.bool_ else 0, out)
+
+
+# ---- bitwise -----------------------------------------------------------------------------
+def _bitwise(op, name, a, b, out=None, inplace=None):
+    _check_operand(b, name)
+    dt = D.result_type(a, b)
+    if dt.category == D.FLOAT:
+        raise RuntimeError(f"\"{name}_cpu\" not implemented for "
+                           f"'{_type_name(dt)}'")
+    return _binary("bitwise", op, a, b, dt, dt, out, inplace)
+
+
+def bitwise_and(input, other, *, out=None):
+    return _bitwise(K.BAND, "bitwise_and", input, other, out)
+
+
+def bitwise_or(input, other, *, out=None):
+    return _bitwise(K.BOR, "bitwise_or", input, other, out)
+
+
+def bitwise_xor(input, other, *, out=None):
+    return _bitwise(K.BXOR, "bitwise_xor", input, other, out)
+
+
+def bitwise_left_shift(input, other, *, out=None):
+    return _bitwise(K.LSHIFT, "lshift", input, other, out)
+
+
+def bitwise_right_shift(input, other, *, out=None):
+    return _bitwise(K.RSHIFT, "rshift", input, other, out)
+
+
+def bitwise_not(input, *, out=None):
+    if input.dtype.category == D.FLOAT:
+        raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for "
+                           f"'{_type_name(input.dtype)}'")
+    if input.dtype is D.bool_:
+        return logical_not(input, out=out)
+    return _unary_into("int_unary", K.BITNOT, input, input.dtype, out, None)
+
+
+# ---- unary -------------------------------------------------------------------------------
+def _unary_into(family, op, x, res_dtype, out, inplace, out_np_dtype=None):
+    cd = compute_dtype(res_dtype) if family != "predicate" else compute_dtype(x.dtype)
+    A = as_array(x, cd)
+    return _run_into(family, op, (A,), A.shape,
+                     out_np_dtype if out_np_dtype is not None else cd.np,
+                     res_dtype, out, inplace)
+
+
+def unary(op, x, out=None, inplace=None):
+    """Float math on x; integer inputs promote to the default float dtype (sqrt(int) -> float),
+    except ops that keep integers (neg, abs, sign, relu, square)."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"expected Tensor as element 0 in argument 0, but got "
+                        f"{type(x).__name__}")
+    dt = x.dtype
+    if dt.category != D.FLOAT:
+        if op in K.INT_UNARY:
+            if dt is D.bool_:
+                if op == K.NEG:
+                    raise RuntimeError("Negation, the `-` operator, on a bool tensor is not "
+                                       "supported. If you are trying to invert a mask, use "
+                                       "the `~` or `logical_not()` operator instead.")
+                r = _unary_into("int_unary", op, x, D.uint8, None, None)
+                return deliver(r._data.astype(np.bool_), D.bool_, out, inplace)
+            return _unary_into("int_unary", op, x, dt, out, inplace)
+        dt = D.get_default_dtype()
+        if inplace is not None:
+            check_cast(dt, inplace)
+    return _unary_into("unary", op, x, dt, out, inplace)
+
+
+def _unary_fn(op, name):
+    def fn(input, *, out=None):
+        return unary(op, input, out)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"Elementwise {name} (a Numba kernel; integer inputs give floats)."
+    return fn
+
+
+neg = _unary_fn(K.NEG, "neg")
+negative = neg
+abs = _unary_fn(K.ABS, "abs")
+absolute = abs
+sign = _unary_fn(K.SIGN, "sign")
+exp = _unary_fn(K.EXP, "exp")
+exp2 = _unary_fn(K.EXP2, "exp2")
+log = _unary_fn(K.LOG, "log")
+log2 = _unary_fn(K.LOG2, "log2")
+log10 = _unary_fn(K.LOG10, "log10")
+log1p = _unary_fn(K.LOG1P, "log1p")
+expm1 = _unary_fn(K.EXPM1, "expm1")
+sqrt = _unary_fn(K.SQRT, "sqrt")
+rsqrt = _unary_fn(K.RSQRT, "rsqrt")
+sin = _unary_fn(K.SIN, "sin")
+cos = _unary_fn(K.COS, "cos")
+tan = _unary_fn(K.TAN, "tan")
+asin = arcsin = _unary_fn(K.ASIN, "asin")
+acos = arccos = _unary_fn(K.ACOS, "acos")
+atan = arctan = _unary_fn(K.ATAN, "atan")
+sinh = _unary_fn(K.SINH, "sinh")
+cosh = _unary_fn(K.COSH, "cosh")
+tanh = _unary_fn(K.TANH, "tanh")
+asinh = arcsinh = _unary_fn(K.ASINH, "asinh")
+acosh = arccosh = _unary_fn(K.ACOSH, "acosh")
+atanh = arctanh = _unary_fn(K.ATANH, "atanh")
+sigmoid = _unary_fn(K.SIGMOID, "sigmoid")
+relu = _unary_fn(K.RELU, "relu")
+reciprocal = _unary_fn(K.RECIPROCAL, "reciprocal")
+square = _unary_fn(K.SQUARE, "square")
+erf = _unary_fn(K.ERF, "erf")
+erfc = _unary_fn(K.ERFC, "erfc")
+def frac(input, *, out=None):
+    if input.dtype.category != D.FLOAT:
+        raise NotImplementedError(f"\"frac_cpu\" not implemented for "
+                                  f"'{_type_name(input.dtype)}'")
+    return unary(K.FRAC, input, out)
+silu = _unary_fn(K.SILU, "silu")
+softplus_unit = _unary_fn(K.SOFTPLUS, "softplus")
+
+
+def logit(input, eps=None, *, out=None):
+    x = input if eps is None else clamp(input, eps, 1 - eps)
+    return unary(K.LOGIT, x, out)
+
+
+def _rounding(op, name):
+    def fn(input, *, out=None):
+        if input.dtype.category != D.FLOAT:  # rounding an integer is the identity
+            return deliver(input._data.copy(), input.dtype, out)
+        return unary(op, input, out)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"Elementwise {name}; integer tensors are returned unchanged (copied)."
+    return fn
+
+
+floor = _rounding(K.FLOOR, "floor")
+ceil = _rounding(K.CEIL, "ceil")
+trunc = _rounding(K.TRUNC, "trunc")
+fix = trunc
+_round = _rounding(K.ROUND, "round")
+
+
+def round(input, *, decimals=0, out=None):
+    if decimals == 0:
+        return _round(input, out=out)
+    scale = 10.0 ** decimals
+    return div(_round(mul(input, scale)), scale, out=out)
+
+
+def _predicate(op, name, int_value):
+    def fn(input):
+        if input.dtype.category != D.FLOAT:
+            return wrap(np.full(input._data.shape, int_value, np.bool_), D.bool_)
+        return _unary_into("predicate", op, input, D.bool_, None, None, np.bool_)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"Elementwise {name} as a bool tensor."
+    return fn
+
+
+isnan = _predicate(K.ISNAN, "isnan", False)
+isinf = _predicate(K.ISINF, "isinf", False)
+isfinite = _predicate(K.ISFINITE, "isfinite", True)
+isposinf = _predicate(K.ISPOSINF, "isposinf", False)
+isneginf = _predicate(K.ISNEGINF, "isneginf", False)
+signbit = _predicate(K.SIGNBIT, "signbit", False)
+
+
+def isreal(input):
+    return wrap(np.ones(input._data.shape, np.bool_), D.bool_)
+
+
+# ---- ternary -----------------------------------------------------------------------------
+def _ternary(op, a, b, c, res_dtype, cd, out=None, inplace=None, a_dtype=None):
+    A = as_array(a, a_dtype or cd)
+    B = as_array(b, cd)
+    C = as_array(c, cd)
+    shape = E.broadcast_shapes(np.shape(A), np.shape(B), np.shape(C))
+    return _run_into("ternary", op, (A, B, C), shape, cd.np, res_dtype, out, inplace)
+
+
+def where(condition, input=None, other=None, *, out=None):
+    if input is None and other is None:
+        from .index import nonzero
+        return nonzero(condition, as_tuple=True)
+    if not isinstance(condition, Tensor):
+        raise TypeError("where(): argument 'condition' must be Tensor")
+    if condition.dtype is not D.bool_:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
+                           f"with dtype {_type_name(condition.dtype)}")
+    dt = D.result_type(input, other)
+    return _ternary(K.WHERE, condition, input, other, dt, compute_dtype(dt), out,
+                    a_dtype=D.bool_)
+
+
+def clamp(input, min=None, max=None, *, out=None, inplace=None):
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    dt = D.result_type(input, *(v for v in (min, max) if v is not None))
+    if inplace is not None:
+        dt = inplace.dtype if D.can_cast(dt, inplace.dtype) else dt
+    cd = compute_dtype(dt)
+    if max is None:
+        return _ternary(K.CLAMP_MIN, input, min, 0, dt, cd, out, inplace)
+    if min is None:
+        return _ternary(K.CLAMP_MAX, input, max, 0, dt, cd, out, inplace)
+    return _ternary(K.CLAMP, input, min, max, dt, cd, out, inplace)
+
+
+clip = clamp
+
+
+def clamp_min(input, min):
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    return clamp(input, max=max)
+
+
+def lerp(input, end, weight, *, out=None):
+    dt = D.result_type(input, end)
+    if dt.category != D.FLOAT:
+        raise RuntimeError("lerp_kernel_scalar not implemented for integer tensors")
+    return _ternary(K.LERP, input, end, weight, dt, compute_dtype(dt), out)
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
+    if input.dtype.category != D.FLOAT:
+        return deliver(input._data.copy(), input.dtype, out)
+    info = np.finfo(input.dtype.np)
+    r = where(isnan(input), nan, input)
+    r = where(isposinf(r), info.max if posinf is None else posinf, r)
+    r = where(isneginf(r), info.min if neginf is None else neginf, r)
+    return deliver(r._data, input.dtype, out)
+
+
+def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    return add(input, mul(mul(tensor1, tensor2), value), out=out)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+    return add(input, mul(div(tensor1, tensor2), value), out=out)

@@ -1,0 +1,350 @@
+"""Reductions, scans and softmax: dim/keepdim/dtype handling over the reduction backend."""
+
+import builtins
+
+import numpy as np
+
+from .. import _dtype as D
+from .. import return_types
+from ..backend import reduction as R
+from ..kernels.cpu import reduction as K
+from ..tensor import Tensor, wrap, wrap_dim
+from .pointwise import _type_name, deliver
+
+
+def reduce_dims(dim, ndim):
+    """Normalise dim (None, int, or sequence) into a sorted tuple; None/() means all dims."""
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        return tuple(range(ndim))
+    if isinstance(dim, (int, np.integer)):
+        return (wrap_dim(dim, ndim),) if ndim else ()
+    dims = [wrap_dim(d, ndim) for d in dim]
+    for d in dims:
+        if dims.count(d) > 1:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return tuple(sorted(dims)) if ndim else ()
+
+
+def _keep(res, shape, dims, keepdim):
+    if keepdim:
+        full = list(shape)
+        for d in dims:
+            full[d] = 1
+        return res.reshape(full)
+    return res
+
+
+def _acc_dtype(dt):
+    """Sums accumulate in float64 for floats and int64 for integers and bools."""
+    return np.float64 if dt.category == D.FLOAT else np.int64
+
+
+def _fold(op, input, dim, keepdim, res_dtype, out=None):
+    arr = input._data
+    dims = reduce_dims(dim, arr.ndim)
+    if not dims:  # 0-d input: the reduction is the identity (as a copy)
+        res = arr.astype(res_dtype.np)
+    else:
+        acc = _acc_dtype(input.dtype) if op in (K.SUM, K.PROD) else arr.dtype
+        if op in (K.ANY, K.ALL):
+            acc = np.bool_
+        res = R.reduce(op, arr, dims, acc)
+    return deliver(np.asarray(_keep(res, arr.shape, dims, keepdim)), res_dtype, out)
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    dt = input.dtype if input.dtype.category == D.FLOAT else D.int64
+    return _fold(K.SUM, input, dim, keepdim, dt, out)
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    from .pointwise import isnan, where
+    return sum(where(isnan(input), 0, input), dim, keepdim, dtype=dtype)
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    dt = input.dtype if input.dtype.category == D.FLOAT else D.int64
+    return _fold(K.PROD, input, dim, keepdim, dt)
+
+
+def _count(shape, dims):
+    n = 1
+    for d in dims:
+        n *= shape[d]
+    return n
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    if input.dtype.category != D.FLOAT:
+        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
+                           f"floating point or complex dtype. Got: {_type_name(input.dtype)}")
+    dims = reduce_dims(dim, input.ndim)
+    s = _fold(K.SUM, input, dim, keepdim, D.float64)
+    n = _count(input._data.shape, dims)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        res = s._data / n if n else np.full(s._data.shape, np.nan)
+    return deliver(np.asarray(res), input.dtype, out)
+
+
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    from .pointwise import isnan, logical_not
+    return nansum(input, dim, keepdim, dtype=dtype) / sum(logical_not(isnan(input)), dim,
+                                                          keepdim)
+
+
+def _check_nonempty(name, input, dims):
+    if input._data.size == 0 and builtins.any(input._data.shape[d] == 0 for d in dims):
+        if len(dims) == input.ndim and input.ndim != 1:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
+                               f"input.numel() == 0. Specify the reduction dim with the 'dim' "
+                               f"argument.")
+        raise IndexError(f"{name}(): Expected reduction dim {dims[0]} to have non-zero size.")
+
+
+def amax(input, dim=(), keepdim=False, *, out=None):
+    dims = reduce_dims(dim, input.ndim)
+    _check_nonempty("amax", input, dims)
+    return _fold(K.MAX, input, dims, keepdim, input.dtype, out)
+
+
+def amin(input, dim=(), keepdim=False, *, out=None):
+    dims = reduce_dims(dim, input.ndim)
+    _check_nonempty("amin", input, dims)
+    return _fold(K.MIN, input, dims, keepdim, input.dtype, out)
+
+
+def _extreme(name, op, argop, rtype, input, dim, keepdim, other):
+    if isinstance(dim, Tensor):  # torch.max(a, b) is maximum
+        other, dim = dim, None
+    if other is not None:
+        from .pointwise import maximum, minimum
+        return (maximum if op == K.MAX else minimum)(input, other)
+    if dim is None:
+        if input._data.size == 0:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
+                               f"input.numel() == 0. Specify the reduction dim with the 'dim' "
+                               f"argument.")
+        return _fold(op, input, None, False, input.dtype)
+    d = wrap_dim(dim, input.ndim)
+    if input.ndim and input._data.shape[d] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    if input.ndim == 0:
+        return rtype(wrap(input._data.copy(), input.dtype), wrap(np.array(0), D.int64))
+    vals, idx = R.argreduce(argop, input._data, d)
+    if keepdim:
+        vals, idx = np.expand_dims(vals, d), np.expand_dims(idx, d)
+    return rtype(wrap(vals, input.dtype), wrap(idx, D.int64))
+
+
+def max(input, dim=None, keepdim=False, *, other=None):
+    return _extreme("max", K.MAX, K.ARGMAX, return_types.max, input, dim, keepdim, other)
+
+
+def min(input, dim=None, keepdim=False, *, other=None):
+    return _extreme("min", K.MIN, K.ARGMIN, return_types.min, input, dim, keepdim, other)
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    return return_types.aminmax(amin(input, dim if dim is not None else (), keepdim),
+                                amax(input, dim if dim is not None else (), keepdim))
+
+
+def _arg(name, argop, input, dim, keepdim):
+    if dim is None:
+        if input._data.size == 0:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
+                               f"input.numel() == 0.")
+        _, idx = R.argreduce(argop, input._data.reshape(-1), 0)
+        res = idx.reshape((1,) * input.ndim) if keepdim else idx
+        return wrap(np.asarray(res), D.int64)
+    d = wrap_dim(dim, input.ndim)
+    if input.ndim == 0:
+        return wrap(np.array(0), D.int64)
+    if input._data.shape[d] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    _, idx = R.argreduce(argop, input._data, d)
+    return wrap(np.expand_dims(idx, d) if keepdim else idx, D.int64)
+
+
+def argmax(input, dim=None, keepdim=False):
+    return _arg("argmax", K.ARGMAX, input, dim, keepdim)
+
+
+def argmin(input, dim=None, keepdim=False):
+    return _arg("argmin", K.ARGMIN, input, dim, keepdim)
+
+
+def all(input, dim=None, keepdim=False):
+    return _fold(K.ALL, input, dim, keepdim, D.bool_)
+
+
+def any(input, dim=None, keepdim=False):
+    return _fold(K.ANY, input, dim, keepdim, D.bool_)
+
+
+def count_nonzero(input, dim=None):
+    from .pointwise import ne
+    return sum(ne(input, 0), dim)
+
+
+def _correction(unbiased, correction):
+    if correction is not None:
+        return float(correction)
+    return 1.0 if (unbiased is None or unbiased) else 0.0
+
+
+def _var_args(dim, unbiased, keepdim):
+    # var(x, True) is the legacy (input, unbiased) form
+    if isinstance(dim, bool):
+        return None, dim, keepdim
+    return dim, unbiased, keepdim
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    dim, unbiased, keepdim = _var_args(dim, unbiased, keepdim)
+    if input.dtype.category != D.FLOAT:
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    dims = reduce_dims(dim, input.ndim)
+    c = _correction(unbiased, correction)
+    if not dims:
+        m, v = input._data.astype(np.float64), np.full(input._data.shape, np.nan)
+        if c == 0:
+            v = np.zeros(input._data.shape)
+    else:
+        m, v = R.moments(input._data, dims, c, np.float64)
+    m = _keep(m, input._data.shape, dims, keepdim)
+    v = _keep(v, input._data.shape, dims, keepdim)
+    return (wrap(np.asarray(v, input.dtype.np), input.dtype),
+            wrap(np.asarray(m, input.dtype.np), input.dtype))
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    v, _ = var_mean(input, dim, unbiased, keepdim, correction=correction)
+    return deliver(v._data, v.dtype, out)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    v, m = var_mean(input, dim, unbiased, keepdim, correction=correction)
+    return wrap(np.sqrt(v._data), v.dtype), m
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    v, _ = var_mean(input, dim, unbiased, keepdim, correction=correction)
+    from .pointwise import sqrt
+    return sqrt(v, out=out)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None, out=None):
+    from .pointwise import abs as abs_
+    from .pointwise import mul, sqrt
+    from .pointwise import pow as pow_
+    if dtype is not None:
+        input = input.to(dtype)
+    if input.dtype.category != D.FLOAT:
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor "
+                           f"as input. Got {_type_name(input.dtype)}")
+    if p is None or p == "fro" or p == 2:
+        r = sqrt(sum(mul(input, input), dim, keepdim))
+    elif p == float("inf"):
+        r = amax(abs_(input), dim if dim is not None else (), keepdim)
+    elif p == float("-inf"):
+        r = amin(abs_(input), dim if dim is not None else (), keepdim)
+    elif p == 1:
+        r = sum(abs_(input), dim, keepdim)
+    elif p == 0:
+        from .pointwise import ne
+        r = sum(ne(input, 0), dim, keepdim).to(input.dtype)
+    elif isinstance(p, (int, float)):
+        r = pow_(sum(pow_(abs_(input), p), dim, keepdim), 1.0 / p)
+    else:
+        raise RuntimeError(f"norm(): unsupported p={p!r}")
+    return deliver(r._data, input.dtype, out)
+
+
+def logsumexp(input, dim, keepdim=False):
+    from .pointwise import exp, isinf, log, sub, where
+    if input.dtype.category != D.FLOAT:
+        input = input.to(D.get_default_dtype())
+    m = amax(input, dim, True)
+    m = where(isinf(m), 0.0, m)
+    s = log(sum(exp(sub(input, m)), dim, True))
+    r = s + m
+    if not keepdim:
+        dims = reduce_dims(dim, input.ndim)
+        r = wrap(r._data.reshape([n for i, n in enumerate(r._data.shape) if i not in dims]),
+                 r.dtype)
+    return r
+
+
+def _softmax(input, dim, dtype, log):
+    if dtype is not None:
+        input = input.to(dtype)
+    if input.dtype.category != D.FLOAT:
+        name = "log_softmax" if log else "softmax"
+        raise RuntimeError(f"\"{name}_lastdim_kernel_impl\" not implemented for "
+                           f"'{_type_name(input.dtype)}'")
+    if dim is None:
+        dim = 0 if input.ndim in (0, 1, 3) else 1  # PyTorch's legacy implicit choice
+    arr = input._data
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    d = wrap_dim(dim, arr.ndim)
+    src = arr.astype(np.float32) if arr.dtype == np.float16 else arr
+    res = R.along(K.softmax, src, d, src.dtype, trail=(log,))
+    return wrap(res.reshape(input._data.shape).astype(input.dtype.np, copy=False), input.dtype)
+
+
+def softmax(input, dim=None, dtype=None, _stacklevel=3):
+    return _softmax(input, dim, dtype, False)
+
+
+def log_softmax(input, dim=None, dtype=None, _stacklevel=3):
+    return _softmax(input, dim, dtype, True)
+
+
+def _scan(op, input, dim, dtype, out=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    elif input.dtype.category != D.FLOAT:
+        input = input.to(D.int64)
+    arr = input._data
+    if arr.ndim == 0:
+        return deliver(arr.copy(), input.dtype, out)
+    d = wrap_dim(dim, arr.ndim)
+    src = arr.astype(np.float32) if arr.dtype == np.float16 else arr
+    res = R.along(K.cumulative, src, d, src.dtype, lead=(op,))
+    return deliver(res, input.dtype, out)
+
+
+def cumsum(input, dim, *, dtype=None, out=None):
+    return _scan(K.CUMSUM, input, dim, dtype, out)
+
+
+def cumprod(input, dim, *, dtype=None, out=None):
+    return _scan(K.CUMPROD, input, dim, dtype, out)
+
+
+def _cum_extreme(op, rtype, input, dim):
+    vals = _scan(op, input, dim, input.dtype)
+    # index of the running extreme: the last position where x equals the running value
+    d = wrap_dim(dim, input.ndim) if input.ndim else 0
+    arr, v = input._data, vals._data
+    hit = (arr == v) | (np.isnan(v) & np.isnan(arr) if arr.dtype.kind == "f" else False)
+    pos = np.where(hit, np.arange(arr.shape[d]).reshape([-1] + [1] * (arr.ndim - d - 1))
+                   if arr.ndim else 0, 0)
+    idx = np.maximum.accumulate(pos, axis=d) if arr.ndim else pos
+    return rtype(vals, wrap(np.asarray(idx, np.int64), D.int64))
+
+
+def cummax(input, dim):
+    return _cum_extreme(K.CUMMAX, return_types.cummax, input, dim)
+
+
+def cummin(input, dim):
+    return _cum_extreme(K.CUMMIN, return_types.cummin, input, dim)

@@ -1,0 +1,455 @@
+"""Shape and view ops.  Views are NumPy views sharing the base tensor's storage and version
+counter; ops PyTorch defines as copies (flip, roll, repeat, cat, ...) copy."""
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from .. import _dtype as D
+from ..tensor import Tensor, shape_arg, view_of, wrap, wrap_dim
+
+
+def _sizes(args):
+    return shape_arg(args)
+
+
+def infer_shape(shape, numel):
+    """Resolve one -1 in `shape` against numel, with PyTorch's errors."""
+    shape = list(shape)
+    neg = [i for i, s in enumerate(shape) if s == -1]
+    if len(neg) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    for s in shape:
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s}")
+    known = 1
+    for s in shape:
+        if s != -1:
+            known *= s
+    if neg:
+        if known == 0:
+            if numel == 0:
+                raise RuntimeError(
+                    f"cannot reshape tensor of 0 elements into shape {shape} because the "
+                    f"unspecified dimension size -1 can be any value and is ambiguous")
+            raise RuntimeError(f"shape '{shape}' is invalid for input of size {numel}")
+        if numel % known:
+            raise RuntimeError(f"shape '{shape}' is invalid for input of size {numel}")
+        shape[neg[0]] = numel // known
+    elif known != numel:
+        raise RuntimeError(f"shape '{shape}' is invalid for input of size {numel}")
+    return tuple(shape)
+
+
+def _shape_from(args):
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = tuple(args[0])
+    out = []
+    for s in args:
+        if isinstance(s, Tensor):
+            s = int(s)
+        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
+            raise TypeError(f"view(): argument 'size' must be tuple of ints, but found element "
+                            f"of type {type(s).__name__}")
+        out.append(int(s))
+    return out
+
+
+def view(input, *shape):
+    if len(shape) == 1 and isinstance(shape[0], (D.dtype, type, str)):
+        return _view_dtype(input, D.as_dtype(shape[0]))
+    arr = input._data
+    new = infer_shape(_shape_from(shape), arr.size)
+    try:
+        res = np.reshape(arr, new, copy=False)
+    except ValueError:
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one "
+            "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+        ) from None
+    return view_of(input, res)
+
+
+def _view_dtype(input, dt):
+    if dt.itemsize != input.dtype.itemsize:
+        raise RuntimeError("view(dtype): only same-size dtypes are supported")
+    t = view_of(input, input._data.view(dt.np))
+    t._dtype = dt
+    return t
+
+
+def reshape(input, *shape):
+    arr = input._data
+    new = infer_shape(_shape_from(shape), arr.size)
+    res = arr.reshape(new)
+    if np.shares_memory(res, arr) if res.size else True:
+        return view_of(input, res)
+    return wrap(res, input.dtype)
+
+
+def view_as(input, other):
+    return view(input, other.shape)
+
+
+def reshape_as(input, other):
+    return reshape(input, other.shape)
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    nd = input.ndim
+    if nd == 0:
+        return reshape(input, 1)
+    s = wrap_dim(start_dim, nd)
+    e = wrap_dim(end_dim, nd)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    shp = input._data.shape
+    return reshape(input, shp[:s] + (-1 if 0 not in shp[s:e + 1] else 0,) + shp[e + 1:])
+
+
+def unflatten(input, dim, sizes):
+    d = wrap_dim(dim, input.ndim)
+    shp = input._data.shape
+    sizes = list(sizes)
+    inner = infer_shape(sizes, shp[d]) if -1 in sizes else tuple(sizes)
+    if int(np.prod(inner)) != shp[d]:
+        raise RuntimeError(f"unflatten: Provided sizes {sizes} don't multiply up to the size of "
+                           f"dim {dim} ({shp[d]}) in the input tensor")
+    return view(input, shp[:d] + tuple(inner) + shp[d + 1:])
+
+
+def squeeze(input, dim=None):
+    arr = input._data
+    if dim is None:
+        return view_of(input, arr.reshape([s for s in arr.shape if s != 1]))
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    dims = {wrap_dim(d, arr.ndim) for d in dims}
+    return view_of(input, arr.reshape([s for i, s in enumerate(arr.shape)
+                                       if not (i in dims and s == 1)]))
+
+
+def unsqueeze(input, dim):
+    d = wrap_dim(dim, input.ndim + 1)
+    return view_of(input, np.expand_dims(input._data, d))
+
+
+def transpose(input, dim0, dim1):
+    nd = input.ndim
+    a, b = wrap_dim(dim0, nd), wrap_dim(dim1, nd)
+    if nd == 0:
+        return view_of(input, input._data.view())
+    return view_of(input, np.swapaxes(input._data, a, b))
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input):
+    if input.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                           f"{input.ndim}D")
+    return view_of(input, input._data.T)
+
+
+def permute(input, *dims):
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = tuple(dims[0])
+    nd = input.ndim
+    if len(dims) != nd:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
+                           f"not match the length of the desired ordering of dimensions i.e. "
+                           f"input.dim() = {nd} is not equal to len(dims) = {len(dims)}")
+    ds = [wrap_dim(d, nd) for d in dims]
+    if len(set(ds)) != nd:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return view_of(input, input._data.transpose(ds))
+
+
+def movedim(input, source, destination):
+    nd = input.ndim
+    src = [source] if isinstance(source, int) else list(source)
+    dst = [destination] if isinstance(destination, int) else list(destination)
+    return view_of(input, np.moveaxis(input._data, [wrap_dim(s, nd) for s in src],
+                                      [wrap_dim(d, nd) for d in dst]))
+
+
+moveaxis = movedim
+
+
+def expand(input, *sizes):
+    sizes = _shape_from(sizes)
+    arr = input._data
+    if len(sizes) < arr.ndim:
+        raise RuntimeError(f"expand(torch.FloatTensor{{{list(arr.shape)}}}, size={sizes}): the "
+                           f"number of sizes provided ({len(sizes)}) must be greater or equal "
+                           f"to the number of dimensions in the tensor ({arr.ndim})")
+    off = len(sizes) - arr.ndim
+    shape, strides = [], []
+    for i, s in enumerate(sizes):
+        if i < off:
+            if s < 0:
+                raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a "
+                                   f"leading, non-existing dimension {i}")
+            shape.append(s)
+            strides.append(0)
+            continue
+        cur = arr.shape[i - off]
+        if s == -1:
+            s = cur
+        if cur == s:
+            shape.append(s)
+            strides.append(arr.strides[i - off])
+        elif cur == 1:
+            shape.append(s)
+            strides.append(0)
+        else:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({s}) must match the existing size ({cur}) at "
+                f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
+                f"{list(arr.shape)}")
+    return view_of(input, as_strided(arr, tuple(shape), tuple(strides)))
+
+
+def expand_as(input, other):
+    return expand(input, other.shape)
+
+
+def broadcast_to(input, size):
+    return expand(input, size)
+
+
+def repeat(input, *sizes):
+    sizes = _shape_from(sizes)
+    if len(sizes) < input.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
+                           "of dimensions of tensor")
+    arr = input._data.reshape((1,) * (len(sizes) - input.ndim) + input._data.shape)
+    return wrap(np.tile(arr, sizes), input.dtype)
+
+
+def tile(input, dims):
+    dims = tuple(dims)
+    if len(dims) < input.ndim:
+        dims = (1,) * (input.ndim - len(dims)) + dims
+    return repeat(input, dims)
+
+
+def contiguous(input, memory_format=None):
+    if input._data.flags.c_contiguous:
+        return input
+    return wrap(np.ascontiguousarray(input._data), input.dtype)
+
+
+def _check_tensors(name, tensors):
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, "
+                        f"not Tensor")
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError(f"torch.{name}(): expected a non-empty list of Tensors")
+    for i, x in enumerate(tensors):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(x).__name__}")
+    return tensors
+
+
+def cat(tensors, dim=0, *, out=None):
+    tensors = _check_tensors("cat", tensors)
+    dt = D.result_type(*[x for x in tensors if x.ndim]) if any(x.ndim for x in tensors) \
+        else tensors[0].dtype
+    for x in tensors[1:]:
+        dt = D.promote_types(dt, x.dtype)
+    # legacy behaviour: 1-D empty tensors are skipped
+    parts = [x for x in tensors if not (x.ndim == 1 and x._data.shape[0] == 0)]
+    if not parts:
+        return wrap(np.empty((0,), dt.np), dt)
+    ref = parts[0]
+    if ref.ndim == 0:
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    d = wrap_dim(dim, ref.ndim)
+    for x in parts:
+        if x.ndim != ref.ndim:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} "
+                               f"and {x.ndim}")
+        for k in range(ref.ndim):
+            if k != d and x._data.shape[k] != ref._data.shape[k]:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {d}. Expected size "
+                    f"{ref._data.shape[k]} but got size {x._data.shape[k]} for tensor number "
+                    f"{tensors.index(x)} in the list.")
+    res = np.concatenate([x._data for x in parts], axis=d, dtype=dt.np)
+    from .pointwise import deliver
+    return deliver(res, dt, out)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0, *, out=None):
+    tensors = _check_tensors("stack", tensors)
+    shp = tensors[0]._data.shape
+    for i, x in enumerate(tensors):
+        if x._data.shape != shp:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                               f"{list(shp)} at entry 0 and {list(x._data.shape)} at entry {i}")
+    d = wrap_dim(dim, len(shp) + 1)
+    return cat([unsqueeze(x, d) for x in tensors], d, out=out)
+
+
+def hstack(tensors):
+    tensors = _check_tensors("hstack", tensors)
+    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors):
+    tensors = _check_tensors("vstack", tensors)
+    return cat([x.reshape(1, -1) if x.ndim < 2 else x for x in tensors], 0)
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    d = wrap_dim(dim, tensor.ndim)
+    n = tensor._data.shape[d]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        step = int(split_size_or_sections)
+        if step <= 0 and n:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
+                               f"dimension size of {n}")
+        sizes = [min(step, n - i) for i in range(0, n, step)] if step else [0]
+        if not sizes:
+            sizes = [0]
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
+                               f"(input tensor's size at dimension {d}), but got "
+                               f"split_sizes={sizes}")
+    out, start = [], 0
+    for s in sizes:
+        out.append(narrow(tensor, d, start, s))
+        start += s
+    return tuple(out)
+
+
+def chunk(input, chunks, dim=0):
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    d = wrap_dim(dim, input.ndim)
+    n = input._data.shape[d]
+    step = max(-(-n // chunks), 1) if n else 0
+    if n == 0:
+        return tuple(narrow(input, d, 0, 0) for _ in range(chunks))
+    return split(input, step, d)
+
+
+def tensor_split(input, indices_or_sections, dim=0):
+    d = wrap_dim(dim, input.ndim)
+    n = input._data.shape[d]
+    if isinstance(indices_or_sections, int):
+        k = indices_or_sections
+        q, r = divmod(n, k)
+        sizes = [q + 1] * r + [q] * (k - r)
+        return split(input, sizes, d)
+    idx = [0] + [min(int(i), n) for i in indices_or_sections] + [n]
+    return tuple(narrow(input, d, a, max(b - a, 0)) for a, b in zip(idx[:-1], idx[1:]))
+
+
+def unbind(input, dim=0):
+    d = wrap_dim(dim, input.ndim)
+    return tuple(select(input, d, i) for i in range(input._data.shape[d]))
+
+
+def select(input, dim, index):
+    d = wrap_dim(dim, input.ndim)
+    n = input._data.shape[d]
+    if index < -n or index >= n:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{list(input._data.shape)} at dimension {d}")
+    sl = [slice(None)] * input.ndim
+    sl[d] = index
+    return view_of(input, input._data[tuple(sl)])
+
+
+def narrow(input, dim, start, length):
+    d = wrap_dim(dim, input.ndim)
+    n = input._data.shape[d]
+    if isinstance(start, Tensor):
+        start = int(start)
+    if start < -n or start > n:
+        raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got "
+                         f"{start})")
+    if start < 0:
+        start += n
+    if length < 0 or start + length > n:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+    sl = [slice(None)] * input.ndim
+    sl[d] = slice(start, start + length)
+    return view_of(input, input._data[tuple(sl)])
+
+
+def flip(input, dims):
+    dims = [dims] if isinstance(dims, int) else list(dims)
+    ds = [wrap_dim(d, input.ndim) for d in dims]
+    if len(set(ds)) != len(ds):
+        raise RuntimeError(f"dims has duplicates, original flip dims size={len(ds)}, but unique "
+                           f"flip dims size={len(set(ds))}")
+    return wrap(np.flip(input._data, ds).copy() if ds else input._data.copy(), input.dtype)
+
+
+def fliplr(input):
+    return flip(input, [1])
+
+
+def flipud(input):
+    return flip(input, [0])
+
+
+def roll(input, shifts, dims=None):
+    if dims is None:
+        return wrap(np.roll(input._data.reshape(-1), shifts).reshape(input._data.shape),
+                    input.dtype)
+    shifts = [shifts] if isinstance(shifts, int) else list(shifts)
+    dims = [dims] if isinstance(dims, int) else list(dims)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:"
+                           f"{len(dims)}")
+    ds = [wrap_dim(d, input.ndim) for d in dims]
+    return wrap(np.roll(input._data, shifts, ds), input.dtype)
+
+
+def _tri(input, diagonal, fn):
+    if input.ndim < 2:
+        raise RuntimeError(f"{fn.__name__}: input tensor must have at least 2 dimensions")
+    return wrap(fn(input._data, diagonal), input.dtype)
+
+
+def tril(input, diagonal=0):
+    return _tri(input, diagonal, np.tril)
+
+
+def triu(input, diagonal=0):
+    return _tri(input, diagonal, np.triu)
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    nd = input.ndim
+    return view_of(input, np.diagonal(input._data, offset, wrap_dim(dim1, nd),
+                                      wrap_dim(dim2, nd)))
+
+
+def diag(input, diagonal=0):
+    return wrap(np.diag(input._data, diagonal).copy(), input.dtype)
+
+
+def atleast_1d(input):
+    return input if input.ndim >= 1 else reshape(input, 1)
+
+
+def atleast_2d(input):
+    return input if input.ndim >= 2 else reshape(input, 1, -1)
+
+
+def repeat_interleave(input, repeats, dim=None):
+    reps = repeats._data if isinstance(repeats, Tensor) else repeats
+    if dim is None:
+        return wrap(np.repeat(input._data.reshape(-1), reps), input.dtype)
+    return wrap(np.repeat(input._data, reps, axis=wrap_dim(dim, input.ndim)), input.dtype)

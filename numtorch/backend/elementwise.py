@@ -1,0 +1,133 @@
+"""CPU dispatch for elementwise kernels: broadcasting, layout normalisation, thread choice.
+
+Operands arrive as NumPy arrays (already in the compute dtype) or NumPy scalars.  Each call is
+reduced to one of two layouts before a kernel runs:
+  * flat — every operand C-contiguous with the output's shape (scalars become stride-0 views);
+  * rows — 4-D views after dropping size-1 dims and merging dims that are contiguous in every
+    operand; broadcast dims carry stride 0.  More than four irreducible dims fall back to copies.
+"""
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from ..kernels.cpu import elementwise as K
+from ..kernels.cpu._jit import PARALLEL_THRESHOLD
+
+FAMILIES = {
+    # name: (1-D kernel, parallel 1-D kernel or None, rows kernel, parallel rows kernel or None)
+    "binary": (K.binary_1d, K.binary_1d_par, K.binary_rows, K.binary_rows_par),
+    "compare": (K.compare_1d, None, K.compare_rows, None),
+    "bitwise": (K.bitwise_1d, None, K.bitwise_rows, None),
+    "unary": (K.unary_1d, K.unary_1d_par, K.unary_rows, None),
+    "int_unary": (K.int_unary_1d, None, None, None),
+    "predicate": (K.predicate_1d, None, None, None),
+    "ternary": (K.ternary_1d, K.ternary_1d_par, K.ternary_rows, None),
+}
+
+
+def broadcast_shapes(*shapes):
+    """Broadcast result shape, raising PyTorch's RuntimeError naming the clashing sizes."""
+    if len(shapes) == 2:  # the common case, without building lists
+        a, b = shapes
+        if a == b:
+            return a
+    ndim = max(len(s) for s in shapes)
+    result = [1] * ndim
+    for idx, s in enumerate(shapes):
+        off = ndim - len(s)
+        for i, n in enumerate(s):
+            r = result[off + i]
+            if n != r:
+                if r == 1:
+                    result[off + i] = n
+                elif n != 1:
+                    other = "a" if idx == 1 else "b"
+                    this = "b" if idx == 1 else chr(ord("a") + idx)
+                    raise RuntimeError(
+                        f"The size of tensor {other} ({r}) must match the size of tensor {this} "
+                        f"({n}) at non-singleton dimension {i + off}")
+    return tuple(result)
+
+
+def _scalar_view(s, n):
+    base = np.array([s])
+    return np.ndarray((n,), base.dtype, buffer=base, strides=(0,))
+
+
+def _collapse(shape, operands):
+    """Drop size-1 dims and merge dims contiguous in all operands. Returns (shape, strides-list)."""
+    ndim = len(shape)
+    strides = []
+    for a in operands:
+        if isinstance(a, np.ndarray):
+            st = [0] * ndim
+            off = ndim - a.ndim
+            for i in range(a.ndim):
+                st[off + i] = a.strides[i] if a.shape[i] != 1 else 0
+            strides.append(st)
+        else:
+            strides.append([0] * ndim)
+    keep = [i for i in range(ndim) if shape[i] != 1]
+    dims = [shape[i] for i in keep]
+    sts = [[st[i] for i in keep] for st in strides]
+    j = len(dims) - 1
+    while j > 0:
+        if all(st[j - 1] == st[j] * dims[j] for st in sts):
+            dims[j - 1] *= dims[j]
+            del dims[j]
+            for st in sts:  # the merged dim steps like its inner half
+                st[j - 1] = st[j]
+                del st[j]
+        j -= 1
+    return dims, sts
+
+
+def _view4(a, dims, st):
+    pad = 4 - len(dims)
+    shape4 = (1,) * pad + tuple(dims)
+    strides4 = (0,) * pad + tuple(st)
+    if not isinstance(a, np.ndarray):
+        a = np.array([a])
+    return as_strided(a, shape4, strides4)
+
+
+def run(family, op, operands, out):
+    """Run an elementwise family over operands (arrays broadcastable to out.shape, or scalars)
+    writing into `out` (any layout).  Chooses flat or rows layout and serial or parallel."""
+    k1d, k1d_par, krows, krows_par = FAMILIES[family]
+    shape = out.shape
+    n = out.size
+    if n == 0:
+        return out
+    if out.flags.c_contiguous and all(
+            (not isinstance(a, np.ndarray)) or (a.shape == shape and a.flags.c_contiguous)
+            for a in operands):
+        flat = [a.reshape(-1) if isinstance(a, np.ndarray) else _scalar_view(a, n)
+                for a in operands]
+        kern = k1d_par if (k1d_par is not None and n >= PARALLEL_THRESHOLD) else k1d
+        kern(op, *flat, out.reshape(-1))
+        return out
+    dims, sts = _collapse(shape, list(operands) + [out])
+    if krows is None or len(dims) > 4:
+        return _run_copied(family, op, operands, out)
+    views = [_view4(a, dims, st) for a, st in zip(operands, sts[:-1])]
+    out4 = _view4(out, dims, sts[-1])
+    rows = out4.shape[0] * out4.shape[1] * out4.shape[2]
+    if krows_par is not None and n >= PARALLEL_THRESHOLD and rows >= 4:
+        krows_par(op, *views, out4)
+    else:
+        krows(op, *views, out4, 0, rows)
+    return out
+
+
+def _run_copied(family, op, operands, out):
+    """Fallback for layouts the rows kernel can't take: materialise contiguous operands."""
+    shape = out.shape
+    ops = [np.ascontiguousarray(np.broadcast_to(a, shape)) if isinstance(a, np.ndarray) else a
+           for a in operands]
+    if out.flags.c_contiguous:
+        return run(family, op, ops, out)
+    tmp = np.empty(shape, out.dtype)
+    run(family, op, ops, tmp)
+    out[...] = tmp
+    return out

@@ -1,0 +1,94 @@
+"""CPU dispatch for gather/scatter/index_select/index_add/put: bounds checks and (O, R, I)
+views, so the kernels never see an index they could misuse."""
+
+import numpy as np
+
+from ..kernels.cpu import indexing as K
+
+ASSIGN, ADD, MULTIPLY = K.ASSIGN, K.ADD, K.MULTIPLY
+
+
+def check_bounds(idx, n, dim, exc=IndexError, message=None):
+    """Raise `exc` naming the first index outside [-n, n)."""
+    flat = np.ascontiguousarray(idx, dtype=np.int64).reshape(-1)
+    if flat.size == 0:
+        return flat
+    lo, hi = K.bounds(flat, n)
+    if lo < -n or hi >= n:
+        bad = lo if lo < -n else hi
+        template = message or "index {index} is out of bounds for dimension {dim} with size {size}"
+        raise exc(template.format(index=bad, dim=dim, size=n))
+    return flat
+
+
+def _prod(shape):
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+def _as3(arr, dim):
+    shape = arr.shape
+    return np.ascontiguousarray(arr).reshape(_prod(shape[:dim]), shape[dim],
+                                             _prod(shape[dim + 1:]))
+
+
+def gather(x, dim, idx):
+    """out[..., r, ...] = x[..., idx[..., r, ...], ...] along dim (idx no larger than x)."""
+    region = x[tuple(slice(0, idx.shape[k]) if k != dim else slice(None)
+                     for k in range(x.ndim))]
+    check_bounds(idx, x.shape[dim], dim, RuntimeError)
+    out = np.empty(idx.shape, x.dtype)
+    if out.size:
+        K.gather(_as3(region, dim), _as3(idx, dim), out.reshape(_as3(idx, dim).shape))
+    return out
+
+
+def scatter(out, dim, idx, src, mode):
+    """In place on `out`: out[..., idx[...], ...] (=, +=, *=) src[...]."""
+    check_bounds(idx, out.shape[dim], dim, RuntimeError)
+    if idx.size == 0:
+        return out
+    sel = tuple(slice(0, idx.shape[k]) if k != dim else slice(None) for k in range(out.ndim))
+    region = np.ascontiguousarray(out[sel])
+    src_region = src[tuple(slice(0, s) for s in idx.shape)]
+    src3 = _as3(np.ascontiguousarray(src_region, dtype=out.dtype), dim)
+    K.scatter(mode, _as3(region, dim), _as3(idx, dim), src3)
+    out[sel] = region
+    return out
+
+
+def index_select(x, dim, idx):
+    flat = check_bounds(idx, x.shape[dim], dim, IndexError, "index out of range in self")
+    x3 = _as3(x, dim)
+    out = np.empty((x3.shape[0], flat.size, x3.shape[2]), x.dtype)
+    if out.size:
+        K.index_select(x3, flat, out)
+    shape = list(x.shape)
+    shape[dim] = flat.size
+    return out.reshape(shape)
+
+
+def index_add(out, dim, idx, src, alpha):
+    flat = check_bounds(idx, out.shape[dim], dim, IndexError, "index out of range in self")
+    if flat.size == 0:
+        return out
+    o3 = _as3(out, dim)
+    K.index_add(o3, flat, _as3(np.asarray(src, dtype=out.dtype), dim), o3.dtype.type(alpha))
+    if not np.shares_memory(o3, out):
+        out[...] = o3.reshape(out.shape)
+    return out
+
+
+def put(out, idx, src, accumulate):
+    flat = check_bounds(idx, out.size, 0, IndexError,
+                        "out of range: tried to access index {index} on a tensor of {size} "
+                        "elements.")
+    o = out.reshape(-1)
+    if not np.shares_memory(o, out):
+        o = o.copy()
+    K.put_flat(o, flat, np.ascontiguousarray(src, dtype=out.dtype).reshape(-1), accumulate)
+    if not np.shares_memory(o, out):
+        out[...] = o.reshape(out.shape)
+    return out

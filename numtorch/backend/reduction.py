@@ -1,0 +1,77 @@
+"""CPU dispatch for reductions: view the input as (outer, reduced, inner) and pick a kernel.
+
+Reduced dims that are adjacent in a C-contiguous array reshape for free; otherwise they are
+transposed to the end and copied once, which turns the reduction into contiguous rows.
+"""
+
+import numpy as np
+
+from ..kernels.cpu import reduction as K
+from ..kernels.cpu._jit import PARALLEL_THRESHOLD
+
+
+def split3(arr, dims):
+    """Return (x3, kept_shape) with x3 a C-contiguous (O, R, I) array whose R axis covers
+    `dims` (sorted, non-empty) and kept_shape the shape with those dims removed."""
+    nd = arr.ndim
+    kept = tuple(arr.shape[i] for i in range(nd) if i not in dims)
+    lo, hi = dims[0], dims[-1]
+    if hi - lo + 1 == len(dims):
+        a = np.ascontiguousarray(arr)
+        outer = int(np.prod(arr.shape[:lo], dtype=np.int64))
+        red = int(np.prod(arr.shape[lo:hi + 1], dtype=np.int64))
+        inner = int(np.prod(arr.shape[hi + 1:], dtype=np.int64))
+        return a.reshape(outer, red, inner), kept
+    order = [i for i in range(nd) if i not in dims] + list(dims)
+    a = np.ascontiguousarray(arr.transpose(order))
+    red = int(np.prod([arr.shape[i] for i in dims], dtype=np.int64))
+    return a.reshape(-1, red, 1), kept
+
+
+def reduce(op, arr, dims, acc_dtype):
+    """Fold `arr` over `dims` with op, accumulating (and returning) in acc_dtype."""
+    x3, kept = split3(arr, dims)
+    n_o, n_r, n_i = x3.shape
+    out = np.empty((n_o, n_i), acc_dtype)
+    if out.size and n_r:
+        if x3.dtype != acc_dtype and op not in (K.SUM, K.PROD):
+            x3 = x3.astype(acc_dtype)
+        big = x3.size >= PARALLEL_THRESHOLD
+        if n_i == 1:
+            (K.reduce_inner_par if big else K.reduce_inner)(op, x3[:, :, 0], out[:, 0])
+        elif big:
+            K.reduce_outer_par(op, x3, out)
+        else:
+            K.reduce_outer(op, x3, out, 0, n_i)
+    elif out.size:
+        out.fill({K.SUM: 0, K.PROD: 1, K.ANY: False, K.ALL: True}[op])
+    return out.reshape(kept)
+
+
+def argreduce(op, arr, dim):
+    """(values, int64 indices) of the first max/min along one dim."""
+    x3, kept = split3(arr, (dim,))
+    values = np.empty((x3.shape[0], x3.shape[2]), arr.dtype)
+    indices = np.empty((x3.shape[0], x3.shape[2]), np.int64)
+    if values.size:
+        K.argreduce(op, x3, values, indices)
+    return values.reshape(kept), indices.reshape(kept)
+
+
+def moments(arr, dims, correction, acc_dtype):
+    x3, kept = split3(arr, dims)
+    mean = np.empty((x3.shape[0], x3.shape[2]), acc_dtype)
+    var = np.empty_like(mean)
+    if mean.size:
+        K.moments(x3, correction, mean, var)
+    return mean.reshape(kept), var.reshape(kept)
+
+
+def along(kernel, arr, dim, out_dtype, lead=(), trail=()):
+    """Run a shape-preserving (O, R, I) kernel (softmax, cumulative) along one dim as
+    kernel(*lead, x3, out3, *trail)."""
+    x3, _ = split3(arr, (dim,))
+    out = np.empty(x3.shape, out_dtype)
+    if out.size:
+        kernel(*lead, x3, out, *trail)
+    return out.reshape(arr.shape)

@@ -1,0 +1,431 @@
+"""Elementwise kernels: unary, binary, comparison, bitwise and ternary op families.
+
+Every family has one loop kernel over 1-D arrays (`*_1d`) that switches on an op code *outside*
+its loops, so the hot ops (add, mul, relu, ...) vectorise; rarer ops share a loop that calls an
+inlined scalar function.  The backend hands these kernels either flat contiguous arrays or 4-D
+views (broadcast dims have stride 0, Python scalars are stride-0 1-D views); `*_rows` walks the
+first three dims of the 4-D case and calls the 1-D loop per row, `*_par` splits rows or the flat
+range over threads.  This keeps compiled variants to a few per dtype instead of one per
+rank/layout/dtype pair.
+"""
+
+import math
+
+import numpy as np
+
+from ._jit import CHUNKS, inline, kernel, parallel_kernel, prange
+
+# ---- binary arithmetic: out dtype == input dtype -----------------------------------------
+(ADD, SUB, MUL, DIV, FLOORDIV, TRUNCDIV, REM, FMOD, POW, MAXIMUM, MINIMUM, ATAN2, HYPOT, REM_INT,
+ FMOD_INT) = range(15)
+# Numba's np.fmod is wrong for negative integer divisors, so integers take REM_INT/FMOD_INT
+
+
+@inline
+def _binop(op, x, y):
+    if op == FLOORDIV:
+        return x // y
+    if op == TRUNCDIV:
+        q = x // y
+        if q * y != x and (x < 0) != (y < 0):
+            q += 1
+        return q
+    if op == REM:
+        r = np.fmod(x, y)
+        if r != 0 and (r < 0) != (y < 0):
+            r += y
+        return r
+    if op == FMOD:
+        return np.fmod(x, y)
+    if op == REM_INT:
+        return x % y
+    if op == FMOD_INT:
+        q = x // y
+        if q * y != x and (x < 0) != (y < 0):
+            q += 1
+        return x - q * y
+    if op == POW:
+        return x ** y
+    if op == MAXIMUM:  # NaN-propagating like torch.maximum
+        if x != x:
+            return x
+        return y if (y != y or y > x) else x
+    if op == MINIMUM:
+        if x != x:
+            return x
+        return y if (y != y or y < x) else x
+    if op == ATAN2:
+        return np.arctan2(x, y)
+    if op == HYPOT:
+        return np.hypot(x, y)
+    return x  # unreachable: the backend only passes known codes
+
+
+@kernel
+def binary_1d(op, a, b, out):
+    n = out.shape[0]
+    if op == ADD:
+        for i in range(n):
+            out[i] = a[i] + b[i]
+    elif op == SUB:
+        for i in range(n):
+            out[i] = a[i] - b[i]
+    elif op == MUL:
+        for i in range(n):
+            out[i] = a[i] * b[i]
+    elif op == DIV:
+        for i in range(n):
+            out[i] = a[i] / b[i]
+    else:
+        for i in range(n):
+            out[i] = _binop(op, a[i], b[i])
+
+
+@parallel_kernel
+def binary_1d_par(op, a, b, out):
+    n = out.shape[0]
+    step = (n + CHUNKS - 1) // CHUNKS
+    for c in prange(CHUNKS):
+        lo = c * step
+        hi = min(n, lo + step)
+        if lo < hi:
+            binary_1d(op, a[lo:hi], b[lo:hi], out[lo:hi])
+
+
+@kernel
+def binary_rows(op, a, b, out, lo, hi):
+    d1, d2 = out.shape[1], out.shape[2]
+    for r in range(lo, hi):
+        i, j, k = r // (d1 * d2), (r // d2) % d1, r % d2
+        binary_1d(op, a[i, j, k], b[i, j, k], out[i, j, k])
+
+
+@parallel_kernel
+def binary_rows_par(op, a, b, out):
+    rows = out.shape[0] * out.shape[1] * out.shape[2]
+    step = (rows + CHUNKS - 1) // CHUNKS
+    for c in prange(CHUNKS):
+        binary_rows(op, a, b, out, c * step, min(rows, c * step + step))
+
+
+# ---- comparisons and logical ops: any dtype in, bool out ----------------------------------
+EQ, NE, LT, LE, GT, GE, LAND, LOR, LXOR = range(9)
+
+
+@kernel
+def compare_1d(op, a, b, out):
+    n = out.shape[0]
+    if op == EQ:
+        for i in range(n):
+            out[i] = a[i] == b[i]
+    elif op == NE:
+        for i in range(n):
+            out[i] = a[i] != b[i]
+    elif op == LT:
+        for i in range(n):
+            out[i] = a[i] < b[i]
+    elif op == LE:
+        for i in range(n):
+            out[i] = a[i] <= b[i]
+    elif op == GT:
+        for i in range(n):
+            out[i] = a[i] > b[i]
+    elif op == GE:
+        for i in range(n):
+            out[i] = a[i] >= b[i]
+    elif op == LAND:
+        for i in range(n):
+            out[i] = (a[i] != 0) and (b[i] != 0)
+    elif op == LOR:
+        for i in range(n):
+            out[i] = (a[i] != 0) or (b[i] != 0)
+    else:
+        for i in range(n):
+            out[i] = (a[i] != 0) != (b[i] != 0)
+
+
+@kernel
+def compare_rows(op, a, b, out, lo, hi):
+    d1, d2 = out.shape[1], out.shape[2]
+    for r in range(lo, hi):
+        i, j, k = r // (d1 * d2), (r // d2) % d1, r % d2
+        compare_1d(op, a[i, j, k], b[i, j, k], out[i, j, k])
+
+
+# ---- bitwise: integer and bool only ------------------------------------------------------
+BAND, BOR, BXOR, LSHIFT, RSHIFT = range(5)
+
+
+@inline
+def _bitop(op, x, y):
+    if op == BAND:
+        return x & y
+    if op == BOR:
+        return x | y
+    if op == BXOR:
+        return x ^ y
+    if op == LSHIFT:
+        return x << y
+    return x >> y
+
+
+@kernel
+def bitwise_1d(op, a, b, out):
+    for i in range(out.shape[0]):
+        out[i] = _bitop(op, a[i], b[i])
+
+
+@kernel
+def bitwise_rows(op, a, b, out, lo, hi):
+    d1, d2 = out.shape[1], out.shape[2]
+    for r in range(lo, hi):
+        i, j, k = r // (d1 * d2), (r // d2) % d1, r % d2
+        bitwise_1d(op, a[i, j, k], b[i, j, k], out[i, j, k])
+
+
+# ---- unary on floats ---------------------------------------------------------------------
+(NEG, ABS, SIGN, EXP, LOG, LOG2, LOG10, LOG1P, EXPM1, SQRT, RSQRT, SIN, COS, TAN, ASIN, ACOS,
+ ATAN, SINH, COSH, TANH, SIGMOID, RELU, FLOOR, CEIL, ROUND, TRUNC, RECIPROCAL, SQUARE, ERF, ERFC,
+ FRAC, EXP2, SILU, SOFTPLUS, ASINH, ACOSH, ATANH, LOGIT, GELU, GELU_TANH, SIGN_BIT) = range(41)
+
+
+@inline
+def _sigmoid(x):
+    # split on the sign so neither branch overflows exp
+    if x >= 0:
+        return 1 / (1 + np.exp(-x))
+    e = np.exp(x)
+    return e / (1 + e)
+
+
+@inline
+def _unop(op, x):
+    if op == NEG:
+        return -x
+    if op == ABS:
+        return abs(x)
+    if op == SIGN:  # sign(nan) is 0 in PyTorch
+        return (x > 0) - (x < 0)
+    if op == EXP:
+        return np.exp(x)
+    if op == LOG:
+        return np.log(x)
+    if op == LOG2:
+        return np.log2(x)
+    if op == LOG10:
+        return np.log10(x)
+    if op == LOG1P:
+        return np.log1p(x)
+    if op == EXPM1:
+        return np.expm1(x)
+    if op == SQRT:
+        return np.sqrt(x)
+    if op == RSQRT:
+        return 1 / np.sqrt(x)
+    if op == SIN:
+        return np.sin(x)
+    if op == COS:
+        return np.cos(x)
+    if op == TAN:
+        return np.tan(x)
+    if op == ASIN:
+        return np.arcsin(x)
+    if op == ACOS:
+        return np.arccos(x)
+    if op == ATAN:
+        return np.arctan(x)
+    if op == SINH:
+        return np.sinh(x)
+    if op == COSH:
+        return np.cosh(x)
+    if op == TANH:
+        return np.tanh(x)
+    if op == SIGMOID:
+        return _sigmoid(x)
+    if op == FLOOR:
+        return np.floor(x)
+    if op == CEIL:
+        return np.ceil(x)
+    if op == ROUND:
+        return np.rint(x)
+    if op == TRUNC:
+        return np.trunc(x)
+    if op == RECIPROCAL:
+        return 1 / x
+    if op == SQUARE:
+        return x * x
+    if op == ERF:
+        return math.erf(x)
+    if op == ERFC:
+        return math.erfc(x)
+    if op == FRAC:
+        return x - np.trunc(x)
+    if op == EXP2:
+        return np.exp2(x)
+    if op == SILU:
+        return x * _sigmoid(x)
+    if op == SOFTPLUS:  # log(1 + e^x) without overflow
+        return max(x, 0) + np.log1p(np.exp(-abs(x)))
+    if op == ASINH:
+        return np.arcsinh(x)
+    if op == ACOSH:
+        return np.arccosh(x)
+    if op == ATANH:
+        return np.arctanh(x)
+    if op == LOGIT:
+        return np.log(x / (1 - x))
+    if op == GELU:
+        return 0.5 * x * (1 + math.erf(x * 0.7071067811865476))
+    if op == GELU_TANH:
+        return 0.5 * x * (1 + np.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)))
+    return x
+
+
+@kernel
+def unary_1d(op, a, out):
+    n = out.shape[0]
+    if op == RELU:
+        for i in range(n):
+            x = a[i]
+            # `x > 0 or x != x` keeps NaN, as torch.relu does
+            out[i] = x if (x > 0 or x != x) else 0
+    elif op == NEG:
+        for i in range(n):
+            out[i] = -a[i]
+    elif op == EXP:
+        for i in range(n):
+            out[i] = np.exp(a[i])
+    elif op == SIGMOID:
+        for i in range(n):
+            out[i] = _sigmoid(a[i])
+    elif op == TANH:
+        for i in range(n):
+            out[i] = np.tanh(a[i])
+    elif op == SQRT:
+        for i in range(n):
+            out[i] = np.sqrt(a[i])
+    elif op == ABS:
+        for i in range(n):
+            out[i] = abs(a[i])
+    else:
+        for i in range(n):
+            out[i] = _unop(op, a[i])
+
+
+@parallel_kernel
+def unary_1d_par(op, a, out):
+    n = out.shape[0]
+    step = (n + CHUNKS - 1) // CHUNKS
+    for c in prange(CHUNKS):
+        lo = c * step
+        hi = min(n, lo + step)
+        if lo < hi:
+            unary_1d(op, a[lo:hi], out[lo:hi])
+
+
+@kernel
+def unary_rows(op, a, out, lo, hi):
+    d1, d2 = out.shape[1], out.shape[2]
+    for r in range(lo, hi):
+        i, j, k = r // (d1 * d2), (r // d2) % d1, r % d2
+        unary_1d(op, a[i, j, k], out[i, j, k])
+
+
+# ---- unary on integers (neg, abs, sign, relu, square, bitwise not) ---------------------------
+INT_UNARY = {NEG, ABS, SIGN, RELU, SQUARE}
+BITNOT = 100
+
+
+@kernel
+def int_unary_1d(op, a, out):
+    for i in range(out.shape[0]):
+        x = a[i]
+        if op == NEG:
+            out[i] = -x
+        elif op == ABS:
+            out[i] = -x if x < 0 else x
+        elif op == SIGN:
+            out[i] = (x > 0) - (x < 0)
+        elif op == RELU:
+            out[i] = x if x > 0 else 0
+        elif op == SQUARE:
+            out[i] = x * x
+        else:
+            out[i] = ~x
+
+
+# ---- float predicates: float in, bool out -------------------------------------------------
+ISNAN, ISINF, ISFINITE, ISPOSINF, ISNEGINF, SIGNBIT = range(6)
+
+
+@kernel
+def predicate_1d(op, a, out):
+    for i in range(out.shape[0]):
+        x = a[i]
+        if op == ISNAN:
+            out[i] = x != x
+        elif op == ISINF:
+            out[i] = np.isinf(x)
+        elif op == ISFINITE:
+            out[i] = np.isfinite(x)
+        elif op == ISPOSINF:
+            out[i] = x == np.inf
+        elif op == ISNEGINF:
+            out[i] = x == -np.inf
+        else:
+            out[i] = np.signbit(x)
+
+
+# ---- ternary: where(cond, x, y), clamp(x, lo, hi), lerp(start, end, weight) -------------------
+WHERE, CLAMP, LERP, CLAMP_MIN, CLAMP_MAX = range(5)
+
+
+@kernel
+def ternary_1d(op, a, b, c, out):
+    n = out.shape[0]
+    if op == WHERE:
+        for i in range(n):
+            out[i] = b[i] if a[i] else c[i]
+    elif op == CLAMP:  # NaN in x stays NaN
+        for i in range(n):
+            x = a[i]
+            lo = b[i]
+            hi = c[i]
+            out[i] = hi if x > hi else (lo if x < lo else x)
+            if lo > hi:
+                out[i] = hi
+    elif op == CLAMP_MIN:
+        for i in range(n):
+            x = a[i]
+            out[i] = b[i] if x < b[i] else x
+    elif op == CLAMP_MAX:
+        for i in range(n):
+            x = a[i]
+            out[i] = b[i] if x > b[i] else x
+    else:
+        for i in range(n):
+            w = c[i]
+            # torch's lerp: the two-sided formula keeps lerp(a, b, 1) == b exactly
+            if abs(w) < 0.5:
+                out[i] = a[i] + w * (b[i] - a[i])
+            else:
+                out[i] = b[i] - (b[i] - a[i]) * (1 - w)
+
+
+@parallel_kernel
+def ternary_1d_par(op, a, b, c, out):
+    n = out.shape[0]
+    step = (n + CHUNKS - 1) // CHUNKS
+    for k in prange(CHUNKS):
+        lo = k * step
+        hi = min(n, lo + step)
+        if lo < hi:
+            ternary_1d(op, a[lo:hi], b[lo:hi], c[lo:hi], out[lo:hi])
+
+
+@kernel
+def ternary_rows(op, a, b, c, out, lo, hi):
+    d1, d2 = out.shape[1], out.shape[2]
+    for r in range(lo, hi):
+        i, j, k = r // (d1 * d2), (r // d2) % d1, r % d2
+        ternary_1d(op, a[i, j, k], b[i, j, k], c[i, j, k], out[i, j, k])

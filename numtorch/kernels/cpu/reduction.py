@@ -1,0 +1,239 @@
+"""Reduction kernels over a tensor viewed as (outer, reduced, inner).
+
+The backend moves the reduced dims together and hands a C-contiguous array: `*_inner` kernels
+take (O, R) when the reduced dim is last (each row is contiguous and vectorises), `*_outer`
+kernels take (O, R, I) and accumulate whole contiguous I-rows at a time.  Sums accumulate in the
+output's dtype, which the backend makes float64 for float inputs and int64 for integers, so a
+float32 sum of millions of elements does not drift.
+"""
+
+import numpy as np
+
+from ._jit import CHUNKS, inline, parallel_reduce_kernel, prange, reduce_kernel
+
+SUM, PROD, MAX, MIN, ANY, ALL = range(6)
+
+
+@inline
+def _reduce_vec(op, v, acc):
+    """Fold the 1-D array v into acc (which carries the output dtype)."""
+    n = v.shape[0]
+    if op == SUM:
+        for i in range(n):
+            acc += v[i]
+    elif op == PROD:
+        for i in range(n):
+            acc *= v[i]
+    elif op == MAX:
+        for i in range(n):
+            x = v[i]
+            if x > acc or x != x:
+                acc = x
+    elif op == MIN:
+        for i in range(n):
+            x = v[i]
+            if x < acc or x != x:
+                acc = x
+    elif op == ANY:
+        for i in range(n):
+            if v[i]:
+                return True
+    else:
+        for i in range(n):
+            if not v[i]:
+                return False
+    return acc
+
+
+@inline
+def _identity(op, v, out):
+    """Start value for op, typed like out; max/min start at the first element."""
+    z = out[0]
+    if op == SUM:
+        z = 0
+    elif op == PROD:
+        z = 1
+    elif op == MAX or op == MIN:
+        z = v[0]
+    elif op == ANY:
+        z = False
+    else:
+        z = True
+    return z
+
+
+@reduce_kernel
+def reduce_inner(op, x, out):
+    for o in range(x.shape[0]):
+        row = x[o]
+        out[o] = _reduce_vec(op, row, _identity(op, row, out))
+
+
+@parallel_reduce_kernel
+def reduce_inner_par(op, x, out):
+    """Many rows: one row per task.  Few long rows: partial results per chunk, then combined."""
+    nrows, n = x.shape
+    if nrows >= CHUNKS:
+        for o in prange(nrows):
+            row = x[o]
+            out[o] = _reduce_vec(op, row, _identity(op, row, out))
+        return
+    step = (n + CHUNKS - 1) // CHUNKS
+    part = np.empty(CHUNKS, out.dtype)
+    for o in range(nrows):
+        row = x[o]
+        for c in prange(CHUNKS):
+            lo = min(n, c * step)
+            hi = min(n, lo + step)
+            seg = row[lo:hi] if lo < hi else row[:1]
+            part[c] = _reduce_vec(op, seg, _identity(op, seg, out))
+        out[o] = _reduce_vec(op, part, _identity(op, part, out))
+
+
+@inline
+def _fold_row(op, acc, v):
+    n = v.shape[0]
+    if op == SUM:
+        for i in range(n):
+            acc[i] += v[i]
+    elif op == PROD:
+        for i in range(n):
+            acc[i] *= v[i]
+    elif op == MAX:
+        for i in range(n):
+            x = v[i]
+            if x > acc[i] or x != x:
+                acc[i] = x
+    elif op == MIN:
+        for i in range(n):
+            x = v[i]
+            if x < acc[i] or x != x:
+                acc[i] = x
+    elif op == ANY:
+        for i in range(n):
+            acc[i] = acc[i] or v[i]
+    else:
+        for i in range(n):
+            acc[i] = acc[i] and v[i]
+
+
+@reduce_kernel
+def reduce_outer(op, x, out, lo, hi):
+    """out[o, lo:hi] = op over r of x[o, r, lo:hi]."""
+    for o in range(x.shape[0]):
+        acc = out[o, lo:hi]
+        first = x[o, 0, lo:hi]
+        for i in range(acc.shape[0]):
+            acc[i] = _identity(op, first[i:i + 1], out[o])
+        for r in range(x.shape[1]):
+            _fold_row(op, acc, x[o, r, lo:hi])
+
+
+@parallel_reduce_kernel
+def reduce_outer_par(op, x, out):
+    n = x.shape[2]
+    step = (n + CHUNKS - 1) // CHUNKS
+    for c in prange(CHUNKS):
+        lo = min(n, c * step)
+        hi = min(n, lo + step)
+        if lo < hi:
+            reduce_outer(op, x, out, lo, hi)
+
+
+ARGMAX, ARGMIN = 0, 1
+
+
+@inline
+def _better(op, x, best):
+    # NaN wins both argmax and argmin (torch reports the first NaN); ties keep the first index
+    if best != best:
+        return False
+    if x != x:
+        return True
+    return x > best if op == ARGMAX else x < best
+
+
+@reduce_kernel
+def argreduce(op, x, values, indices):
+    """x (O, R, I): values/indices (O, I) of the first extreme along R."""
+    for o in range(x.shape[0]):
+        for i in range(x.shape[2]):
+            best = x[o, 0, i]
+            bi = 0
+            for r in range(1, x.shape[1]):
+                v = x[o, r, i]
+                if _better(op, v, best):
+                    best = v
+                    bi = r
+            values[o, i] = best
+            indices[o, i] = bi
+
+
+@reduce_kernel
+def softmax(x, out, log):
+    """Softmax (or log-softmax) along R of x (O, R, I), subtracting the max for stability."""
+    n_o, n_r, n_i = x.shape
+    for o in range(n_o):
+        for i in range(n_i):
+            m = x[o, 0, i]
+            for r in range(1, n_r):
+                v = x[o, r, i]
+                if v > m or v != v:
+                    m = v
+            if m == -np.inf:
+                m = 0
+            s = 0.0
+            for r in range(n_r):
+                s += np.exp(x[o, r, i] - m)
+            if log:
+                ls = np.log(s)
+                for r in range(n_r):
+                    out[o, r, i] = x[o, r, i] - m - ls
+            else:
+                inv = 1.0 / s
+                for r in range(n_r):
+                    out[o, r, i] = np.exp(x[o, r, i] - m) * inv
+
+
+CUMSUM, CUMPROD, CUMMAX, CUMMIN = range(4)
+
+
+@reduce_kernel
+def cumulative(op, x, out):
+    """Running sum/product along R of x (O, R, I) into out (same shape)."""
+    n_o, n_r, n_i = x.shape
+    for o in range(n_o):
+        for i in range(n_i):
+            acc = x[o, 0, i]
+            out[o, 0, i] = acc
+            for r in range(1, n_r):
+                v = x[o, r, i]
+                if op == CUMSUM:
+                    acc += v
+                elif op == CUMPROD:
+                    acc *= v
+                elif op == CUMMAX:
+                    if v >= acc or v != v:
+                        acc = v
+                elif v <= acc or v != v:
+                    acc = v
+                out[o, r, i] = acc
+
+
+@reduce_kernel
+def moments(x, correction, mean, var):
+    """Two-pass mean and variance along R of x (O, R, I) in the dtype of mean/var."""
+    n_o, n_r, n_i = x.shape
+    denom = max(n_r - correction, 0)
+    for o in range(n_o):
+        for i in range(n_i):
+            s = mean[o, i] * 0
+            for r in range(n_r):
+                s += x[o, r, i]
+            mu = s / n_r
+            ss = s * 0
+            for r in range(n_r):
+                d = x[o, r, i] - mu
+                ss += d * d
+            mean[o, i] = mu
+            var[o, i] = ss / denom

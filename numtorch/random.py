@@ -1,0 +1,239 @@
+"""Random numbers: `Generator`, the default generator, and the sampling functions.
+
+Streams come from NumPy's PCG64 bit generator; they are reproducible under `manual_seed`
+within numtorch but are not PyTorch's bit streams.
+"""
+
+import numpy as np
+
+from . import _dtype as D
+from ._device import as_device
+from .tensor import Tensor, shape_arg, wrap
+
+# PyTorch's default generator starts from this fixed seed, so unseeded programs repeat
+DEFAULT_SEED = 67280421310721
+
+
+class Generator:
+    def __init__(self, device="cpu"):
+        self.device = as_device(device)
+        self.manual_seed(DEFAULT_SEED)
+
+    def manual_seed(self, seed):
+        seed = int(seed)
+        if seed < -(1 << 63) or seed >= (1 << 64):
+            raise RuntimeError("Overflow when unpacking long long")
+        self._seed = seed % (1 << 64)
+        self._rng = np.random.Generator(np.random.PCG64(self._seed))
+        return self
+
+    def seed(self):
+        s = int(np.random.SeedSequence().entropy % (1 << 63))
+        self.manual_seed(s)
+        return s
+
+    def initial_seed(self):
+        return self._seed
+
+    def get_state(self):
+        state = self._rng.bit_generator.state
+        blob = repr((self._seed, state)).encode()
+        return wrap(np.frombuffer(blob, np.uint8).copy(), D.uint8)
+
+    def set_state(self, new_state):
+        import ast
+        seed, state = ast.literal_eval(bytes(new_state._data).decode())
+        self._seed = seed
+        self._rng = np.random.Generator(np.random.PCG64())
+        self._rng.bit_generator.state = state
+        return self
+
+
+default_generator = Generator()
+
+
+def _rng(generator):
+    return (generator or default_generator)._rng
+
+
+def manual_seed(seed):
+    default_generator.manual_seed(seed)
+    return default_generator
+
+
+def seed():
+    return default_generator.seed()
+
+
+def initial_seed():
+    return default_generator.initial_seed()
+
+
+def get_rng_state():
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state):
+    default_generator.set_state(new_state)
+
+
+def _float_dt(dtype):
+    dt = D.as_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    if dt.category != D.FLOAT:
+        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{dt.name}'")
+    return dt
+
+
+def _sample(arr, dt, requires_grad, device):
+    as_device(device)
+    t = wrap(np.ascontiguousarray(arr, dtype=dt.np), dt)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _size(size, kw):
+    if kw is not None:
+        return shape_arg((kw,))
+    return shape_arg(size)
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None,
+         **kw):
+    dt = _float_dt(dtype)
+    shape = _size(size, kw.get("size"))
+    np_dt = np.float64 if dt is D.float64 else np.float32
+    return _sample(_rng(generator).random(shape, dtype=np_dt), dt, requires_grad, device)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None,
+          **kw):
+    dt = _float_dt(dtype)
+    shape = _size(size, kw.get("size"))
+    np_dt = np.float64 if dt is D.float64 else np.float32
+    return _sample(_rng(generator).standard_normal(shape, dtype=np_dt), dt, requires_grad,
+                   device)
+
+
+def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None,
+            requires_grad=False):
+    if size is None:  # randint(high, size)
+        if isinstance(high, (tuple, list)):
+            low, high, size = 0, low, high
+        else:
+            raise TypeError("randint() missing required argument 'size'")
+    if high is None:
+        raise TypeError("randint() missing required argument 'high'")
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
+                           f"to={high}")
+    dt = D.as_dtype(dtype) if dtype is not None else D.int64
+    arr = _rng(generator).integers(low, high, shape_arg((size,)), dtype=np.int64)
+    return _sample(arr, dt, requires_grad, device)
+
+
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+    if n < 0:
+        raise RuntimeError(f"n must be non-negative, got{n}")
+    dt = D.as_dtype(dtype) if dtype is not None else D.int64
+    return _sample(_rng(generator).permutation(n), dt, requires_grad, device)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None,
+           requires_grad=False, out=None):
+    rng = _rng(generator)
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        m = mean._data if isinstance(mean, Tensor) else mean
+        s = std._data if isinstance(std, Tensor) else std
+        if isinstance(s, np.ndarray) and (s < 0).any() or not isinstance(s, np.ndarray) and s < 0:
+            raise RuntimeError("normal expects all elements of std >= 0.0")
+        ref = mean if isinstance(mean, Tensor) else std
+        shape = np.broadcast_shapes(np.shape(m), np.shape(s))
+        z = rng.standard_normal(shape)
+        return _sample(m + s * z, ref.dtype, requires_grad, device)
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    if size is None:
+        raise TypeError("normal() received an invalid combination of arguments - got "
+                        "(float, float), but expected (float mean, float std, tuple of ints "
+                        "size)")
+    dt = _float_dt(dtype)
+    return _sample(mean + std * rng.standard_normal(shape_arg((size,))), dt, requires_grad,
+                   device)
+
+
+def rand_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randn_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False):
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input.shape, dtype=dtype or input.dtype)
+
+
+def bernoulli(input, p=None, *, generator=None, out=None):
+    prob = input._data if p is None else np.full(input._data.shape, p)
+    if ((prob < 0) | (prob > 1)).any():
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+    draw = _rng(generator).random(input._data.shape) < prob
+    return wrap(draw.astype(input.dtype.np), input.dtype)
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None):
+    probs = np.asarray(input._data, np.float64)
+    rows = probs.reshape(-1, probs.shape[-1])
+    if (rows < 0).any() or not np.isfinite(rows).all():
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    if not replacement and num_samples > rows.shape[1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                           "replacement")
+    rng = _rng(generator)
+    out = np.empty((rows.shape[0], num_samples), np.int64)
+    for i, r in enumerate(rows):
+        total = r.sum()
+        if total <= 0:
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        out[i] = rng.choice(r.size, num_samples, replace=replacement, p=r / total)
+    return wrap(out.reshape(probs.shape[:-1] + (num_samples,)), D.int64)
+
+
+def poisson(input, generator=None):
+    return wrap(_rng(generator).poisson(input._data).astype(input.dtype.np), input.dtype)
+
+
+def uniform_(tensor, a=0.0, b=1.0, generator=None):
+    tensor._data[...] = _rng(generator).uniform(a, b, tensor._data.shape)
+    tensor._bump()
+    return tensor
+
+
+def normal_(tensor, mean=0.0, std=1.0, generator=None):
+    tensor._data[...] = mean + std * _rng(generator).standard_normal(tensor._data.shape)
+    tensor._bump()
+    return tensor
+
+
+def random_(tensor, from_=0, to=None, generator=None):
+    if to is None:
+        to = 1 << (24 if tensor.dtype is D.float32 else 53 if tensor.dtype.category == D.FLOAT
+                   else min(tensor.dtype.itemsize * 8 - 1, 62))
+    tensor._data[...] = _rng(generator).integers(from_, to, tensor._data.shape)
+    tensor._bump()
+    return tensor
+
+
+def bernoulli_(tensor, p=0.5, generator=None):
+    tensor._data[...] = _rng(generator).random(tensor._data.shape) < p
+    tensor._bump()
+    return tensor
+
+
+def exponential_(tensor, lambd=1.0, generator=None):
+    tensor._data[...] = _rng(generator).exponential(1.0 / lambd, tensor._data.shape)
+    tensor._bump()
+    return tensor

@@ -1,0 +1,314 @@
+"""The Tensor: a NumPy array (any strides) plus dtype, device and autograd fields.
+
+Ops live in `numtorch/_ops/*`; `_methods.py` attaches them as methods, so this file holds only
+what a tensor *is*: storage, metadata, conversions, and Python protocol methods.
+"""
+
+import numpy as np
+
+from . import _dtype as D
+from ._device import CPU, as_device
+from ._size import Size
+
+_new = object.__new__
+
+
+class Tensor:
+    __slots__ = ("_data", "_dtype", "_requires_grad", "_grad", "grad_fn", "_version", "_base",
+                 "_retains_grad", "_hooks", "__weakref__", "__dict__")
+
+    # --- construction -------------------------------------------------------------------------
+    def __init__(self, *args, device=None):
+        # torch.Tensor(5, 3) allocates; torch.Tensor(data) copies data as float32
+        as_device(device)
+        if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+            from ._ops.creation import _array_from_data
+            arr, _ = _array_from_data(args[0], D.get_default_dtype())
+        else:
+            shape = _shape_arg(args)
+            arr = np.empty(shape, D.get_default_dtype().np)
+        _init(self, arr, D.get_default_dtype())
+
+    # --- metadata -----------------------------------------------------------------------------
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[wrap_dim(dim, self._data.ndim)]
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def dim(self):
+        return self._data.ndim
+
+    ndimension = dim
+
+    def numel(self):
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self):
+        return self._data.itemsize
+
+    def stride(self, dim=None):
+        item = self._data.itemsize
+        st = tuple(s // item for s in self._data.strides)
+        if dim is None:
+            return st
+        return st[wrap_dim(dim, self._data.ndim)]
+
+    def storage_offset(self):
+        base = self._data
+        while isinstance(base.base, np.ndarray):
+            base = base.base
+        return (self._data.__array_interface__["data"][0]
+                - base.__array_interface__["data"][0]) // self._data.itemsize
+
+    def data_ptr(self):
+        return self._data.__array_interface__["data"][0]
+
+    def is_contiguous(self, memory_format=None):
+        return self._data.flags.c_contiguous
+
+    @property
+    def device(self):
+        return CPU
+
+    @property
+    def is_cuda(self):
+        return False
+
+    @property
+    def is_cpu(self):
+        return True
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    def is_floating_point(self):
+        return self._dtype.is_floating_point
+
+    def is_signed(self):
+        return self._dtype.is_signed
+
+    @property
+    def layout(self):
+        return "torch.strided"
+
+    # --- autograd fields (the engine arrives with the autograd issue) --------------------------
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad=True):
+        if requires_grad and not self._dtype.is_floating_point:
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients")
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach().")
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    @property
+    def grad(self):
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None and not isinstance(value, Tensor):
+            raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
+                            f"type {type(value).__name__}")
+        self._grad = value
+
+    @property
+    def data(self):
+        return self.detach()
+
+    @data.setter
+    def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
+        self._data = value._data
+        self._dtype = value._dtype
+
+    def detach(self):
+        return wrap(self._data, self._dtype)
+
+    def detach_(self):
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    # --- conversion ---------------------------------------------------------------------------
+    def numpy(self, force=False):
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        if dtype is None:
+            return self._data
+        return self._data.astype(dtype, copy=False)
+
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.reshape(-1)[0].item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def _scalar(self, kind):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return kind(self._data.reshape(-1)[0].item())
+
+    def __float__(self):
+        return self._scalar(float)
+
+    def __int__(self):
+        return self._scalar(int)
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(
+                "Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.reshape(-1)[0])
+
+    def __index__(self):
+        if self._dtype.category != D.INT or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an "
+                            "index")
+        return int(self._data.reshape(-1)[0])
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __hash__(self):
+        return id(self)
+
+    def __repr__(self):
+        from ._printing import tensor_repr
+        return tensor_repr(self)
+
+    __str__ = __repr__
+
+    def __format__(self, spec):
+        if self._data.ndim == 0 and spec:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
+    def __reduce_ex__(self, protocol):
+        return (_rebuild, (self._data.copy(), self._requires_grad))
+
+    def __deepcopy__(self, memo):
+        t = wrap(self._data.copy(), self._dtype)
+        t._requires_grad = self._requires_grad
+        if self._grad is not None:
+            t._grad = self._grad.__deepcopy__(memo)
+        memo[id(self)] = t
+        return t
+
+    def _bump(self):
+        """Record an in-place write (autograd checks saved tensors against this counter)."""
+        self._version[0] += 1
+
+
+def _init(t, arr, dtype):
+    t._data = arr
+    t._dtype = dtype
+    t._requires_grad = False
+    t._grad = None
+    t.grad_fn = None
+    t._version = [0]
+    t._base = None
+    t._retains_grad = False
+    t._hooks = None
+
+
+def wrap(arr, dtype=None):
+    """A Tensor over `arr` without copying (the hot path for every op result)."""
+    t = _new(Tensor)
+    t._data = arr
+    t._dtype = dtype if dtype is not None else D.from_numpy_dtype(arr.dtype)
+    t._requires_grad = False
+    t._grad = None
+    t.grad_fn = None
+    t._version = [0]
+    t._base = None
+    t._retains_grad = False
+    t._hooks = None
+    return t
+
+
+def view_of(base, arr):
+    """A Tensor sharing `base`'s storage (and so its version counter)."""
+    t = wrap(arr, base._dtype)
+    t._version = base._version
+    t._base = base if base._base is None else base._base
+    return t
+
+
+def _rebuild(arr, requires_grad):
+    t = wrap(arr)
+    t._requires_grad = requires_grad
+    return t
+
+
+def wrap_dim(dim, ndim):
+    """Normalise a possibly-negative dim, raising PyTorch's IndexError when out of range."""
+    if not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    n = max(ndim, 1)
+    if dim < -n or dim >= n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                         f"but got {dim})")
+    return dim + n if dim < 0 else dim
+
+
+def _shape_arg(args):
+    """Accept f(2, 3), f((2, 3)), f([2, 3]) and f(torch.Size([2, 3]))."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = args[0]
+    shape = []
+    for s in args:
+        if isinstance(s, Tensor):
+            s = s.__index__()
+        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
+            raise TypeError(f"expected a sequence of integers as size but got an element of "
+                            f"type {type(s).__name__}")
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"{list(args)}")
+        shape.append(int(s))
+    return tuple(shape)
+
+
+shape_arg = _shape_arg

@@ -1,0 +1,242 @@
+"""Elementwise ops against NumPy (always) and PyTorch (when installed), over broadcasting,
+0-d, empty and non-contiguous inputs."""
+
+import numpy as np
+import pytest
+from conftest import assert_same, check_like_torch, to_torch
+
+import numtorch as nt
+
+RNG = np.random.default_rng(0)
+
+# (shape_a, shape_b) pairs: same, broadcast both ways, 0-d, empty, high rank
+SHAPE_PAIRS = [((7,), (7,)), ((3, 4), (4,)), ((3, 1), (1, 5)), ((), (2, 3)), ((2, 3), ()),
+               ((0, 3), (3,)), ((2, 1, 4, 1, 3), (4, 5, 1)), ((300, 500), (300, 500)),
+               ((2, 3, 4, 5, 6), (6,))]
+
+
+def _arr(shape, dtype=np.float32, positive=False):
+    if dtype == np.bool_:
+        return RNG.random(shape) > 0.5
+    if np.dtype(dtype).kind in "iu":
+        lo = 1 if positive else -9
+        return RNG.integers(lo, 10, shape).astype(dtype)
+    a = RNG.standard_normal(shape).astype(dtype)
+    return np.abs(a) + 0.5 if positive else a
+
+
+def _views(shape, dtype=np.float32, positive=False):
+    """The same values as a contiguous tensor, a transposed view and a strided slice."""
+    base = _arr(shape, dtype, positive)
+    yield "contiguous", nt.tensor(base)
+    if len(shape) >= 2:
+        yield "transposed", nt.tensor(np.ascontiguousarray(base.swapaxes(0, 1))).transpose(0, 1)
+    if len(shape) >= 1 and shape[-1] > 0:
+        big = np.repeat(base, 2, axis=-1)
+        yield "strided", nt.tensor(big)[..., ::2]
+
+
+BINARY = {
+    "add": (np.add, False), "sub": (np.subtract, False), "mul": (np.multiply, False),
+    "div": (np.true_divide, False), "maximum": (np.maximum, False),
+    "minimum": (np.minimum, False), "pow": (np.power, True), "remainder": (np.mod, True),
+    "fmod": (np.fmod, True), "floor_divide": (np.floor_divide, True),
+    "atan2": (np.arctan2, False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+@pytest.mark.parametrize("shapes", SHAPE_PAIRS, ids=str)
+def test_binary_float_vs_numpy(name, shapes):
+    ref, positive = BINARY[name]
+    sa, sb = shapes
+    for _, a in _views(sa, positive=positive):
+        b = nt.tensor(_arr(sb, positive=positive))
+        out = getattr(nt, name)(a, b)
+        with np.errstate(all="ignore"):
+            expected = ref(np.asarray(a.numpy()), b.numpy())
+        np.testing.assert_allclose(out.numpy(), expected, rtol=2e-5, atol=1e-6)
+        assert out.dtype is nt.float32
+
+
+@pytest.mark.parametrize("name", ["add", "sub", "mul", "div", "remainder", "fmod",
+                                  "floor_divide", "pow", "maximum", "minimum"])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "int32", "uint8", "float16"])
+def test_binary_vs_torch(torch, name, dtype):
+    np_dt = np.dtype(dtype)
+    for sa, sb in SHAPE_PAIRS[:6]:
+        a = nt.tensor(_arr(sa, np_dt, positive=True))
+        b = nt.tensor(_arr(sb, np_dt, positive=True))
+        if name == "pow" and np_dt.kind in "iu":
+            b = b.clamp(max=3)
+        ours = getattr(nt, name)(a, b)
+        ref = getattr(torch, name)(to_torch(a, torch), to_torch(b, torch))
+        tol = 2e-3 if dtype == "float16" else 1e-5
+        assert_same(ours, ref, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("scalar", [2, -3, 2.5, True, 0.1])
+@pytest.mark.parametrize("dtype", ["float32", "int64", "int32", "uint8", "bool", "float64"])
+def test_scalar_promotion_vs_torch(torch, scalar, dtype):
+    a = nt.tensor(_arr((3, 4), np.dtype(dtype), positive=True))
+    ta = to_torch(a, torch)
+    for op in ("__add__", "__mul__", "__truediv__", "__radd__", "__rsub__", "__rmul__"):
+        try:
+            ref = getattr(ta, op)(scalar)
+        except RuntimeError:
+            with pytest.raises(RuntimeError):
+                getattr(a, op)(scalar)
+            continue
+        assert_same(getattr(a, op)(scalar), ref)
+
+
+UNARY = ["neg", "abs", "sign", "exp", "log", "log2", "log1p", "expm1", "sqrt", "rsqrt", "sin",
+         "cos", "tan", "tanh", "sigmoid", "relu", "floor", "ceil", "round", "trunc",
+         "reciprocal", "erf", "atan", "sinh", "square", "frac"]
+
+
+@pytest.mark.parametrize("name", UNARY)
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
+def test_unary_vs_torch(torch, name, dtype):
+    positive = name in ("log", "log2", "log1p", "sqrt", "rsqrt")
+    for shape in [(5,), (3, 4), (), (0, 2), (200, 700)]:
+        for _, a in _views(shape, np.dtype(dtype), positive):
+            check_like_torch(lambda: getattr(nt, name)(a),
+                             lambda: getattr(torch, name)(to_torch(a, torch)))
+
+
+def test_unary_edge_values(torch):
+    x = nt.tensor([0.0, -0.0, float("nan"), float("inf"), -float("inf"), 1e30, -1e30, 80.0,
+                   -100.0, 0.5, -2.5, 2.5])
+    tx = to_torch(x, torch)
+    for name in ["relu", "sigmoid", "tanh", "sign", "abs", "round", "exp", "floor", "neg",
+                 "trunc", "ceil"]:
+        assert_same(getattr(nt, name)(x), getattr(torch, name)(tx))
+    for name in ["isnan", "isinf", "isfinite", "isposinf", "isneginf", "signbit"]:
+        assert_same(getattr(nt, name)(x), getattr(torch, name)(tx))
+    assert_same(nt.nan_to_num(x), torch.nan_to_num(tx))
+    assert_same(nt.nan_to_num(x, nan=1.0, posinf=2.0, neginf=-2.0),
+                torch.nan_to_num(tx, nan=1.0, posinf=2.0, neginf=-2.0))
+
+
+@pytest.mark.parametrize("name", ["eq", "ne", "lt", "le", "gt", "ge", "logical_and",
+                                  "logical_or", "logical_xor"])
+def test_compare_vs_torch(torch, name):
+    for sa, sb in SHAPE_PAIRS:
+        a = nt.tensor(_arr(sa, np.int64))
+        b = nt.tensor(_arr(sb, np.int64))
+        assert_same(getattr(nt, name)(a, b), getattr(torch, name)(to_torch(a, torch),
+                                                                 to_torch(b, torch)))
+        af = a.float()
+        assert_same(getattr(nt, name)(af, 0.5), getattr(torch, name)(to_torch(af, torch),
+                                                                    torch.tensor(0.5)))
+
+
+@pytest.mark.parametrize("name", ["bitwise_and", "bitwise_or", "bitwise_xor"])
+@pytest.mark.parametrize("dtype", ["int64", "int32", "uint8", "bool"])
+def test_bitwise_vs_torch(torch, name, dtype):
+    a = nt.tensor(_arr((4, 5), np.dtype(dtype)))
+    b = nt.tensor(_arr((5,), np.dtype(dtype)))
+    assert_same(getattr(nt, name)(a, b), getattr(torch, name)(to_torch(a, torch),
+                                                             to_torch(b, torch)))
+    assert_same(nt.bitwise_not(a), torch.bitwise_not(to_torch(a, torch)))
+
+
+def test_shifts(torch):
+    a = nt.tensor([1, 2, 3, 64])
+    assert_same(a << 2, to_torch(a, torch) << 2)
+    assert_same(a >> 1, to_torch(a, torch) >> 1)
+
+
+def test_bitwise_on_float_raises():
+    with pytest.raises(RuntimeError, match="bitwise_and"):
+        nt.ones(3) & nt.ones(3)
+
+
+def test_division_semantics():
+    a = nt.tensor([-7, 7, -7, 7])
+    b = nt.tensor([2, 2, -2, -2])
+    assert (a // b).tolist() == [-4, 3, 3, -4]
+    assert (a % b).tolist() == [1, 1, -1, -1]
+    assert nt.fmod(a, b).tolist() == [-1, 1, -1, 1]
+    assert nt.div(a, b, rounding_mode="trunc").tolist() == [-3, 3, 3, -3]
+    assert nt.div(a, b, rounding_mode="floor").tolist() == [-4, 3, 3, -4]
+    assert (a / b).dtype is nt.float32
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        a // nt.tensor([0, 1, 1, 1])
+    with pytest.raises(RuntimeError, match="negative integer powers"):
+        a ** -1
+
+
+def test_where_clamp_lerp_vs_torch(torch):
+    x = nt.tensor(_arr((4, 5)))
+    y = nt.tensor(_arr((5,)))
+    tx, ty = to_torch(x, torch), to_torch(y, torch)
+    assert_same(nt.where(x > 0, x, y), torch.where(tx > 0, tx, ty))
+    assert_same(nt.where(x > 0, x, 0.0), torch.where(tx > 0, tx, 0.0))
+    assert_same(nt.clamp(x, -0.5, 0.5), torch.clamp(tx, -0.5, 0.5))
+    assert_same(nt.clamp(x, min=0.1), torch.clamp(tx, min=0.1))
+    assert_same(x.clip(max=0.2), tx.clip(max=0.2))
+    assert_same(nt.clamp(x, min=y, max=y + 1), torch.clamp(tx, min=ty, max=ty + 1))
+    assert_same(nt.lerp(x, y, 0.3), torch.lerp(tx, ty, 0.3))
+    assert_same(nt.lerp(x, y, x.sigmoid()), torch.lerp(tx, ty, tx.sigmoid()))
+    assert_same(nt.clamp(nt.arange(5), 1, 3), torch.clamp(torch.arange(5), 1, 3))
+
+
+def test_out_and_inplace(torch):
+    x = nt.rand(5, 3)
+    y = nt.rand(5, 3)
+    result = nt.empty(5, 3)
+    r = nt.add(x, y, out=result)
+    assert r is result
+    np.testing.assert_allclose(result.numpy(), x.numpy() + y.numpy())
+    z = y.clone()
+    z.add_(x)
+    np.testing.assert_allclose(z.numpy(), x.numpy() + y.numpy())
+    z = y.clone()
+    z.add_(x, alpha=2)
+    np.testing.assert_allclose(z.numpy(), y.numpy() + 2 * x.numpy(), rtol=1e-6)
+    z = y.clone()
+    z -= 1
+    z *= 2
+    z /= 4
+    np.testing.assert_allclose(z.numpy(), (y.numpy() - 1) * 2 / 4, rtol=1e-6)
+    long_t = nt.tensor([1, 2])
+    with pytest.raises(RuntimeError, match="result type Float can't be cast to the desired "
+                                           "output type Long"):
+        long_t += 1.5
+    with pytest.raises(RuntimeError, match="doesn't match the broadcast shape"):
+        nt.ones(3).add_(nt.ones(2, 3))
+    t = nt.ones(2, 3).t()
+    t.mul_(nt.tensor([1.0, 2.0]))  # in place into a non-contiguous view
+    np.testing.assert_allclose(t.numpy(), [[1, 2]] * 3)
+    a = nt.tensor([1.0, -1.0])
+    a.relu_()
+    assert a.tolist() == [1.0, 0.0]
+    a.exp_()
+    np.testing.assert_allclose(a.numpy(), [np.e, 1.0], rtol=1e-6)
+
+
+def test_broadcast_error_message():
+    with pytest.raises(RuntimeError, match=r"The size of tensor a \(3\) must match the size of "
+                                           r"tensor b \(4\) at non-singleton dimension 0"):
+        nt.ones(3) + nt.ones(4)
+
+
+def test_float16_computes_and_stores_half(torch):
+    a = nt.tensor([1.5, 2.25, 3.0], dtype=nt.float16)
+    b = nt.tensor([0.1, 0.2, 0.3], dtype=nt.float16)
+    assert (a + b).dtype is nt.float16
+    assert_same(a * b, to_torch(a, torch) * to_torch(b, torch), rtol=1e-3, atol=1e-3)
+    assert (a + nt.ones(3)).dtype is nt.float32
+
+
+def test_large_parallel_paths_match_numpy():
+    a = nt.tensor(_arr((1 << 18,)))
+    b = nt.tensor(_arr((1 << 18,)))
+    np.testing.assert_allclose((a * b + a).numpy(), a.numpy() * b.numpy() + a.numpy(),
+                               rtol=1e-6)
+    m = nt.tensor(_arr((512, 512)))
+    v = nt.tensor(_arr((512,)))
+    np.testing.assert_allclose((m.t() - v).numpy(), m.numpy().T - v.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(m.sigmoid().numpy(), 1 / (1 + np.exp(-m.numpy())), rtol=1e-5)
