@@ -185,20 +185,24 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
 def _scatter_into(target, dim, index, src, value, reduce, mode_default):
     _check_index("scatter", index)
     d = wrap_dim(dim, target.ndim)
+    idx_arr = index._data
+    if idx_arr.ndim == 0:  # a 0-d index addresses one element (the seed's one-hot transform)
+        idx_arr = idx_arr.reshape((1,) * max(target.ndim, 1))
     if src is None:
-        src_arr = np.full(index._data.shape, value, target._data.dtype)
+        src_arr = np.full(idx_arr.shape, value, target._data.dtype)
     elif isinstance(src, Tensor):
         _check_gather_shapes("scatter", target, d, index, src)
         if src.dtype is not target.dtype:
             raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
         src_arr = src._data
     else:
-        src_arr = np.full(index._data.shape, src, target._data.dtype)
+        src_arr = np.full(idx_arr.shape, src, target._data.dtype)
     mode = {None: mode_default, "add": B.ADD, "sum": B.ADD, "multiply": B.MULTIPLY,
             "prod": B.MULTIPLY}.get(reduce)
     if mode is None:
         raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce}")
-    B.scatter(target._data, d, index._data, src_arr, mode)
+    B.scatter(target._data, d, idx_arr, src_arr.reshape(idx_arr.shape) if src_arr.ndim == 0
+              else src_arr, mode)
     target._bump()
     return target
 

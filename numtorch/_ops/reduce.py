@@ -98,24 +98,25 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
                                                           keepdim)
 
 
-def _check_nonempty(name, input, dims):
+def _check_nonempty(name, input, dims, explicit):
     if input._data.size == 0 and builtins.any(input._data.shape[d] == 0 for d in dims):
-        if len(dims) == input.ndim and input.ndim != 1:
+        if not explicit:
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
                                f"input.numel() == 0. Specify the reduction dim with the 'dim' "
                                f"argument.")
-        raise IndexError(f"{name}(): Expected reduction dim {dims[0]} to have non-zero size.")
+        bad = next(d for d in dims if input._data.shape[d] == 0)
+        raise IndexError(f"{name}(): Expected reduction dim {bad} to have non-zero size.")
 
 
 def amax(input, dim=(), keepdim=False, *, out=None):
     dims = reduce_dims(dim, input.ndim)
-    _check_nonempty("amax", input, dims)
+    _check_nonempty("amax", input, dims, dim not in (None, ()))
     return _fold(K.MAX, input, dims, keepdim, input.dtype, out)
 
 
 def amin(input, dim=(), keepdim=False, *, out=None):
     dims = reduce_dims(dim, input.ndim)
-    _check_nonempty("amin", input, dims)
+    _check_nonempty("amin", input, dims, dim not in (None, ()))
     return _fold(K.MIN, input, dims, keepdim, input.dtype, out)
 
 
@@ -158,8 +159,8 @@ def aminmax(input, *, dim=None, keepdim=False):
 def _arg(name, argop, input, dim, keepdim):
     if dim is None:
         if input._data.size == 0:
-            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
-                               f"input.numel() == 0.")
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for "
+                             f"input.numel() == 0.")
         _, idx = R.argreduce(argop, input._data.reshape(-1), 0)
         res = idx.reshape((1,) * input.ndim) if keepdim else idx
         return wrap(np.asarray(res), D.int64)
@@ -271,6 +272,8 @@ def logsumexp(input, dim, keepdim=False):
     from .pointwise import exp, isinf, log, sub, where
     if input.dtype.category != D.FLOAT:
         input = input.to(D.get_default_dtype())
+    if input.numel() == 0:  # log(0) = -inf over empty dims, as in PyTorch
+        return log(sum(exp(input), dim, keepdim))
     m = amax(input, dim, True)
     m = where(isinf(m), 0.0, m)
     s = log(sum(exp(sub(input, m)), dim, True))

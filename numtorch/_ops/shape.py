@@ -268,6 +268,7 @@ def cat(tensors, dim=0, *, out=None):
         raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
     d = wrap_dim(dim, ref.ndim)
     for x in parts:
+        pos = next(i for i, t in enumerate(tensors) if t is x)
         if x.ndim != ref.ndim:
             raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} "
                                f"and {x.ndim}")
@@ -276,7 +277,7 @@ def cat(tensors, dim=0, *, out=None):
                 raise RuntimeError(
                     f"Sizes of tensors must match except in dimension {d}. Expected size "
                     f"{ref._data.shape[k]} but got size {x._data.shape[k]} for tensor number "
-                    f"{tensors.index(x)} in the list.")
+                    f"{pos} in the list.")
     res = np.concatenate([x._data for x in parts], axis=d, dtype=dt.np)
     from .pointwise import deliver
     return deliver(res, dt, out)

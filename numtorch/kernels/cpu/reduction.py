@@ -222,16 +222,16 @@ def cumulative(op, x, out):
 
 @reduce_kernel
 def moments(x, correction, mean, var):
-    """Two-pass mean and variance along R of x (O, R, I) in the dtype of mean/var."""
+    """Two-pass mean and variance along R of x (O, R, I), accumulated in float64."""
     n_o, n_r, n_i = x.shape
     denom = max(n_r - correction, 0)
     for o in range(n_o):
         for i in range(n_i):
-            s = mean[o, i] * 0
+            s = 0.0
             for r in range(n_r):
                 s += x[o, r, i]
             mu = s / n_r
-            ss = s * 0
+            ss = 0.0
             for r in range(n_r):
                 d = x[o, r, i] - mu
                 ss += d * d

@@ -1,0 +1,171 @@
+"""Reductions, scans, softmax and matrix products against NumPy and PyTorch."""
+
+import numpy as np
+import pytest
+from conftest import assert_same, check_like_torch, to_torch
+
+import numtorch as nt
+
+RNG = np.random.default_rng(1)
+SHAPES = [(7,), (3, 4), (2, 3, 4), (), (0, 3), (40, 50, 60)]
+
+
+def _inputs(dtype=np.float32):
+    for shape in SHAPES:
+        base = RNG.standard_normal(shape).astype(dtype) if np.dtype(dtype).kind == "f" else \
+            RNG.integers(-5, 6, shape).astype(dtype)
+        yield nt.tensor(base)
+        if len(shape) >= 2:
+            yield nt.tensor(np.ascontiguousarray(base.swapaxes(0, 1))).transpose(0, 1)
+
+
+def _dims(t):
+    yield None
+    for d in range(-t.ndim, t.ndim):
+        yield d
+    if t.ndim >= 2:
+        yield (0, t.ndim - 1)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("name", ["sum", "mean", "prod", "amax", "amin", "all", "any",
+                                  "logsumexp", "std", "var", "norm", "argmax", "argmin"])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
+def test_reductions_vs_torch(torch, name, dtype):
+    for t in _inputs(np.dtype(dtype)):
+        tt = to_torch(t, torch)
+        for dim in _dims(t):
+            for keepdim in (False, True):
+                if dim is None and name in ("logsumexp",):
+                    continue
+                if dim is None and name in ("argmax", "argmin"):
+                    check_like_torch(lambda: getattr(nt, name)(t, keepdim=keepdim),
+                                     lambda: getattr(torch, name)(tt, keepdim=keepdim))
+                    continue
+                if isinstance(dim, tuple) and name in ("argmax", "argmin", "prod"):
+                    continue
+                if dim is None:
+                    check_like_torch(lambda: getattr(nt, name)(t),
+                                     lambda: getattr(torch, name)(tt), rtol=1e-4, atol=1e-5)
+                    continue
+                check_like_torch(lambda: getattr(nt, name)(t, dim=dim, keepdim=keepdim),
+                                 lambda: getattr(torch, name)(tt, dim=dim, keepdim=keepdim),
+                                 rtol=1e-4, atol=1e-5)
+
+
+def test_max_min_with_dim_return_named_tuple(torch):
+    x = nt.tensor([[1.0, 5.0, 5.0], [3.0, 2.0, 3.0]])
+    tx = to_torch(x, torch)
+    for fn in ("max", "min"):
+        ours = getattr(nt, fn)(x, 1)
+        ref = getattr(torch, fn)(tx, 1)
+        assert_same(ours.values, ref.values)
+        assert_same(ours.indices, ref.indices)
+        assert repr(ours) == repr(ref)
+        assert_same(getattr(nt, fn)(x, 0, keepdim=True)[1],
+                    getattr(torch, fn)(tx, 0, keepdim=True)[1])
+    assert_same(nt.max(x), torch.max(tx))
+    assert_same(nt.max(x, nt.ones(3) * 2), torch.max(tx, torch.ones(3) * 2))
+
+
+def test_nan_propagation(torch):
+    x = nt.tensor([[1.0, float("nan"), 3.0], [4.0, 5.0, 6.0]])
+    tx = to_torch(x, torch)
+    for name in ("amax", "amin", "sum", "argmax", "argmin"):
+        assert_same(getattr(nt, name)(x, 1), getattr(torch, name)(tx, 1))
+    assert_same(nt.max(x, 1).indices, torch.max(tx, 1).indices)
+
+
+def test_sum_dtypes_and_large_accuracy(torch):
+    b = nt.tensor([True, True, False])
+    assert nt.sum(b).dtype is nt.int64 and nt.sum(b).item() == 2
+    i32 = nt.tensor([1, 2], dtype=nt.int32)
+    assert nt.sum(i32).dtype is nt.int64
+    big = nt.rand(2000, 2000)
+    ref = big.numpy().astype(np.float64)
+    np.testing.assert_allclose(big.sum().item(), ref.sum(), rtol=1e-6)
+    np.testing.assert_allclose(big.sum(0).numpy(), ref.sum(0), rtol=1e-5)
+    np.testing.assert_allclose(big.sum(1).numpy(), ref.sum(1), rtol=1e-5)
+    np.testing.assert_allclose(big.mean(1).numpy(), ref.mean(1), rtol=1e-5)
+    np.testing.assert_allclose(big.amax(0).numpy(), ref.max(0))
+    with pytest.raises(RuntimeError, match="mean\\(\\): could not infer output dtype"):
+        nt.tensor([1, 2]).mean()
+
+
+def test_var_std_forms(torch):
+    x = nt.randn(5, 6)
+    tx = to_torch(x, torch)
+    assert_same(x.var(), tx.var(), rtol=1e-5)
+    assert_same(x.std(0), tx.std(0), rtol=1e-5)
+    assert_same(x.var(1, unbiased=False), tx.var(1, unbiased=False), rtol=1e-5)
+    assert_same(x.std(1, correction=0, keepdim=True), tx.std(1, correction=0, keepdim=True))
+    assert_same(x.var(False), tx.var(False), rtol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["cumsum", "cumprod", "softmax", "log_softmax"])
+def test_along_dim_vs_torch(torch, name):
+    for t in _inputs():
+        if t.ndim == 0 or t.numel() > 10000:
+            continue
+        for d in range(-t.ndim, t.ndim):
+            assert_same(getattr(nt, name)(t, d), getattr(torch, name)(to_torch(t, torch), d),
+                        rtol=1e-4, atol=1e-5)
+    ints = nt.tensor([[1, 2], [3, 4]])
+    if name in ("cumsum", "cumprod"):
+        assert_same(getattr(nt, name)(ints, 1), getattr(torch, name)(to_torch(ints, torch), 1))
+
+
+def test_softmax_is_stable_for_large_logits(torch):
+    x = nt.tensor([[1e4, -1e4, 0.0], [1.0, 2.0, 3.0]])
+    assert_same(nt.log_softmax(x, 1), torch.log_softmax(to_torch(x, torch), 1))
+    assert_same(nt.softmax(x, 1), torch.softmax(to_torch(x, torch), 1))
+    assert_same(nt.logsumexp(x, 1), torch.logsumexp(to_torch(x, torch), 1))
+
+
+def test_cummax(torch):
+    x = nt.tensor([1.0, 3.0, 2.0, 3.0, 5.0])
+    ours, ref = nt.cummax(x, 0), torch.cummax(to_torch(x, torch), 0)
+    assert_same(ours.values, ref.values)
+    assert_same(ours.indices, ref.indices)
+
+
+@pytest.mark.parametrize("sa,sb", [((3, 4), (4, 5)), ((4,), (4,)), ((3, 4), (4,)),
+                                   ((4,), (4, 2)), ((2, 3, 4), (2, 4, 5)), ((2, 3, 4), (4, 5)),
+                                   ((5, 1, 3, 4), (2, 4, 2)), ((0, 3), (3, 2))])
+def test_matmul_vs_torch(torch, sa, sb):
+    a = nt.randn(*sa)
+    b = nt.randn(*sb)
+    assert_same(nt.matmul(a, b), torch.matmul(to_torch(a, torch), to_torch(b, torch)),
+                rtol=1e-4, atol=1e-5)
+    assert_same(a @ b, to_torch(a, torch) @ to_torch(b, torch), rtol=1e-4, atol=1e-5)
+
+
+def test_matmul_family(torch):
+    a, b, v = nt.randn(3, 4), nt.randn(4, 5), nt.randn(4)
+    ta, tb, tv = (to_torch(x, torch) for x in (a, b, v))
+    assert_same(nt.mm(a, b), torch.mm(ta, tb), rtol=1e-5)
+    assert_same(nt.mv(a, v), torch.mv(ta, tv), rtol=1e-5)
+    assert_same(nt.dot(v, v), torch.dot(tv, tv), rtol=1e-5)
+    assert_same(nt.outer(v, v), torch.outer(tv, tv), rtol=1e-5)
+    c = nt.randn(3, 5)
+    tc = to_torch(c, torch)
+    assert_same(nt.addmm(c, a, b), torch.addmm(tc, ta, tb), rtol=1e-5, atol=1e-6)
+    assert_same(nt.addmm(c, a, b, beta=0.5, alpha=2), torch.addmm(tc, ta, tb, beta=0.5, alpha=2),
+                rtol=1e-5, atol=1e-6)
+    x, y = nt.randn(2, 3, 4), nt.randn(2, 4, 5)
+    assert_same(nt.bmm(x, y), torch.bmm(to_torch(x, torch), to_torch(y, torch)), rtol=1e-5)
+    assert_same(a.t(), ta.t())
+    assert_same(x.mT, to_torch(x, torch).mT)
+    assert_same(a.T, ta.T)
+    il = nt.tensor([[1, 2], [3, 4]])
+    assert_same(il @ il, to_torch(il, torch) @ to_torch(il, torch))
+
+
+def test_matmul_errors():
+    with pytest.raises(RuntimeError, match=r"mat1 and mat2 shapes cannot be multiplied "
+                                           r"\(2x3 and 4x5\)"):
+        nt.ones(2, 3) @ nt.ones(4, 5)
+    with pytest.raises(RuntimeError):
+        nt.ones(2, 3).mm(nt.ones(3, 2, dtype=nt.float64))
+    with pytest.raises(RuntimeError, match="1D tensors expected"):
+        nt.dot(nt.ones(2, 2), nt.ones(2))
