@@ -54,8 +54,9 @@ class _Formatter:
             strs = [str(v) for v in values.reshape(-1).tolist()]
             self.width = max((len(s) for s in strs), default=1)
             return
-        vals = values.astype(np.float64)
-        finite = np.abs(vals[np.isfinite(vals) & (vals != 0)])
+        vals = values.astype(np.float64).reshape(-1)
+        signed = vals[np.isfinite(vals) & (vals != 0)]
+        finite = np.abs(signed)
         if finite.size:
             lo, hi = finite.min(), finite.max()
             self.int_mode = bool(np.all(finite == np.ceil(finite)))
@@ -65,7 +66,8 @@ class _Formatter:
                 self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
         if OPTS.sci_mode is not None:
             self.sci_mode = OPTS.sci_mode
-        self.width = max((len(self._fmt(v)) for v in vals.reshape(-1).tolist()), default=1)
+        # like PyTorch, only non-zero finite values set the column width
+        self.width = max((len(self._fmt(v)) for v in signed.tolist()), default=1)
 
     def _fmt(self, v):
         if not self.floating:

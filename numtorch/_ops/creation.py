@@ -69,6 +69,11 @@ def _array_from_data(data, dtype=None):
         else:
             raise TypeError(f"Could not infer dtype of {arr.dtype}")
     dt = D.as_dtype(dtype) if dtype is not None else inferred
+    if dt.category == D.INT and arr.dtype.kind in "iu" and arr.size and \
+            not isinstance(data, (Tensor, np.ndarray)):
+        info = np.iinfo(dt.np)
+        if arr.min() < info.min or arr.max() > info.max:
+            raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow")
     return (arr.astype(dt.np) if arr.dtype != dt.np else arr), dt
 
 

@@ -217,10 +217,11 @@ def fmod(input, other, *, out=None):
 def pow(input, exponent, *, out=None):
     if not isinstance(input, Tensor):  # torch.pow(2, t)
         return _arith(K.POW, "pow", input, exponent, out)
-    if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
-        if exponent == 2:
-            return _arith(K.MUL, "pow", input, input, out) if input.dtype is not D.bool_ \
-                else _arith(K.POW, "pow", input, exponent, out)
+    # x ** 2 as x * x: one vectorised multiply instead of a pow call per element
+    if exponent == 2 and not isinstance(exponent, bool) and isinstance(exponent, (int, float)) \
+            and input.dtype is not D.bool_ and (isinstance(exponent, int)
+                                                or input.dtype.is_floating_point):
+        return _arith(K.MUL, "pow", input, input, out)
     return _arith(K.POW, "pow", input, exponent, out)
 
 
