@@ -1,0 +1,86 @@
+"""Tensor-core benchmarks: numtorch vs PyTorch CPU vs NumPy, in one process.
+
+    python benchmarks/bench_core.py
+
+Prints steady-state medians (JIT compile happens in the warm-up call, reported separately)
+and the numtorch/PyTorch ratio.  PyTorch is optional; without it only NumPy is compared.
+"""
+
+import statistics
+import time
+
+import numpy as np
+
+t0 = time.perf_counter()
+import numtorch as nt  # noqa: E402
+
+IMPORT_S = time.perf_counter() - t0
+try:
+    import torch
+except ImportError:
+    torch = None
+
+
+def timeit(fn, repeat=20, min_time=0.2):
+    t = time.perf_counter()
+    fn()  # warm-up (compiles on a cold cache)
+    first = time.perf_counter() - t
+    times = []
+    deadline = time.perf_counter() + min_time
+    while len(times) < repeat or time.perf_counter() < deadline:
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+        if len(times) > 10000:
+            break
+    return statistics.median(times), first
+
+
+def small_op(a, b, n=20000):
+    def run():
+        for _ in range(n):
+            a + b
+    return run
+
+
+def main():
+    rng = np.random.default_rng(0)
+    big = [rng.standard_normal(4_000_000).astype(np.float32) for _ in range(2)]
+    sq = rng.standard_normal((2000, 2000)).astype(np.float32)
+    mm = [rng.standard_normal((512, 512)).astype(np.float32) for _ in range(2)]
+    tiny = [rng.standard_normal(10).astype(np.float32) for _ in range(2)]
+    cases = [
+        ("add 4M f32", lambda m, x, y: (lambda: x + y), big),
+        ("mul 4M f32", lambda m, x, y: (lambda: x * y), big),
+        ("relu 4M f32", lambda m, x, y: (lambda: m.relu(x)), big),
+        ("sum dim0 2000x2000", lambda m, x: (lambda: x.sum(0)), [sq]),
+        ("sum dim1 2000x2000", lambda m, x: (lambda: x.sum(1)), [sq]),
+        ("matmul 512x512", lambda m, x, y: (lambda: x @ y), mm),
+        ("a + b, 10 elems (x20000)", lambda m, x, y: small_op(x, y), tiny),
+    ]
+    print(f"import numtorch: {IMPORT_S * 1e3:.0f} ms")
+    header = f"{'case':28s} {'numtorch':>11s} {'torch':>11s} {'numpy':>11s} {'nt/torch':>9s}" \
+             f" {'first call':>11s}"
+    print(header)
+    print("-" * len(header))
+    for name, make, arrays in cases:
+        ours, first = timeit(make(nt, *[nt.from_numpy(a) for a in arrays]))
+        ref = timeit(make(torch, *[torch.from_numpy(a) for a in arrays]))[0] if torch else None
+        npy_fn = make(np if "relu" not in name else _NpRelu, *arrays)
+        numpy_t = timeit(npy_fn)[0]
+        ratio = f"{ours / ref:9.2f}" if ref else f"{'-':>9s}"
+        ref_s = f"{ref * 1e3:9.3f}ms" if ref else f"{'-':>11s}"
+        print(f"{name:28s} {ours * 1e3:9.3f}ms {ref_s} {numpy_t * 1e3:9.3f}ms {ratio}"
+              f" {first * 1e3:9.1f}ms")
+
+
+class _NpRelu:
+    @staticmethod
+    def relu(x):
+        return np.maximum(x, 0)
+
+
+if __name__ == "__main__":
+    if torch is not None:
+        torch.set_num_threads(2)
+    main()
