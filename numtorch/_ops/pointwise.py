@@ -218,7 +218,7 @@ def pow(input, exponent, *, out=None):
     if not isinstance(input, Tensor):  # torch.pow(2, t)
         return _arith(K.POW, "pow", input, exponent, out)
     # x ** 2 as x * x: one vectorised multiply instead of a pow call per element
-    if exponent == 2 and not isinstance(exponent, bool) and isinstance(exponent, (int, float)) \
+    if isinstance(exponent, (int, float)) and not isinstance(exponent, bool) and exponent == 2 \
             and input.dtype is not D.bool_ and (isinstance(exponent, int)
                                                 or input.dtype.is_floating_point):
         return _arith(K.MUL, "pow", input, input, out)
