@@ -25,7 +25,7 @@ class Tensor:
             from ._ops.creation import _array_from_data
             arr, _ = _array_from_data(args[0], D.get_default_dtype())
         else:
-            shape = _shape_arg(args)
+            shape = shape_arg(args)
             arr = np.empty(shape, D.get_default_dtype().np)
         _init(self, arr, D.get_default_dtype())
 
@@ -293,7 +293,7 @@ def wrap_dim(dim, ndim):
     return dim + n if dim < 0 else dim
 
 
-def _shape_arg(args):
+def shape_arg(args):
     """Accept f(2, 3), f((2, 3)), f([2, 3]) and f(torch.Size([2, 3]))."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = args[0]
@@ -311,4 +311,3 @@ def _shape_arg(args):
     return tuple(shape)
 
 
-shape_arg = _shape_arg

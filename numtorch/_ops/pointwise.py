@@ -432,7 +432,6 @@ def frac(input, *, out=None):
                                   f"'{_type_name(input.dtype)}'")
     return unary(K.FRAC, input, out)
 silu = _unary_fn(K.SILU, "silu")
-softplus_unit = _unary_fn(K.SOFTPLUS, "softplus")
 
 
 def logit(input, eps=None, *, out=None):

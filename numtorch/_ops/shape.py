@@ -5,11 +5,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from .. import _dtype as D
-from ..tensor import Tensor, shape_arg, view_of, wrap, wrap_dim
-
-
-def _sizes(args):
-    return shape_arg(args)
+from ..tensor import Tensor, view_of, wrap, wrap_dim
 
 
 def infer_shape(shape, numel):
