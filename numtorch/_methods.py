@@ -253,28 +253,32 @@ def _matmul_operand(other):
     return other
 
 
-def _not_implemented_for(types):
-    def check(fn):
-        def op(self, other):
-            if not isinstance(other, types):
-                return NotImplemented
-            return fn(self, other)
-        op.__name__ = op.__qualname__ = fn.__name__
-        op.__doc__ = fn.__doc__
-        return op
-    return check
-
-
 _OPERAND = (Tensor, bool, int, float, np.number, np.bool_)
-_op = _not_implemented_for(_OPERAND)
 
-Tensor.__add__ = _op(P.add)
-Tensor.__radd__ = _op(P.add)
-Tensor.__sub__ = _op(P.sub)
+
+def _op(slow, fast=None):
+    """A binary operator: NotImplemented for foreign operands (so Python tries the reflected
+    op); `a + b` and friends first try the same-dtype fast path for kernel op code `fast`."""
+    def method(self, other):
+        if fast is not None:
+            res = P._fast_binary(fast, self, other)
+            if res is not None:
+                return res
+        if not isinstance(other, _OPERAND):
+            return NotImplemented
+        return slow(self, other)
+    method.__name__ = method.__qualname__ = slow.__name__
+    method.__doc__ = slow.__doc__
+    return method
+
+
+Tensor.__add__ = _op(P.add, K.ADD)
+Tensor.__radd__ = _op(P.add, K.ADD)
+Tensor.__sub__ = _op(P.sub, K.SUB)
 Tensor.__rsub__ = _op(_swap(P.sub))
-Tensor.__mul__ = _op(P.mul)
-Tensor.__rmul__ = _op(P.mul)
-Tensor.__truediv__ = _op(P.true_divide)
+Tensor.__mul__ = _op(P.mul, K.MUL)
+Tensor.__rmul__ = _op(P.mul, K.MUL)
+Tensor.__truediv__ = _op(P.true_divide, K.DIV)
 Tensor.__rtruediv__ = _op(_swap(P.true_divide))
 Tensor.__floordiv__ = _op(P.floor_divide)
 Tensor.__rfloordiv__ = _op(_swap(P.floor_divide))

@@ -14,8 +14,15 @@ _new = object.__new__
 
 
 class Tensor:
-    __slots__ = ("_data", "_dtype", "_requires_grad", "_grad", "grad_fn", "_version", "_base",
-                 "_retains_grad", "_hooks", "__weakref__", "__dict__")
+    __slots__ = ("_data", "_dtype", "_version", "__weakref__", "__dict__")
+    # Autograd fields default at class level and land in the instance dict only when set, so
+    # creating a result tensor (the hot path) assigns three slots and nothing else.
+    _requires_grad = False
+    _grad = None
+    grad_fn = None
+    _base = None
+    _retains_grad = False
+    _hooks = None
 
     # --- construction -------------------------------------------------------------------------
     def __init__(self, *args, device=None):
@@ -244,13 +251,7 @@ class Tensor:
 def _init(t, arr, dtype):
     t._data = arr
     t._dtype = dtype
-    t._requires_grad = False
-    t._grad = None
-    t.grad_fn = None
     t._version = [0]
-    t._base = None
-    t._retains_grad = False
-    t._hooks = None
 
 
 def wrap(arr, dtype=None):
@@ -258,13 +259,7 @@ def wrap(arr, dtype=None):
     t = _new(Tensor)
     t._data = arr
     t._dtype = dtype if dtype is not None else D.from_numpy_dtype(arr.dtype)
-    t._requires_grad = False
-    t._grad = None
-    t.grad_fn = None
     t._version = [0]
-    t._base = None
-    t._retains_grad = False
-    t._hooks = None
     return t
 
 

@@ -103,7 +103,31 @@ def _binary(family, op, a, b, res_dtype, cd, out=None, inplace=None, out_np_dtyp
                      res_dtype, out, inplace)
 
 
+def _fast_binary(op, a, b):
+    """The hot case of small models: a float tensor with a same-dtype tensor of the same shape,
+    or with a Python number.  Skips promotion and broadcasting; None when it doesn't apply."""
+    if not isinstance(a, Tensor):
+        return None
+    dt = a._dtype
+    if dt.category != D.FLOAT or dt is D.float16:
+        return None
+    if isinstance(b, Tensor):
+        if b._dtype is not dt:
+            return None
+        y = b._data
+    elif type(b) is float or type(b) is int:  # noqa: E721  (bool must not match)
+        y = dt.np.type(b)
+    else:
+        return None
+    res = E.run_simple("binary", op, a._data, y)
+    return None if res is None else wrap(res, dt)
+
+
 def _arith(op, name, a, b, out=None, inplace=None):
+    if out is None and inplace is None:
+        res = _fast_binary(op, a, b)
+        if res is not None:
+            return res
     _check_operand(b, name)
     _check_operand(a, name)
     dt = D.result_type(a, b)
@@ -195,6 +219,10 @@ divide = div
 
 
 def true_divide(input, other, *, out=None, inplace=None):
+    if out is None and inplace is None:
+        res = _fast_binary(K.DIV, input, other)
+        if res is not None:
+            return res
     _check_operand(other, "div")
     dt = D.result_type(input, other)
     if dt.category != D.FLOAT:
@@ -369,7 +397,11 @@ def unary(op, x, out=None, inplace=None):
     if not isinstance(x, Tensor):
         raise TypeError(f"expected Tensor as element 0 in argument 0, but got "
                         f"{type(x).__name__}")
-    dt = x.dtype
+    dt = x._dtype
+    if out is None and inplace is None and dt.category == D.FLOAT and dt is not D.float16:
+        res = E.run_simple("unary", op, x._data)
+        if res is not None:
+            return wrap(res, dt)
     if dt.category != D.FLOAT:
         if op in K.INT_UNARY:
             if dt is D.bool_:

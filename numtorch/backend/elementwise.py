@@ -120,6 +120,33 @@ def run(family, op, operands, out):
     return out
 
 
+def run_simple(family, op, x, y=None):
+    """Fast path for a C-contiguous x with an optional same-shape C-contiguous y or NumPy
+    scalar y ('binary' and 'unary' families): allocate the output and call the flat kernel.
+    None when the layout differs."""
+    if not x.flags.c_contiguous:
+        return None
+    n = x.size
+    if y is not None and isinstance(y, np.ndarray) and (
+            y.shape != x.shape or not y.flags.c_contiguous):
+        return None
+    out = np.empty(x.shape, x.dtype)
+    if n >= PARALLEL_THRESHOLD:
+        k1d_par = FAMILIES[family][1]
+        if y is None:
+            k1d_par(op, x.reshape(-1), out.reshape(-1))
+        else:
+            yf = y.reshape(-1) if isinstance(y, np.ndarray) else _scalar_view(y, n)
+            k1d_par(op, x.reshape(-1), yf, out.reshape(-1))
+    elif y is None:
+        K.unary_small(op, x, out)
+    elif isinstance(y, np.ndarray):
+        K.binary_small(op, x, y, out)
+    else:
+        K.binary_small_scalar(op, x, y, out)
+    return out
+
+
 def _run_copied(family, op, operands, out):
     """Fallback for layouts the rows kernel can't take: materialise contiguous operands."""
     shape = out.shape

@@ -1,6 +1,8 @@
 """CPU dispatch for gather/scatter/index_select/index_add/put: bounds checks and (O, R, I)
 views, so the kernels never see an index they could misuse."""
 
+import math
+
 import numpy as np
 
 from ..kernels.cpu import indexing as K
@@ -21,17 +23,10 @@ def check_bounds(idx, n, dim, exc=IndexError, message=None):
     return flat
 
 
-def _prod(shape):
-    n = 1
-    for s in shape:
-        n *= s
-    return n
-
-
 def _as3(arr, dim):
     shape = arr.shape
-    return np.ascontiguousarray(arr).reshape(_prod(shape[:dim]), shape[dim],
-                                             _prod(shape[dim + 1:]))
+    return np.ascontiguousarray(arr).reshape(math.prod(shape[:dim]), shape[dim],
+                                             math.prod(shape[dim + 1:]))
 
 
 def gather(x, dim, idx):

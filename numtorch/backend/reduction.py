@@ -4,6 +4,8 @@ Reduced dims that are adjacent in a C-contiguous array reshape for free; otherwi
 transposed to the end and copied once, which turns the reduction into contiguous rows.
 """
 
+import math
+
 import numpy as np
 
 from ..kernels.cpu import reduction as K
@@ -18,13 +20,13 @@ def split3(arr, dims):
     lo, hi = dims[0], dims[-1]
     if hi - lo + 1 == len(dims):
         a = np.ascontiguousarray(arr)
-        outer = int(np.prod(arr.shape[:lo], dtype=np.int64))
-        red = int(np.prod(arr.shape[lo:hi + 1], dtype=np.int64))
-        inner = int(np.prod(arr.shape[hi + 1:], dtype=np.int64))
+        outer = math.prod(arr.shape[:lo])
+        red = math.prod(arr.shape[lo:hi + 1])
+        inner = math.prod(arr.shape[hi + 1:])
         return a.reshape(outer, red, inner), kept
     order = [i for i in range(nd) if i not in dims] + list(dims)
     a = np.ascontiguousarray(arr.transpose(order))
-    red = int(np.prod([arr.shape[i] for i in dims], dtype=np.int64))
+    red = math.prod(arr.shape[i] for i in dims)
     return a.reshape(-1, red, 1), kept
 
 
