@@ -4,8 +4,8 @@ The backend moves the reduced dims together and hands a C-contiguous array: `*_i
 take (O, R) when the reduced dim is last (each row is contiguous and vectorises), `*_outer`
 kernels take (O, R, I) and accumulate whole contiguous I-rows at a time.  Sums accumulate in the
 output's dtype, which the backend makes float64 for float inputs and int64 for integers, so a
-float32 sum of millions of elements does not drift; the elements themselves are added in blocks
-of BLOCK in the input dtype first, which keeps the inner loops at full SIMD width.
+float32 sum of millions of elements does not drift; the elements themselves are first added in
+blocks (BLOCK elements, ROW_BLOCK rows) in the input dtype, which keeps loops at full SIMD width.
 """
 
 import numpy as np
@@ -13,7 +13,8 @@ import numpy as np
 from ._jit import CHUNKS, inline, parallel_reduce_kernel, prange, reduce_kernel
 
 SUM, PROD, MAX, MIN, ANY, ALL = range(6)
-BLOCK = 256
+BLOCK = 1024  # elements per float32 partial sum along a row
+ROW_BLOCK = 256  # rows per float32 partial sum across rows
 
 
 @inline
@@ -125,12 +126,12 @@ def _fold_row(op, acc, v):
 
 @inline
 def _sum_rows_blocked(acc, x, o, r_lo, r_hi, lo, hi):
-    """acc += x[o, r_lo:r_hi, lo:hi].sum(0), adding BLOCK rows at a time in x's own dtype.
+    """acc += x[o, r_lo:r_hi, lo:hi].sum(0), adding ROW_BLOCK rows at a time in x's dtype.
     Rows are taken as x[o, r][lo:hi] so Numba sees contiguous 1-D arrays and vectorises."""
     part = np.empty(acc.shape[0], x.dtype)
-    for r0 in range(r_lo, r_hi, BLOCK):
+    for r0 in range(r_lo, r_hi, ROW_BLOCK):
         part[:] = 0
-        for r in range(r0, min(r_hi, r0 + BLOCK)):
+        for r in range(r0, min(r_hi, r0 + ROW_BLOCK)):
             row = x[o, r][lo:hi]
             for i in range(part.shape[0]):
                 part[i] += row[i]
