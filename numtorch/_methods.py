@@ -9,6 +9,7 @@ import numpy as np
 from . import random as _random
 from ._ops import convert, creation, index, linalg, reduce, shape
 from ._ops import pointwise as P
+from .autograd import graph
 from .kernels.cpu import elementwise as K
 from .tensor import Tensor, shape_arg
 
@@ -205,6 +206,35 @@ def _addmm_(self, mat1, mat2, *, beta=1, alpha=1):
 
 
 Tensor.addmm_ = _addmm_
+
+
+# ---- autograd for in-place ops: the fast in-place path unless a graph must be recorded ------
+def _fill_like(t, value):
+    return P.add(P.mul(t, 0), value)
+
+
+def _copy_from(t, src, non_blocking=False):
+    return P.add(P.mul(t, 0), src.to(t.dtype))
+
+
+_OUT_OF_PLACE = {
+    "add_": P.add, "sub_": P.sub, "mul_": P.mul, "div_": P.div, "pow_": P.pow,
+    "remainder_": P.remainder, "fmod_": P.fmod, "maximum_": P.maximum, "minimum_": P.minimum,
+    "clamp_": P.clamp, "lerp_": P.lerp, "nan_to_num_": P.nan_to_num, "addcmul_": P.addcmul,
+    "addcdiv_": P.addcdiv, "addmm_": linalg.addmm, "masked_fill_": index.masked_fill,
+    "scatter_": index.scatter, "scatter_add_": index.scatter_add, "index_add_": index.index_add,
+    "fill_": _fill_like, "zero_": lambda t: P.mul(t, 0), "copy_": _copy_from,
+}
+for _name in """neg abs sign exp exp2 log log2 log10 log1p expm1 sqrt rsqrt sin cos tan asin acos
+                atan sinh cosh tanh sigmoid relu reciprocal square erf erfc frac floor ceil trunc
+                round""".split():
+    _OUT_OF_PLACE[_name + "_"] = getattr(P, _name)
+for _name, _slow in _OUT_OF_PLACE.items():
+    setattr(Tensor, _name, graph.inplace_method(getattr(Tensor, _name), _slow, _name))
+for _alias, _name in (("subtract_", "sub_"), ("multiply_", "mul_"), ("divide_", "div_"),
+                      ("true_divide_", "div_"), ("clip_", "clamp_"), ("negative_", "neg_"),
+                      ("absolute_", "abs_"), ("fix_", "trunc_")):
+    setattr(Tensor, _alias, getattr(Tensor, _name))
 
 
 # ---- new_* constructors ------------------------------------------------------------------

@@ -4,6 +4,8 @@ Ops live in `numtorch/_ops/*`; `_methods.py` attaches them as methods, so this f
 what a tensor *is*: storage, metadata, conversions, and Python protocol methods.
 """
 
+import warnings
+
 import numpy as np
 
 from . import _dtype as D
@@ -11,6 +13,13 @@ from ._device import CPU, as_device
 from ._size import Size
 
 _new = object.__new__
+
+_NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If "
+    "you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. "
+    "See github.com/pytorch/pytorch/pull/30531 for more information.")
 
 
 class Tensor:
@@ -136,6 +145,8 @@ class Tensor:
 
     @property
     def grad(self):
+        if self.grad_fn is not None and not self._retains_grad:
+            warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter
@@ -157,7 +168,37 @@ class Tensor:
         self._dtype = value._dtype
 
     def detach(self):
-        return wrap(self._data, self._dtype)
+        t = wrap(self._data, self._dtype)
+        t._version = self._version  # a detached tensor shares storage, so it shares versions
+        return t
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        from .autograd import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def register_hook(self, hook):
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require "
+                               "gradient")
+        from .autograd.graph import _Handle
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return _Handle(self._hooks, hook)
+
+    def retain_grad(self):
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is not None:
+            self._retains_grad = True
+
+    @property
+    def retains_grad(self):
+        return self._retains_grad
+
+    @property
+    def output_nr(self):
+        return self.__dict__.get("_output_nr", 0)
 
     def detach_(self):
         self.grad_fn = None

@@ -9,12 +9,14 @@ import numpy as np
 from .. import _dtype as D
 from .._device import as_device
 from .._device import device as device_cls
+from ..autograd import graph
 from ..tensor import Tensor, wrap
 from .pointwise import as_array
 
 
 def clone(input, *, memory_format=None):
-    return wrap(input._data.copy(), input.dtype)
+    return graph.attach(wrap(input._data.copy(), input.dtype), "CloneBackward0", (input,),
+                        lambda g: g)
 
 
 def copy_(self, src, non_blocking=False):
@@ -77,7 +79,9 @@ def to(self, *args, **kwargs):
         as_device(dev)
     if dt is None or dt is self.dtype:
         return clone(self) if copy else self
-    return wrap(self._data.astype(dt.np), dt)
+    # the engine casts the gradient back to the input's dtype
+    return graph.attach(wrap(self._data.astype(dt.np), dt), "ToCopyBackward0", (self,),
+                        lambda g: g)
 
 
 def cpu(self, memory_format=None):

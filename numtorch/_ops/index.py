@@ -9,9 +9,12 @@ import numpy as np
 
 from .. import _dtype as D
 from .. import return_types
+from ..autograd import graph
+from ..autograd.grad_mode import no_grad
 from ..backend import indexing as B
 from ..tensor import Tensor, view_of, wrap, wrap_dim
-from .pointwise import as_array, deliver
+from .pointwise import as_array, deliver, where
+from .shape import embed
 
 _INDEX_DTYPES = (np.int64, np.int32, np.int16, np.int8, np.uint8, np.bool_)
 
@@ -113,11 +116,36 @@ def getitem(tensor, key):
     npkey, advanced = _convert_key(key, tensor)
     res = tensor._data[npkey]
     if advanced:
-        return wrap(np.asarray(res), tensor.dtype)
-    return view_of(tensor, res)
+        out, name = wrap(np.asarray(res), tensor.dtype), "IndexBackward0"
+    else:
+        out = view_of(tensor, res)
+        name = "SelectBackward0" if any(isinstance(k, int) for k in npkey) else "SliceBackward0"
+    shape = tensor._data.shape
+    return graph.attach(out, name, (tensor,), lambda g: embed(g, shape, npkey))
 
 
 def setitem(tensor, key, value):
+    if graph.requires_grad(tensor, value):
+        graph.rebase_inplace(tensor, index_put, (key, value), {})
+        return
+    _setitem(tensor, key, value)
+
+
+def index_put(input, key, value):
+    """Out-of-place `input[key] = value`: gradient g outside key to input, g[key] to value."""
+    npkey, _ = _convert_key(key, input)
+    with no_grad():
+        res = input.clone()
+        _setitem(res, key, value)
+    keep = np.ones(input._data.shape, np.bool_)
+    keep[npkey] = False
+    keep_t = wrap(keep, D.bool_)
+    return graph.attach(res, "IndexPutBackward0", (input, value),
+                        lambda g: (where(keep_t, g, 0.0),
+                                   getitem(g, npkey) if isinstance(value, Tensor) else None))
+
+
+def _setitem(tensor, key, value):
     npkey, _ = _convert_key(key, tensor)
     if isinstance(value, Tensor):
         val = value._data
@@ -154,7 +182,11 @@ def index_select(input, dim, index, *, out=None):
     res = B.index_select(x, d, index._data.reshape(-1))
     if input.ndim == 0:
         res = res.reshape(())
-    return deliver(res, input.dtype, out)
+    res = deliver(res, input.dtype, out)
+    key = (slice(None),) * d + (index._data.reshape(-1),)
+    shape = input._data.shape
+    return graph.attach(res, "IndexSelectBackward0", (input, index),
+                        lambda g: (embed(g, shape, key) if g.ndim else g, None))
 
 
 def _check_gather_shapes(name, input, dim, index, src=None):
@@ -179,7 +211,13 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     x = input._data.reshape(max(input.ndim, 1) * (1,)) if input.ndim == 0 else input._data
     idx = index._data.reshape(x.shape[:0] + (1,)) if index.ndim == 0 else index._data
     res = B.gather(x, d, idx).reshape(index._data.shape)
-    return deliver(res, input.dtype, out)
+    res = deliver(res, input.dtype, out)
+    return graph.attach(res, "GatherBackward0", (input, index),
+                        lambda g, x_: (scatter_add(zeros_of(x_), d, index, g), None), (input,))
+
+
+def zeros_of(x):
+    return wrap(np.zeros(x._data.shape, x._data.dtype), x.dtype)
 
 
 def _scatter_into(target, dim, index, src, value, reduce, mode_default):
@@ -212,7 +250,14 @@ def scatter_(input, dim, index, src=None, *, value=None, reduce=None):
 
 
 def scatter(input, dim, index, src=None, *, value=None, reduce=None):
-    return scatter_(input.clone(), dim, index, src, value=value, reduce=reduce)
+    with no_grad():
+        res = scatter_(input.clone(), dim, index, src, value=value, reduce=reduce)
+    d = wrap_dim(dim, input.ndim)
+    if isinstance(src, Tensor) and reduce is None:
+        return graph.attach(res, "ScatterBackward0", (input, index, src),
+                            lambda g: (g.scatter(d, index, 0.0), None, g.gather(d, index)))
+    return graph.attach(res, "ScatterBackward1", (input, index),
+                        lambda g: (g.scatter(d, index, 0.0), None))
 
 
 def scatter_add_(input, dim, index, src):
@@ -220,7 +265,11 @@ def scatter_add_(input, dim, index, src):
 
 
 def scatter_add(input, dim, index, src):
-    return scatter_add_(input.clone(), dim, index, src)
+    with no_grad():
+        res = scatter_add_(input.clone(), dim, index, src)
+    d = wrap_dim(dim, input.ndim)
+    return graph.attach(res, "ScatterAddBackward0", (input, index, src),
+                        lambda g: (g, None, g.gather(d, index)))
 
 
 def index_add_(input, dim, index, source, *, alpha=1):
@@ -272,19 +321,20 @@ def _mask_check(name, mask):
 
 
 def masked_fill(input, mask, value):
-    from .pointwise import where
     _mask_check("masked_fill_", mask)
     if isinstance(value, Tensor):
         if value.ndim:
             raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but "
                                f"got tensor with {value.ndim} dimension(s).")
         value = value.item()
-    res = where(mask, wrap(np.array(value).astype(input.dtype.np), input.dtype), input)
+    with no_grad():
+        res = where(mask, wrap(np.array(value).astype(input.dtype.np), input.dtype), input)
     if res._data.shape != input._data.shape:
         raise RuntimeError(f"The size of tensor a ({input._data.shape[-1]}) must match the size "
                            f"of tensor b ({mask._data.shape[-1]}) at non-singleton dimension "
                            f"{input.ndim - 1}")
-    return res
+    return graph.attach(res, "MaskedFillBackward0", (input, mask),
+                        lambda g: (where(mask, 0.0, g), None))
 
 
 def masked_fill_(input, mask, value):
@@ -300,7 +350,8 @@ def masked_select(input, mask):
     shape = broadcast_shapes(input._data.shape, mask._data.shape)
     x = np.broadcast_to(input._data, shape)
     m = np.broadcast_to(mask._data, shape)
-    return wrap(x[m], input.dtype)
+    return graph.attach(wrap(x[m], input.dtype), "MaskedSelectBackward0", (input, mask),
+                        lambda g: (embed(g, shape, m), None))
 
 
 def masked_scatter_(input, mask, source):
@@ -330,7 +381,11 @@ def take(input, index):
     idx = B.check_bounds(index._data, flat.size, 0, IndexError,
                          "out of range: tried to access index {index} on a tensor of {size} "
                          "elements.")
-    return wrap(flat[idx].reshape(index._data.shape), input.dtype)
+    shape = input._data.shape
+    res = wrap(flat[idx].reshape(index._data.shape), input.dtype)
+    return graph.attach(res, "TakeBackward0", (input, index),
+                        lambda g: (embed(g.reshape(-1), (flat.size,), (idx,)).reshape(shape),
+                                   None))
 
 
 def take_along_dim(input, indices, dim):
@@ -353,9 +408,15 @@ def sort(input, dim=-1, descending=False, stable=False, *, out=None):
     if arr.ndim == 0:
         return return_types.sort(wrap(arr.copy(), input.dtype), wrap(np.array(0), D.int64))
     d = wrap_dim(dim, arr.ndim)
-    idx = _sort_indices(arr, d, descending)
-    vals = np.take_along_axis(arr, idx, d)
-    return return_types.sort(wrap(vals, input.dtype), wrap(idx.astype(np.int64), D.int64))
+    idx = wrap(_sort_indices(arr, d, descending).astype(np.int64), D.int64)
+    vals = wrap(np.take_along_axis(arr, idx._data, d), input.dtype)
+    return return_types.sort(_taken(vals, input, d, idx, "SortBackward0"), idx)
+
+
+def _taken(values, input, d, indices, name):
+    """values = input gathered along d at indices: route the gradient back there."""
+    return graph.attach(values, name, (input,),
+                        lambda g, x: scatter_add(zeros_of(x), d, indices, g), (input,))
 
 
 def argsort(input, dim=-1, descending=False, stable=False):
@@ -372,9 +433,14 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     n = arr.shape[d] if arr.ndim else 1
     if k < 0 or k > n:
         raise RuntimeError("selected index k out of range")
-    s = sort(input, d, descending=largest)
-    return return_types.topk(s.values.narrow(d, 0, k) if arr.ndim else s.values,
-                             s.indices.narrow(d, 0, k) if arr.ndim else s.indices)
+    with no_grad():
+        s = sort(input, d, descending=largest)
+        vals = s.values.narrow(d, 0, k) if arr.ndim else s.values
+        idx = s.indices.narrow(d, 0, k).contiguous() if arr.ndim else s.indices
+    if not arr.ndim:
+        return return_types.topk(graph.attach(vals, "TopkBackward0", (input,), lambda g: g),
+                                 idx)
+    return return_types.topk(_taken(vals.contiguous(), input, d, idx, "TopkBackward0"), idx)
 
 
 def kthvalue(input, k, dim=-1, keepdim=False):
@@ -383,11 +449,13 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     n = arr.shape[d]
     if k < 1 or k > n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
-    s = sort(input, d)
-    v = s.values.select(d, k - 1)
-    i = s.indices.select(d, k - 1)
-    if keepdim:
-        v, i = v.unsqueeze(d), i.unsqueeze(d)
+    with no_grad():
+        s = sort(input, d)
+        v = s.values.narrow(d, k - 1, 1).contiguous()
+        i = s.indices.narrow(d, k - 1, 1).contiguous()
+    v = _taken(v, input, d, i, "KthvalueBackward0")
+    if not keepdim:
+        v, i = v.squeeze(d), i.squeeze(d)
     return return_types.kthvalue(v, i)
 
 

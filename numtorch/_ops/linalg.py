@@ -4,6 +4,7 @@ shapes and dtypes first so mismatches raise PyTorch's errors."""
 import numpy as np
 
 from .. import _dtype as D
+from ..autograd import graph
 from ..tensor import Tensor, wrap
 from .pointwise import deliver
 
@@ -41,7 +42,9 @@ def mm(input, mat2, *, out=None):
     (n, k), (k2, m) = input._data.shape, mat2._data.shape
     if k != k2:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m})")
-    return deliver(_product(input, mat2), input.dtype, out)
+    res = deliver(_product(input, mat2), input.dtype, out)
+    return graph.attach(res, "MmBackward0", (input, mat2),
+                        lambda g, a, b: (mm(g, b.t()), mm(a.t(), g)), (input, mat2))
 
 
 def bmm(input, mat2, *, out=None):
@@ -54,7 +57,9 @@ def bmm(input, mat2, *, out=None):
     if b != b2 or k != k2:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{b}, {k}] but got: [{b2}, {k2}].")
-    return deliver(_product(input, mat2), input.dtype, out)
+    res = deliver(_product(input, mat2), input.dtype, out)
+    return graph.attach(res, "BmmBackward0", (input, mat2),
+                        lambda g, a, b: (bmm(g, b.mT), bmm(a.mT, g)), (input, mat2))
 
 
 def mv(input, vec, *, out=None):
@@ -66,7 +71,9 @@ def mv(input, vec, *, out=None):
         raise RuntimeError(f"size mismatch, got input ({input._data.shape[0]}), mat "
                            f"({input._data.shape[0]}x{input._data.shape[1]}), vec "
                            f"({vec._data.shape[0]})")
-    return deliver(_product(input, vec), input.dtype, out)
+    res = deliver(_product(input, vec), input.dtype, out)
+    return graph.attach(res, "MvBackward0", (input, vec),
+                        lambda g, a, v: (outer(g, v), mv(a.t(), g)), (input, vec))
 
 
 def dot(input, other, *, out=None):
@@ -79,7 +86,9 @@ def dot(input, other, *, out=None):
                            f"and src [{other._data.shape[0]}] to have the same number of "
                            f"elements, but got {input._data.shape[0]} and "
                            f"{other._data.shape[0]} elements respectively")
-    return deliver(np.asarray(_product(input, other)), input.dtype, out)
+    res = deliver(np.asarray(_product(input, other)), input.dtype, out)
+    return graph.attach(res, "DotBackward0", (input, other),
+                        lambda g, a, b: (g * b, g * a), (input, other))
 
 
 inner = dot
@@ -111,32 +120,63 @@ def matmul(input, other, *, out=None):
     except ValueError:
         raise RuntimeError(f"The size of tensor a ({a.shape[-3]}) must match the size of tensor "
                            f"b ({b.shape[-3]}) at non-singleton dimension 0") from None
-    return deliver(_product(input, other), input.dtype, out)
+    res = deliver(_product(input, other), input.dtype, out)
+    name = "BmmBackward0" if a.ndim == 3 and b.ndim == 3 else "UnsafeViewBackward0"
+    return graph.attach(res, name, (input, other), _matmul_grads, (input, other))
+
+
+def _matmul_grads(g, a, b):
+    """Batched/broadcast matmul: promote 1-D operands to matrices, multiply by the transposes,
+    and let the engine sum broadcast batch dims back to each input's shape."""
+    a2 = a.unsqueeze(0) if a.ndim == 1 else a
+    b2 = b.unsqueeze(-1) if b.ndim == 1 else b
+    g2 = g
+    if a.ndim == 1:
+        g2 = g2.unsqueeze(-2)
+    if b.ndim == 1:
+        g2 = g2.unsqueeze(-1)
+    ga = matmul(g2, b2.mT)
+    gb = matmul(a2.mT, g2)
+    if a.ndim == 1:
+        ga = ga.squeeze(-2)
+    if b.ndim == 1:
+        gb = gb.squeeze(-1)
+    return ga, gb
 
 
 def outer(input, vec2, *, out=None):
     _check("outer", input, vec2)
     if input.ndim != 1 or vec2.ndim != 1:
         raise RuntimeError("outer: expected 1-D tensors")
-    return deliver(np.multiply.outer(input._data, vec2._data), input.dtype, out)
+    res = deliver(np.multiply.outer(input._data, vec2._data), input.dtype, out)
+    return graph.attach(res, "OuterBackward0", (input, vec2),
+                        lambda g, a, b: (mv(g, b), mv(g.t(), a)), (input, vec2))
 
 
 ger = outer
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+    from ..autograd.grad_mode import no_grad
     from .pointwise import add, mul
-    prod = mm(mat1, mat2)
-    if alpha != 1:
-        prod = mul(prod, alpha)
-    base = input if beta == 1 else mul(input, beta)
-    if beta == 0:
-        base = mul(input, 0)
-    r = add(base, prod)
+    with no_grad():
+        prod = mm(mat1, mat2)
+        if alpha != 1:
+            prod = mul(prod, alpha)
+        base = input if beta == 1 else mul(input, beta)
+        r = add(base, prod)
     if r.shape != prod.shape:
         raise RuntimeError(f"The expanded size of the tensor ({prod.shape[-1]}) must match the "
                            f"existing size ({input.shape[-1]})")
-    return deliver(r._data, r.dtype, out)
+    res = deliver(r._data, r.dtype, out)
+    return graph.attach(res, "AddmmBackward0", (input, mat1, mat2),
+                        lambda g, m1, m2: (g * beta if beta != 1 else g,
+                                           _scale(mm(g, m2.t()), alpha),
+                                           _scale(mm(m1.t(), g), alpha)), (mat1, mat2))
+
+
+def _scale(t, alpha):
+    return t if alpha == 1 else t * alpha
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):

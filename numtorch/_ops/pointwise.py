@@ -5,9 +5,12 @@ result dtype with PyTorch's rules, convert operands to the compute dtype (float1
 float32), and let the backend run the Numba kernel straight into the destination when it can.
 """
 
+import math
+
 import numpy as np
 
 from .. import _dtype as D
+from ..autograd import graph
 from ..backend import elementwise as E
 from ..kernels.cpu import elementwise as K
 from ..tensor import Tensor, wrap
@@ -120,14 +123,75 @@ def _fast_binary(op, a, b):
     else:
         return None
     res = E.run_simple("binary", op, a._data, y)
-    return None if res is None else wrap(res, dt)
+    if res is None:
+        return None
+    return record_binary(op, wrap(res, dt), a, b)
 
 
-def _arith(op, name, a, b, out=None, inplace=None):
-    if out is None and inplace is None:
+# ---- derivatives of the binary arithmetic ops, written with tensor ops (so they nest) ----
+def _max_grads(g, a, b, sign):
+    win = gt(a, b) if sign > 0 else lt(a, b)
+    tie = eq(a, b)
+    ga = where(win, g, where(tie, g * 0.5, 0.0))
+    gb = g - ga if isinstance(b, Tensor) else None
+    return ga, gb
+
+
+_BINARY_GRADS = {
+    K.ADD: ("AddBackward0", False, lambda g, a, b: (g, g)),
+    K.SUB: ("SubBackward0", False, lambda g, a, b: (g, -g)),
+    K.MUL: ("MulBackward0", True, lambda g, a, b: (g * b, g * a)),
+    K.DIV: ("DivBackward0", True, lambda g, a, b: (g / b, -g * a / (b * b))),
+    K.MAXIMUM: ("MaximumBackward0", True, lambda g, a, b: _max_grads(g, a, b, 1)),
+    K.MINIMUM: ("MinimumBackward0", True, lambda g, a, b: _max_grads(g, a, b, -1)),
+    K.REM: ("RemainderBackward0", True, lambda g, a, b: (g, -g * floor_divide(a, b))),
+    K.FMOD: ("FmodBackward0", True,
+             lambda g, a, b: (g, -g * div(a, b, rounding_mode="trunc"))),
+    K.POW: ("PowBackward1", True,
+            lambda g, a, b: (g * b * pow(a, b - 1), g * pow(a, b) * log(a))),
+    K.ATAN2: ("Atan2Backward0", True,
+              lambda g, a, b: (g * b / (a * a + b * b), -g * a / (a * a + b * b))),
+}
+
+
+def record_binary(op, res, a, b):
+    """Attach the graph node of binary op `op` (see _BINARY_GRADS) to res when needed."""
+    if not graph.requires_grad(a, b):
+        return res
+    entry = _BINARY_GRADS.get(op)
+    if entry is None or res.dtype.category != D.FLOAT:
+        return res
+    name, saves, grad = entry
+    if op == K.SUB and not isinstance(a, Tensor):  # 1 - x is rsub(x, 1)
+        return graph.attach(res, "RsubBackward1", (b,), lambda g: -g)
+    if op == K.POW and not isinstance(a, Tensor):  # 2 ** x
+        return graph.attach(res, "PowBackward2", (None, b),
+                            lambda g, e: (None, g * res.detach() * math.log(a)), (b,))
+    if op == K.POW and not isinstance(b, Tensor):  # x ** 2
+        return graph.attach(res, "PowBackward0", (a, None),
+                            lambda g, x: (g * b * pow(x, b - 1), None), (a,))
+    if saves:
+        return graph.attach(res, name, (a, b), lambda g, x, y: grad(g, x, y), (a, b))
+    return graph.attach(res, name, (a, b), lambda g: grad(g, None, None))
+
+
+def _arith(op, name, a, b, out=None, inplace=None, grad=True):
+    """Binary arithmetic with promotion; records its graph node unless grad=False (callers that
+    record a different node themselves) or writing into out=/in place."""
+    if out is not None and graph.requires_grad(a, b):
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                           f"differentiation, but one of the arguments requires grad.")
+    if out is None and inplace is None and grad:
         res = _fast_binary(op, a, b)
         if res is not None:
             return res
+    res = _arith_forward(op, name, a, b, out, inplace)
+    if out is not None or inplace is not None or not grad:
+        return res
+    return record_binary(op, res, a, b)
+
+
+def _arith_forward(op, name, a, b, out, inplace):
     _check_operand(b, name)
     _check_operand(a, name)
     dt = D.result_type(a, b)
@@ -227,7 +291,10 @@ def true_divide(input, other, *, out=None, inplace=None):
     dt = D.result_type(input, other)
     if dt.category != D.FLOAT:
         dt = D.get_default_dtype()
-    return _binary("binary", K.DIV, input, other, dt, compute_dtype(dt), out, inplace)
+    res = _binary("binary", K.DIV, input, other, dt, compute_dtype(dt), out, inplace)
+    if out is not None or inplace is not None:
+        return res
+    return record_binary(K.DIV, res, input, other)
 
 
 def floor_divide(input, other, *, out=None):
@@ -243,14 +310,14 @@ def fmod(input, other, *, out=None):
 
 
 def pow(input, exponent, *, out=None):
-    if not isinstance(input, Tensor):  # torch.pow(2, t)
-        return _arith(K.POW, "pow", input, exponent, out)
     # x ** 2 as x * x: one vectorised multiply instead of a pow call per element
-    if isinstance(exponent, (int, float)) and not isinstance(exponent, bool) and exponent == 2 \
-            and input.dtype is not D.bool_ and (isinstance(exponent, int)
-                                                or input.dtype.is_floating_point):
-        return _arith(K.MUL, "pow", input, input, out)
-    return _arith(K.POW, "pow", input, exponent, out)
+    if isinstance(input, Tensor) and isinstance(exponent, (int, float)) \
+            and not isinstance(exponent, bool) and exponent == 2 and input.dtype is not D.bool_ \
+            and (isinstance(exponent, int) or input.dtype.is_floating_point):
+        res = _arith(K.MUL, "pow", input, input, out, grad=False)
+    else:
+        res = _arith(K.POW, "pow", input, exponent, out, grad=False)
+    return res if out is not None else record_binary(K.POW, res, input, exponent)
 
 
 def float_power(input, exponent, *, out=None):
@@ -391,9 +458,83 @@ def _unary_into(family, op, x, res_dtype, out, inplace, out_np_dtype=None):
                      res_dtype, out, inplace)
 
 
+def _zero_grad(g, s):
+    return g * 0.0
+
+
+# op code -> (grad_fn name, saves the input "x" or the output "out", d(g, saved))
+_UNARY_GRADS = {
+    K.NEG: ("NegBackward0", None, lambda g, s: -g),
+    K.ABS: ("AbsBackward0", "x", lambda g, x: g * sign(x)),
+    K.SIGN: ("SignBackward0", None, _zero_grad),
+    K.EXP: ("ExpBackward0", "out", lambda g, y: g * y),
+    K.EXP2: ("Exp2Backward0", "out", lambda g, y: g * y * math.log(2.0)),
+    K.LOG: ("LogBackward0", "x", lambda g, x: g / x),
+    K.LOG2: ("Log2Backward0", "x", lambda g, x: g / (x * math.log(2.0))),
+    K.LOG10: ("Log10Backward0", "x", lambda g, x: g / (x * math.log(10.0))),
+    K.LOG1P: ("Log1PBackward0", "x", lambda g, x: g / (x + 1)),
+    K.EXPM1: ("Expm1Backward0", "out", lambda g, y: g * (y + 1)),
+    K.SQRT: ("SqrtBackward0", "out", lambda g, y: g / (2 * y)),
+    K.RSQRT: ("RsqrtBackward0", "out", lambda g, y: -0.5 * g * y * y * y),
+    K.SIN: ("SinBackward0", "x", lambda g, x: g * cos(x)),
+    K.COS: ("CosBackward0", "x", lambda g, x: -g * sin(x)),
+    K.TAN: ("TanBackward0", "out", lambda g, y: g * (1 + y * y)),
+    K.ASIN: ("AsinBackward0", "x", lambda g, x: g * rsqrt(1 - x * x)),
+    K.ACOS: ("AcosBackward0", "x", lambda g, x: -g * rsqrt(1 - x * x)),
+    K.ATAN: ("AtanBackward0", "x", lambda g, x: g / (1 + x * x)),
+    K.SINH: ("SinhBackward0", "x", lambda g, x: g * cosh(x)),
+    K.COSH: ("CoshBackward0", "x", lambda g, x: g * sinh(x)),
+    K.TANH: ("TanhBackward0", "out", lambda g, y: g * (1 - y * y)),
+    K.ASINH: ("AsinhBackward0", "x", lambda g, x: g * rsqrt(x * x + 1)),
+    K.ACOSH: ("AcoshBackward0", "x", lambda g, x: g * rsqrt(x * x - 1)),
+    K.ATANH: ("AtanhBackward0", "x", lambda g, x: g / (1 - x * x)),
+    K.SIGMOID: ("SigmoidBackward0", "out", lambda g, y: g * y * (1 - y)),
+    K.RELU: ("ReluBackward0", "out", lambda g, y: where(gt(y, 0), g, 0.0)),
+    K.FLOOR: ("FloorBackward0", None, _zero_grad),
+    K.CEIL: ("CeilBackward0", None, _zero_grad),
+    K.ROUND: ("RoundBackward0", None, _zero_grad),
+    K.TRUNC: ("TruncBackward0", None, _zero_grad),
+    K.FRAC: ("FracBackward0", None, lambda g, s: g),
+    K.RECIPROCAL: ("ReciprocalBackward0", "out", lambda g, y: -g * y * y),
+    K.SQUARE: ("PowBackward0", "x", lambda g, x: 2 * g * x),
+    K.ERF: ("ErfBackward0", "x",
+            lambda g, x: g * (2 / math.sqrt(math.pi)) * exp(-(x * x))),
+    K.ERFC: ("ErfcBackward0", "x",
+             lambda g, x: -g * (2 / math.sqrt(math.pi)) * exp(-(x * x))),
+    K.SILU: ("SiluBackward0", "x",
+             lambda g, x: g * sigmoid(x) * (1 + x * (1 - sigmoid(x)))),
+    K.SOFTPLUS: ("SoftplusBackward0", "x", lambda g, x: g * sigmoid(x)),
+    K.LOGIT: ("LogitBackward0", "x", lambda g, x: g / (x * (1 - x))),
+    K.GELU: ("GeluBackward0", "x",
+             lambda g, x: g * (0.5 * (1 + erf(x * 0.7071067811865476))
+                               + x * exp(-0.5 * x * x) * 0.3989422804014327)),
+}
+
+
+def record_unary(op, res, x):
+    """Attach the graph node of unary op `op` (see _UNARY_GRADS) to res when needed."""
+    if not (graph.requires_grad(x) and res.dtype.category == D.FLOAT):
+        return res
+    name, saves, grad = _UNARY_GRADS[op]
+    if saves is None:
+        return graph.attach(res, name, (x,), lambda g: grad(g, None))
+    return graph.attach(res, name, (x,), grad, (x if saves == "x" else res,))
+
+
 def unary(op, x, out=None, inplace=None):
     """Float math on x; integer inputs promote to the default float dtype (sqrt(int) -> float),
-    except ops that keep integers (neg, abs, sign, relu, square)."""
+    except ops that keep integers (neg, abs, sign, relu, square).  Records its graph node
+    unless writing into out= or in place."""
+    if out is not None and graph.requires_grad(x):
+        raise RuntimeError("functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    res = _unary_forward(op, x, out, inplace)
+    if out is None and inplace is None:
+        return record_unary(op, res, x)
+    return res
+
+
+def _unary_forward(op, x, out, inplace):
     if not isinstance(x, Tensor):
         raise TypeError(f"expected Tensor as element 0 in argument 0, but got "
                         f"{type(x).__name__}")
@@ -536,8 +677,10 @@ def where(condition, input=None, other=None, *, out=None):
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
                            f"with dtype {_type_name(condition.dtype)}")
     dt = D.result_type(input, other)
-    return _ternary(K.WHERE, condition, input, other, dt, compute_dtype(dt), out,
-                    a_dtype=D.bool_)
+    res = _ternary(K.WHERE, condition, input, other, dt, compute_dtype(dt), out,
+                   a_dtype=D.bool_)
+    return graph.attach(res, "WhereBackward0", (condition, input, other),
+                        lambda g, c: (None, where(c, g, 0.0), where(c, 0.0, g)), (condition,))
 
 
 def clamp(input, min=None, max=None, *, out=None, inplace=None):
@@ -548,10 +691,40 @@ def clamp(input, min=None, max=None, *, out=None, inplace=None):
         dt = inplace.dtype if D.can_cast(dt, inplace.dtype) else dt
     cd = compute_dtype(dt)
     if max is None:
-        return _ternary(K.CLAMP_MIN, input, min, 0, dt, cd, out, inplace)
-    if min is None:
-        return _ternary(K.CLAMP_MAX, input, max, 0, dt, cd, out, inplace)
-    return _ternary(K.CLAMP, input, min, max, dt, cd, out, inplace)
+        res = _ternary(K.CLAMP_MIN, input, min, 0, dt, cd, out, inplace)
+    elif min is None:
+        res = _ternary(K.CLAMP_MAX, input, max, 0, dt, cd, out, inplace)
+    else:
+        res = _ternary(K.CLAMP, input, min, max, dt, cd, out, inplace)
+    if out is not None or inplace is not None:
+        return res
+    return _record_clamp(res, input, min, max)
+
+
+def _clamp_grads(g, x, lo, hi):
+    """Clamp passes the gradient inside [lo, hi] (bounds included) to x, the rest to the
+    bound that was hit."""
+    inside = ones_like_bool(x)
+    if lo is not None:
+        inside = logical_and(inside, ge(x, lo))
+    if hi is not None:
+        inside = logical_and(inside, le(x, hi))
+    gx = where(inside, g, 0.0)
+    glo = where(lt(x, lo), g, 0.0) if isinstance(lo, Tensor) else None
+    ghi = where(gt(x, hi), g, 0.0) if isinstance(hi, Tensor) else None
+    return gx, glo, ghi
+
+
+def ones_like_bool(x):
+    return wrap(np.ones(x._data.shape, np.bool_), D.bool_)
+
+
+def _record_clamp(res, x, lo, hi):
+    if isinstance(lo, Tensor) or isinstance(hi, Tensor):
+        return graph.attach(res, "ClampBackward0", (x, lo, hi),
+                            lambda g, x_, lo_, hi_: _clamp_grads(g, x_, lo_, hi_), (x, lo, hi))
+    return graph.attach(res, "ClampBackward1", (x,),
+                        lambda g, x_: _clamp_grads(g, x_, lo, hi)[0], (x,))
 
 
 clip = clamp
@@ -569,7 +742,13 @@ def lerp(input, end, weight, *, out=None):
     dt = D.result_type(input, end)
     if dt.category != D.FLOAT:
         raise RuntimeError("lerp_kernel_scalar not implemented for integer tensors")
-    return _ternary(K.LERP, input, end, weight, dt, compute_dtype(dt), out)
+    res = _ternary(K.LERP, input, end, weight, dt, compute_dtype(dt), out)
+    if isinstance(weight, Tensor):
+        return graph.attach(res, "LerpBackward1", (input, end, weight),
+                            lambda g, a, b, w: (g * (1 - w), g * w, g * (b - a)),
+                            (input, end, weight))
+    return graph.attach(res, "LerpBackward0", (input, end),
+                        lambda g: (g * (1 - weight), g * weight))
 
 
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):

@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .. import return_types
+from ..autograd import graph
 from ..backend import reduction as R
 from ..kernels.cpu import reduction as K
 from ..tensor import Tensor, wrap, wrap_dim
@@ -52,11 +53,31 @@ def _fold(op, input, dim, keepdim, res_dtype, out=None):
     return deliver(np.asarray(_keep(res, arr.shape, dims, keepdim)), res_dtype, out)
 
 
+def expand_back(g, shape, dims, keepdim):
+    """Broadcast a reduction's gradient back over the reduced dims."""
+    if not keepdim:
+        for d in dims:
+            g = g.unsqueeze(d)
+    return g.expand(shape)
+
+
+def _record_fold(res, input, dim, keepdim, name, grad, saved=()):
+    """Attach a reduction node: grad(g_expanded, *saved) gives the input's gradient."""
+    if not graph.requires_grad(input):
+        return res
+    shape = input._data.shape
+    dims = reduce_dims(dim, input.ndim)
+    return graph.attach(res, name, (input,),
+                        lambda g, *s: grad(expand_back(g, shape, dims, keepdim), *s), saved)
+
+
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if dtype is not None:
         input = input.to(dtype)
     dt = input.dtype if input.dtype.category == D.FLOAT else D.int64
-    return _fold(K.SUM, input, dim, keepdim, dt, out)
+    res = _fold(K.SUM, input, dim, keepdim, dt, out)
+    name = "SumBackward0" if dim is None else "SumBackward1"
+    return _record_fold(res, input, dim, keepdim, name, lambda g: g)
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
@@ -68,7 +89,12 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
     dt = input.dtype if input.dtype.category == D.FLOAT else D.int64
-    return _fold(K.PROD, input, dim, keepdim, dt)
+    res = _fold(K.PROD, input, dim, keepdim, dt)
+    name = "ProdBackward0" if dim is None else "ProdBackward1"
+    # d prod / d x_i = prod / x_i (inputs containing zeros are not special-cased)
+    return _record_fold(res, input, dim, keepdim, name,
+                        lambda g, x, r: g * expand_back(r, x.shape, reduce_dims(dim, x.ndim),
+                                                        keepdim) / x, (input, res))
 
 
 def _count(shape, dims):
@@ -89,7 +115,9 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     n = _count(input._data.shape, dims)
     with np.errstate(invalid="ignore", divide="ignore"):
         res = s._data / n if n else np.full(s._data.shape, np.nan)
-    return deliver(np.asarray(res), input.dtype, out)
+    res = deliver(np.asarray(res), input.dtype, out)
+    name = "MeanBackward0" if dim is None else "MeanBackward1"
+    return _record_fold(res, input, dim, keepdim, name, lambda g: g / n)
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
@@ -108,16 +136,28 @@ def _check_nonempty(name, input, dims, explicit):
         raise IndexError(f"{name}(): Expected reduction dim {bad} to have non-zero size.")
 
 
-def amax(input, dim=(), keepdim=False, *, out=None):
+def _tie_grad(g, x, r, dims, keepdim):
+    """Gradient of a max/min over dims: shared evenly among the elements that attain it."""
+    from .pointwise import eq, where
+    hit = eq(x, expand_back(r, x.shape, dims, keepdim))
+    count = sum(hit, dims, True)
+    return where(hit, g / count, 0.0)
+
+
+def _extreme_fold(name, op, input, dim, keepdim, node_name, out=None):
     dims = reduce_dims(dim, input.ndim)
-    _check_nonempty("amax", input, dims, dim not in (None, ()))
-    return _fold(K.MAX, input, dims, keepdim, input.dtype, out)
+    _check_nonempty(name, input, dims, dim not in (None, ()))
+    res = _fold(op, input, dims, keepdim, input.dtype, out)
+    return _record_fold(res, input, dims, keepdim, node_name,
+                        lambda g, x, r: _tie_grad(g, x, r, dims, keepdim), (input, res))
+
+
+def amax(input, dim=(), keepdim=False, *, out=None):
+    return _extreme_fold("amax", K.MAX, input, dim, keepdim, "AmaxBackward0", out)
 
 
 def amin(input, dim=(), keepdim=False, *, out=None):
-    dims = reduce_dims(dim, input.ndim)
-    _check_nonempty("amin", input, dims, dim not in (None, ()))
-    return _fold(K.MIN, input, dims, keepdim, input.dtype, out)
+    return _extreme_fold("amin", K.MIN, input, dim, keepdim, "AminBackward0", out)
 
 
 def _extreme(name, op, argop, rtype, input, dim, keepdim, other):
@@ -131,7 +171,7 @@ def _extreme(name, op, argop, rtype, input, dim, keepdim, other):
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
                                f"input.numel() == 0. Specify the reduction dim with the 'dim' "
                                f"argument.")
-        return _fold(op, input, None, False, input.dtype)
+        return _extreme_fold(name, op, input, (), False, name.capitalize() + "Backward1")
     d = wrap_dim(dim, input.ndim)
     if input.ndim and input._data.shape[d] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
@@ -140,7 +180,21 @@ def _extreme(name, op, argop, rtype, input, dim, keepdim, other):
     vals, idx = R.argreduce(argop, input._data, d)
     if keepdim:
         vals, idx = np.expand_dims(vals, d), np.expand_dims(idx, d)
-    return rtype(wrap(vals, input.dtype), wrap(idx, D.int64))
+    values, indices = wrap(vals, input.dtype), wrap(idx, D.int64)
+    # max(dim) gives the whole gradient to the index it returned
+    _record_fold(values, input, d, keepdim, name.capitalize() + "Backward0",
+                 lambda g, i: select_grad(g, i, d, keepdim), (indices,))
+    return rtype(values, indices)
+
+
+def select_grad(g, index, dim, keepdim):
+    """g (already expanded over dim) kept only where position == index along dim."""
+    from ..tensor import wrap as w
+    from .pointwise import eq, where
+    n = g.shape[dim]
+    pos = w(np.arange(n).reshape([-1] + [1] * (g.ndim - dim - 1)), D.int64)
+    idx = index if keepdim else index.unsqueeze(dim)
+    return where(eq(pos, idx), g, 0.0)
 
 
 def max(input, dim=None, keepdim=False, *, other=None):
@@ -219,20 +273,27 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
             v = np.zeros(input._data.shape)
     else:
         m, v = R.moments(input._data, dims, c, np.float64)
+    n = _count(input._data.shape, dims)
     m = _keep(m, input._data.shape, dims, keepdim)
     v = _keep(v, input._data.shape, dims, keepdim)
-    return (wrap(np.asarray(v, input.dtype.np), input.dtype),
-            wrap(np.asarray(m, input.dtype.np), input.dtype))
+    var_t = wrap(np.asarray(v, input.dtype.np), input.dtype)
+    mean_t = wrap(np.asarray(m, input.dtype.np), input.dtype)
+    # d var / dx = 2 (x - mean) / (N - correction); the mean's own gradient is g / N
+    _record_fold(var_t, input, dim, keepdim, "VarBackward0",
+                 lambda g, x: g * 2.0 * (x - x.mean(dims, True)) / max(n - c, 0), (input,))
+    _record_fold(mean_t, input, dim, keepdim, "MeanBackward1", lambda g: g / n)
+    return var_t, mean_t
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     v, _ = var_mean(input, dim, unbiased, keepdim, correction=correction)
-    return deliver(v._data, v.dtype, out)
+    return v if out is None else deliver(v._data, v.dtype, out)
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     v, m = var_mean(input, dim, unbiased, keepdim, correction=correction)
-    return wrap(np.sqrt(v._data), v.dtype), m
+    from .pointwise import sqrt
+    return sqrt(v), m
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
@@ -274,15 +335,18 @@ def logsumexp(input, dim, keepdim=False):
         input = input.to(D.get_default_dtype())
     if input.numel() == 0:  # log(0) = -inf over empty dims, as in PyTorch
         return log(sum(exp(input), dim, keepdim))
-    m = amax(input, dim, True)
-    m = where(isinf(m), 0.0, m)
-    s = log(sum(exp(sub(input, m)), dim, True))
-    r = s + m
+    from ..autograd.grad_mode import no_grad
+    with no_grad():
+        m = amax(input, dim, True)
+        m = where(isinf(m), 0.0, m)
+        r = log(sum(exp(sub(input, m)), dim, True)) + m
+    dims = reduce_dims(dim, input.ndim)
     if not keepdim:
-        dims = reduce_dims(dim, input.ndim)
         r = wrap(r._data.reshape([n for i, n in enumerate(r._data.shape) if i not in dims]),
                  r.dtype)
-    return r
+    return _record_fold(r, input, dim, keepdim, "LogsumexpBackward0",
+                        lambda g, x, out: g * exp(x - expand_back(out, x.shape, dims, keepdim)),
+                        (input, r))
 
 
 def _softmax(input, dim, dtype, log):
@@ -300,7 +364,13 @@ def _softmax(input, dim, dtype, log):
     d = wrap_dim(dim, arr.ndim)
     src = arr.astype(np.float32) if arr.dtype == np.float16 else arr
     res = R.along(K.softmax, src, d, src.dtype, trail=(log,))
-    return wrap(res.reshape(input._data.shape).astype(input.dtype.np, copy=False), input.dtype)
+    out = wrap(res.reshape(input._data.shape).astype(input.dtype.np, copy=False), input.dtype)
+    if log:
+        from .pointwise import exp
+        return graph.attach(out, "LogSoftmaxBackward0", (input,),
+                            lambda g, y: g - exp(y) * sum(g, d, True), (out,))
+    return graph.attach(out, "SoftmaxBackward0", (input,),
+                        lambda g, y: y * (g - sum(g * y, d, True)), (out,))
 
 
 def softmax(input, dim=None, dtype=None, _stacklevel=3):
@@ -322,7 +392,19 @@ def _scan(op, input, dim, dtype, out=None):
     d = wrap_dim(dim, arr.ndim)
     src = arr.astype(np.float32) if arr.dtype == np.float16 else arr
     res = R.along(K.cumulative, src, d, src.dtype, lead=(op,))
-    return deliver(res, input.dtype, out)
+    res = deliver(res, input.dtype, out)
+    if out is not None or input.dtype.category != D.FLOAT:
+        return res
+    if op == K.CUMSUM:
+        return graph.attach(res, "CumsumBackward0", (input,), lambda g: _rev_cumsum(g, d))
+    if op == K.CUMPROD:  # sum_{j>=i} g_j y_j / x_i (inputs containing zeros not special-cased)
+        return graph.attach(res, "CumprodBackward0", (input,),
+                            lambda g, x, y: _rev_cumsum(g * y, d) / x, (input, res))
+    return res
+
+
+def _rev_cumsum(g, d):
+    return g.flip([d]).cumsum(d).flip([d])
 
 
 def cumsum(input, dim, *, dtype=None, out=None):

@@ -5,7 +5,27 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from .. import _dtype as D
+from ..autograd import graph
+from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor, view_of, wrap, wrap_dim
+
+
+def _record(res, input, name, backward):
+    """Attach a one-input shape op's node; backward(g) maps the result's gradient back."""
+    return graph.attach(res, name, (input,), backward)
+
+
+def _reshaped(input, res, name):
+    shape = input._data.shape
+    return _record(res, input, name, lambda g: g.reshape(shape))
+
+
+def embed(g, shape, key):
+    """A zero tensor of `shape` with g written (accumulated, for repeated advanced indices) at
+    `key`: the gradient of indexing.  Differentiable itself, for double backward."""
+    z = np.zeros(shape, g._data.dtype)
+    np.add.at(z, key, g._data)
+    return _record(wrap(z, g.dtype), g, "IndexPutBackward0", lambda gg: gg[key])
 
 
 def infer_shape(shape, numel):
@@ -62,7 +82,7 @@ def view(input, *shape):
             "view size is not compatible with input tensor's size and stride (at least one "
             "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
         ) from None
-    return view_of(input, res)
+    return _reshaped(input, view_of(input, res), "ViewBackward0")
 
 
 def _view_dtype(input, dt):
@@ -78,8 +98,8 @@ def reshape(input, *shape):
     new = infer_shape(_shape_from(shape), arr.size)
     res = arr.reshape(new)
     if np.shares_memory(res, arr) if res.size else True:
-        return view_of(input, res)
-    return wrap(res, input.dtype)
+        return _reshaped(input, view_of(input, res), "ViewBackward0")
+    return _reshaped(input, wrap(res, input.dtype), "UnsafeViewBackward0")
 
 
 def view_as(input, other):
@@ -116,24 +136,29 @@ def unflatten(input, dim, sizes):
 def squeeze(input, dim=None):
     arr = input._data
     if dim is None:
-        return view_of(input, arr.reshape([s for s in arr.shape if s != 1]))
-    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
-    dims = {wrap_dim(d, arr.ndim) for d in dims}
-    return view_of(input, arr.reshape([s for i, s in enumerate(arr.shape)
-                                       if not (i in dims and s == 1)]))
+        res = view_of(input, arr.reshape([s for s in arr.shape if s != 1]))
+        return _reshaped(input, res, "SqueezeBackward0")
+    single = isinstance(dim, (int, np.integer))
+    dims = {wrap_dim(d, arr.ndim) for d in ((dim,) if single else tuple(dim))}
+    res = view_of(input, arr.reshape([s for i, s in enumerate(arr.shape)
+                                      if not (i in dims and s == 1)]))
+    return _reshaped(input, res, "SqueezeBackward1" if single else "SqueezeBackward2")
 
 
 def unsqueeze(input, dim):
     d = wrap_dim(dim, input.ndim + 1)
-    return view_of(input, np.expand_dims(input._data, d))
+    return _record(view_of(input, np.expand_dims(input._data, d)), input, "UnsqueezeBackward0",
+                   lambda g: g.squeeze(d))
 
 
 def transpose(input, dim0, dim1):
     nd = input.ndim
     a, b = wrap_dim(dim0, nd), wrap_dim(dim1, nd)
     if nd == 0:
-        return view_of(input, input._data.view())
-    return view_of(input, np.swapaxes(input._data, a, b))
+        return _record(view_of(input, input._data.view()), input, "TransposeBackward0",
+                       lambda g: g)
+    return _record(view_of(input, np.swapaxes(input._data, a, b)), input, "TransposeBackward0",
+                   lambda g: g.transpose(a, b))
 
 
 swapaxes = swapdims = transpose
@@ -143,7 +168,7 @@ def t(input):
     if input.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                            f"{input.ndim}D")
-    return view_of(input, input._data.T)
+    return _record(view_of(input, input._data.T), input, "TBackward0", lambda g: g.t())
 
 
 def permute(input, *dims):
@@ -157,15 +182,27 @@ def permute(input, *dims):
     ds = [wrap_dim(d, nd) for d in dims]
     if len(set(ds)) != nd:
         raise RuntimeError("permute(): duplicate dims are not allowed.")
-    return view_of(input, input._data.transpose(ds))
+    return _permuted(input, ds)
+
+
+def _permuted(input, order):
+    inverse = [0] * len(order)
+    for i, d in enumerate(order):
+        inverse[d] = i
+    return _record(view_of(input, input._data.transpose(order)), input, "PermuteBackward0",
+                   lambda g: g.permute(inverse))
 
 
 def movedim(input, source, destination):
     nd = input.ndim
     src = [source] if isinstance(source, int) else list(source)
     dst = [destination] if isinstance(destination, int) else list(destination)
-    return view_of(input, np.moveaxis(input._data, [wrap_dim(s, nd) for s in src],
-                                      [wrap_dim(d, nd) for d in dst]))
+    src = [wrap_dim(s_, nd) for s_ in src]
+    dst = [wrap_dim(d, nd) for d in dst]
+    order = [d for d in range(nd) if d not in src]
+    for d, s_ in sorted(zip(dst, src)):
+        order.insert(d, s_)
+    return _permuted(input, order)
 
 
 moveaxis = movedim
@@ -202,7 +239,9 @@ def expand(input, *sizes):
                 f"The expanded size of the tensor ({s}) must match the existing size ({cur}) at "
                 f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
                 f"{list(arr.shape)}")
-    return view_of(input, as_strided(arr, tuple(shape), tuple(strides)))
+    # the engine sums the gradient back over the expanded dims (sum_to the input's shape)
+    return _record(view_of(input, as_strided(arr, tuple(shape), tuple(strides))), input,
+                   "ExpandBackward0", lambda g: g)
 
 
 def expand_as(input, other):
@@ -219,7 +258,14 @@ def repeat(input, *sizes):
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
                            "of dimensions of tensor")
     arr = input._data.reshape((1,) * (len(sizes) - input.ndim) + input._data.shape)
-    return wrap(np.tile(arr, sizes), input.dtype)
+    res = wrap(np.tile(arr, sizes), input.dtype)
+
+    def backward(g):
+        # (r0*s0, r1*s1, ...) -> (r0, s0, r1, s1, ...) and sum the repeat axes
+        split = [n for pair in zip(sizes, arr.shape) for n in pair]
+        return g.reshape(split).sum(tuple(range(0, 2 * len(sizes), 2))).reshape(
+            input._data.shape)
+    return _record(res, input, "RepeatBackward0", backward)
 
 
 def tile(input, dims):
@@ -232,7 +278,8 @@ def tile(input, dims):
 def contiguous(input, memory_format=None):
     if input._data.flags.c_contiguous:
         return input
-    return wrap(np.ascontiguousarray(input._data), input.dtype)
+    return _record(wrap(np.ascontiguousarray(input._data), input.dtype), input, "CloneBackward0",
+                   lambda g: g)
 
 
 def _check_tensors(name, tensors):
@@ -276,7 +323,16 @@ def cat(tensors, dim=0, *, out=None):
                     f"{pos} in the list.")
     res = np.concatenate([x._data for x in parts], axis=d, dtype=dt.np)
     from .pointwise import deliver
-    return deliver(res, dt, out)
+    res = deliver(res, dt, out)
+    if out is not None:
+        return res
+    kept = {id(x) for x in parts}
+    sizes = [x._data.shape[d] for x in parts]
+
+    def backward(g):
+        pieces = iter(split(g, sizes, d))
+        return tuple(next(pieces) if id(x) in kept else None for x in tensors)
+    return graph.attach(res, "CatBackward0", tuple(tensors), backward)
 
 
 concat = concatenate = cat
@@ -290,7 +346,11 @@ def stack(tensors, dim=0, *, out=None):
             raise RuntimeError(f"stack expects each tensor to be equal size, but got "
                                f"{list(shp)} at entry 0 and {list(x._data.shape)} at entry {i}")
     d = wrap_dim(dim, len(shp) + 1)
-    return cat([unsqueeze(x, d) for x in tensors], d, out=out)
+    with no_grad():
+        res = cat([unsqueeze(x, d) for x in tensors], d, out=out)
+    if out is not None:
+        return res
+    return graph.attach(res, "StackBackward0", tuple(tensors), lambda g: unbind(g, d))
 
 
 def hstack(tensors):
@@ -321,9 +381,9 @@ def split(tensor, split_size_or_sections, dim=0):
                                f"(input tensor's size at dimension {d}), but got "
                                f"split_sizes={sizes}")
     out, start = [], 0
-    for s in sizes:
-        out.append(narrow(tensor, d, start, s))
-        start += s
+    for s_ in sizes:
+        out.append(_narrow(tensor, d, start, s_, "SplitBackward0"))
+        start += s_
     return tuple(out)
 
 
@@ -352,10 +412,14 @@ def tensor_split(input, indices_or_sections, dim=0):
 
 def unbind(input, dim=0):
     d = wrap_dim(dim, input.ndim)
-    return tuple(select(input, d, i) for i in range(input._data.shape[d]))
+    return tuple(_select(input, d, i, "UnbindBackward0") for i in range(input._data.shape[d]))
 
 
 def select(input, dim, index):
+    return _select(input, dim, index, "SelectBackward0")
+
+
+def _select(input, dim, index, name):
     d = wrap_dim(dim, input.ndim)
     n = input._data.shape[d]
     if index < -n or index >= n:
@@ -363,10 +427,21 @@ def select(input, dim, index):
                          f"{list(input._data.shape)} at dimension {d}")
     sl = [slice(None)] * input.ndim
     sl[d] = index
-    return view_of(input, input._data[tuple(sl)])
+    return _indexed(input, tuple(sl), name)
+
+
+def _indexed(input, key, name):
+    """A basic-indexing view of input whose gradient is embedded back at `key`."""
+    shape = input._data.shape
+    return _record(view_of(input, input._data[key]), input, name,
+                   lambda g: embed(g, shape, key))
 
 
 def narrow(input, dim, start, length):
+    return _narrow(input, dim, start, length, "SliceBackward0")
+
+
+def _narrow(input, dim, start, length, name):
     d = wrap_dim(dim, input.ndim)
     n = input._data.shape[d]
     if isinstance(start, Tensor):
@@ -380,7 +455,7 @@ def narrow(input, dim, start, length):
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
     sl = [slice(None)] * input.ndim
     sl[d] = slice(start, start + length)
-    return view_of(input, input._data[tuple(sl)])
+    return _indexed(input, tuple(sl), name)
 
 
 def flip(input, dims):
@@ -389,7 +464,8 @@ def flip(input, dims):
     if len(set(ds)) != len(ds):
         raise RuntimeError(f"dims has duplicates, original flip dims size={len(ds)}, but unique "
                            f"flip dims size={len(set(ds))}")
-    return wrap(np.flip(input._data, ds).copy() if ds else input._data.copy(), input.dtype)
+    res = wrap(np.flip(input._data, ds).copy() if ds else input._data.copy(), input.dtype)
+    return _record(res, input, "FlipBackward0", lambda g: g.flip(ds) if ds else g)
 
 
 def fliplr(input):
@@ -402,21 +478,25 @@ def flipud(input):
 
 def roll(input, shifts, dims=None):
     if dims is None:
-        return wrap(np.roll(input._data.reshape(-1), shifts).reshape(input._data.shape),
-                    input.dtype)
+        res = wrap(np.roll(input._data.reshape(-1), shifts).reshape(input._data.shape),
+                   input.dtype)
+        return _record(res, input, "RollBackward0", lambda g: g.roll(-shifts))
     shifts = [shifts] if isinstance(shifts, int) else list(shifts)
     dims = [dims] if isinstance(dims, int) else list(dims)
     if len(shifts) != len(dims):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:"
                            f"{len(dims)}")
     ds = [wrap_dim(d, input.ndim) for d in dims]
-    return wrap(np.roll(input._data, shifts, ds), input.dtype)
+    return _record(wrap(np.roll(input._data, shifts, ds), input.dtype), input, "RollBackward0",
+                   lambda g: g.roll([-x for x in shifts], ds))
 
 
 def _tri(input, diagonal, fn):
     if input.ndim < 2:
         raise RuntimeError(f"{fn.__name__}: input tensor must have at least 2 dimensions")
-    return wrap(fn(input._data, diagonal), input.dtype)
+    name = "TrilBackward0" if fn is np.tril else "TriuBackward0"
+    return _record(wrap(fn(input._data, diagonal), input.dtype), input, name,
+                   lambda g: _tri(g, diagonal, fn))
 
 
 def tril(input, diagonal=0):
@@ -446,7 +526,10 @@ def atleast_2d(input):
 
 
 def repeat_interleave(input, repeats, dim=None):
-    reps = repeats._data if isinstance(repeats, Tensor) else repeats
     if dim is None:
-        return wrap(np.repeat(input._data.reshape(-1), reps), input.dtype)
-    return wrap(np.repeat(input._data, reps, axis=wrap_dim(dim, input.ndim)), input.dtype)
+        input, dim = input.reshape(-1), 0
+    d = wrap_dim(dim, input.ndim)
+    reps = repeats._data if isinstance(repeats, Tensor) else repeats
+    idx = np.repeat(np.arange(input._data.shape[d]), reps)
+    from .index import index_select
+    return index_select(input, d, wrap(idx.astype(np.int64)))

@@ -1,0 +1,173 @@
+"""The backward engine: an iterative topological walk (no recursion, so a chain of 100,000 ops
+is fine), gradient accumulation per node, tensor hooks, retain_grad, and graph freeing."""
+
+import numpy as np
+
+from . import grad_mode
+from .graph import AccumulateGrad, edge
+
+
+def sum_to(g, shape):
+    """Reduce a broadcast gradient back to `shape` (tensor ops, so it differentiates too)."""
+    gs = g._data.shape
+    if gs == tuple(shape):
+        return g
+    lead = len(gs) - len(shape)
+    dims = list(range(lead)) + [lead + i for i, s in enumerate(shape)
+                                if s == 1 and gs[lead + i] != 1]
+    if dims:
+        g = g.sum(dims, keepdim=True)
+    return g.reshape(shape) if g._data.shape != tuple(shape) else g
+
+
+def _outputs_of(node):
+    out = node._out
+    if out is None:
+        return ()
+    if isinstance(out, tuple):
+        return tuple(r() for r in out)
+    return (out(),)
+
+
+def _apply_tensor_hooks(t, g):
+    for hook in list(t._hooks or ()):
+        r = hook(g)
+        if r is not None:
+            g = r
+    return g
+
+
+def _own(g, create_graph):
+    """The gradient to store in a .grad: a private copy (the same tensor may flow to several
+    leaves, and users zero .grad in place) unless the graph of the gradient is wanted."""
+    if create_graph:
+        return g
+    from ..tensor import wrap
+    return wrap(np.array(g._data, copy=True), g._dtype)
+
+
+def _accumulate(leaf, g, create_graph):
+    if leaf._grad is None:
+        leaf._grad = _own(g, create_graph)
+    elif create_graph or leaf._grad.grad_fn is not None:
+        leaf._grad = leaf._grad + g
+    else:  # in place, so the .grad tensor object a user holds keeps receiving gradients
+        leaf._grad._data += g._data.astype(leaf._grad._data.dtype, copy=False)
+
+
+def _zeros_for(node, i):
+    from .. import zeros
+    meta = node.__dict__.get("_out_meta")
+    outs = _outputs_of(node)
+    t = outs[i] if i < len(outs) else None
+    if t is not None:
+        return zeros(t.shape, dtype=t.dtype)
+    return zeros(meta[i][0], dtype=meta[i][1])
+
+
+def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
+    """Propagate root_grads from the root tensors through the graph.  With `capture` (a dict of
+    (node, output_nr) -> None) gradients reaching those edges are stored there instead of
+    accumulating into leaves' .grad (autograd.grad)."""
+    start = [edge(r) for r in roots]
+    deps = {}
+    seen = set()
+    stack = []
+    for node, _ in start:
+        if node is not None and node not in seen:
+            seen.add(node)
+            stack.append(node)
+    while stack:
+        node = stack.pop()
+        for nxt, _ in node.next_functions:
+            if nxt is None:
+                continue
+            deps[nxt] = deps.get(nxt, 0) + 1
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    buffers = {}
+    for (node, nr), g in zip(start, root_grads):
+        if node is not None:
+            _add(buffers, node, nr, g)
+    ready = [n for n in dict.fromkeys(n for n, _ in start if n is not None)
+             if deps.get(n, 0) == 0]
+    prev = grad_mode._enabled[0]
+    grad_mode._enabled[0] = bool(create_graph)
+    try:
+        while ready:
+            node = ready.pop()
+            grads = buffers.pop(node, None) or [None]
+            for (nxt, nr), g in _run_node(node, grads, create_graph, capture):
+                _add(buffers, nxt, nr, g)
+            for nxt, _ in node.next_functions:
+                if nxt is None:
+                    continue
+                deps[nxt] -= 1
+                if deps[nxt] == 0:
+                    ready.append(nxt)
+    finally:
+        grad_mode._enabled[0] = prev
+        if not retain_graph:
+            for node in seen:
+                node.free()
+
+
+def _add(buffers, node, nr, g):
+    buf = buffers.get(node)
+    if buf is None:
+        buf = buffers[node] = [None] * node.__dict__.get("_n_out", 1)
+    buf[nr] = g if buf[nr] is None else buf[nr] + g
+
+
+def _run_node(node, grads, create_graph, capture):
+    """Apply hooks, then the node's backward; returns [((next node, nr), grad), ...]."""
+    if isinstance(node, AccumulateGrad):
+        leaf = node.variable
+        g = grads[0]
+        if g is None:
+            return ()
+        g = _apply_tensor_hooks(leaf, g)
+        if capture is not None:
+            if (node, 0) in capture:
+                capture[(node, 0)] = g
+            return ()
+        _accumulate(leaf, g, create_graph)
+        return ()
+    outs = _outputs_of(node)
+    for i, g in enumerate(grads):
+        t = outs[i] if i < len(outs) else None
+        if g is None or t is None:
+            continue
+        if t._hooks:
+            g = grads[i] = _apply_tensor_hooks(t, g)
+        if t._retains_grad:
+            t._grad = _own(g, create_graph) if t._grad is None else t._grad + g
+        if capture is not None and (node, i) in capture:
+            capture[(node, i)] = g
+    for hook in node.__dict__.get("_pre_hooks", ()):
+        r = hook(tuple(grads))
+        if r is not None:
+            grads = list(r)
+    if all(g is None for g in grads):
+        return ()
+    if len(grads) == 1:
+        arg = grads[0]
+    else:
+        arg = [g if g is not None else _zeros_for(node, i) for i, g in enumerate(grads)]
+    result = node._backward(arg, *node.saved_values())
+    if not isinstance(result, (tuple, list)):
+        result = (result,)
+    for hook in node.__dict__.get("_post_hooks", ()):
+        hook(tuple(result), tuple(grads))
+    emitted = []
+    for (nxt, nr), gi, meta in zip(node.next_functions, result, node._input_meta):
+        if nxt is None or gi is None:
+            continue
+        if meta is not None:
+            shape, dtype = meta
+            gi = sum_to(gi, shape)
+            if gi._dtype is not dtype:
+                gi = gi.to(dtype)
+        emitted.append(((nxt, nr), gi))
+    return emitted
