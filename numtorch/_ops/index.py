@@ -185,8 +185,8 @@ def index_select(input, dim, index, *, out=None):
     res = deliver(res, input.dtype, out)
     key = (slice(None),) * d + (index._data.reshape(-1),)
     shape = input._data.shape
-    return graph.attach(res, "IndexSelectBackward0", (input, index),
-                        lambda g: (embed(g, shape, key) if g.ndim else g, None))
+    return graph.attach(res, "IndexSelectBackward0", (input,),
+                        lambda g: embed(g, shape, key) if g.ndim else g)
 
 
 def _check_gather_shapes(name, input, dim, index, src=None):
@@ -212,8 +212,8 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     idx = index._data.reshape(x.shape[:0] + (1,)) if index.ndim == 0 else index._data
     res = B.gather(x, d, idx).reshape(index._data.shape)
     res = deliver(res, input.dtype, out)
-    return graph.attach(res, "GatherBackward0", (input, index),
-                        lambda g, x_: (scatter_add(zeros_of(x_), d, index, g), None), (input,))
+    return graph.attach(res, "GatherBackward0", (input,),
+                        lambda g, x_: scatter_add(zeros_of(x_), d, index, g), (input,))
 
 
 def zeros_of(x):
@@ -254,10 +254,9 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
         res = scatter_(input.clone(), dim, index, src, value=value, reduce=reduce)
     d = wrap_dim(dim, input.ndim)
     if isinstance(src, Tensor) and reduce is None:
-        return graph.attach(res, "ScatterBackward0", (input, index, src),
-                            lambda g: (g.scatter(d, index, 0.0), None, g.gather(d, index)))
-    return graph.attach(res, "ScatterBackward1", (input, index),
-                        lambda g: (g.scatter(d, index, 0.0), None))
+        return graph.attach(res, "ScatterBackward0", (input, src),
+                            lambda g: (g.scatter(d, index, 0.0), g.gather(d, index)))
+    return graph.attach(res, "ScatterBackward1", (input,), lambda g: g.scatter(d, index, 0.0))
 
 
 def scatter_add_(input, dim, index, src):
@@ -268,8 +267,8 @@ def scatter_add(input, dim, index, src):
     with no_grad():
         res = scatter_add_(input.clone(), dim, index, src)
     d = wrap_dim(dim, input.ndim)
-    return graph.attach(res, "ScatterAddBackward0", (input, index, src),
-                        lambda g: (g, None, g.gather(d, index)))
+    return graph.attach(res, "ScatterAddBackward0", (input, src),
+                        lambda g: (g, g.gather(d, index)))
 
 
 def index_add_(input, dim, index, source, *, alpha=1):
@@ -333,8 +332,7 @@ def masked_fill(input, mask, value):
         raise RuntimeError(f"The size of tensor a ({input._data.shape[-1]}) must match the size "
                            f"of tensor b ({mask._data.shape[-1]}) at non-singleton dimension "
                            f"{input.ndim - 1}")
-    return graph.attach(res, "MaskedFillBackward0", (input, mask),
-                        lambda g: (where(mask, 0.0, g), None))
+    return graph.attach(res, "MaskedFillBackward0", (input,), lambda g: where(mask, 0.0, g))
 
 
 def masked_fill_(input, mask, value):
@@ -350,8 +348,8 @@ def masked_select(input, mask):
     shape = broadcast_shapes(input._data.shape, mask._data.shape)
     x = np.broadcast_to(input._data, shape)
     m = np.broadcast_to(mask._data, shape)
-    return graph.attach(wrap(x[m], input.dtype), "MaskedSelectBackward0", (input, mask),
-                        lambda g: (embed(g, shape, m), None))
+    return graph.attach(wrap(x[m], input.dtype), "MaskedSelectBackward0", (input,),
+                        lambda g: embed(g, shape, m))
 
 
 def masked_scatter_(input, mask, source):
@@ -383,9 +381,8 @@ def take(input, index):
                          "elements.")
     shape = input._data.shape
     res = wrap(flat[idx].reshape(index._data.shape), input.dtype)
-    return graph.attach(res, "TakeBackward0", (input, index),
-                        lambda g: (embed(g.reshape(-1), (flat.size,), (idx,)).reshape(shape),
-                                   None))
+    return graph.attach(res, "TakeBackward0", (input,),
+                        lambda g: embed(g.reshape(-1), (flat.size,), (idx,)).reshape(shape))
 
 
 def take_along_dim(input, indices, dim):

@@ -165,11 +165,11 @@ def record_binary(op, res, a, b):
     if op == K.SUB and not isinstance(a, Tensor):  # 1 - x is rsub(x, 1)
         return graph.attach(res, "RsubBackward1", (b,), lambda g: -g)
     if op == K.POW and not isinstance(a, Tensor):  # 2 ** x
-        return graph.attach(res, "PowBackward2", (None, b),
-                            lambda g, e: (None, g * res.detach() * math.log(a)), (b,))
+        return graph.attach(res, "PowBackward2", (b,),
+                            lambda g, y: g * y * math.log(a), (res,))
     if op == K.POW and not isinstance(b, Tensor):  # x ** 2
-        return graph.attach(res, "PowBackward0", (a, None),
-                            lambda g, x: (g * b * pow(x, b - 1), None), (a,))
+        return graph.attach(res, "PowBackward0", (a,),
+                            lambda g, x: g * b * pow(x, b - 1), (a,))
     if saves:
         return graph.attach(res, name, (a, b), lambda g, x, y: grad(g, x, y), (a, b))
     return graph.attach(res, name, (a, b), lambda g: grad(g, None, None))
@@ -342,7 +342,8 @@ def _float_binary(op, a, b, out=None):
     dt = D.result_type(a, b)
     if dt.category != D.FLOAT:
         dt = D.get_default_dtype()
-    return _binary("binary", op, a, b, dt, compute_dtype(dt), out)
+    res = _binary("binary", op, a, b, dt, compute_dtype(dt), out)
+    return res if out is not None else record_binary(op, res, a, b)
 
 
 def atan2(input, other, *, out=None):
@@ -679,8 +680,9 @@ def where(condition, input=None, other=None, *, out=None):
     dt = D.result_type(input, other)
     res = _ternary(K.WHERE, condition, input, other, dt, compute_dtype(dt), out,
                    a_dtype=D.bool_)
-    return graph.attach(res, "WhereBackward0", (condition, input, other),
-                        lambda g, c: (None, where(c, g, 0.0), where(c, 0.0, g)), (condition,))
+    # the condition is not differentiable, so (like PyTorch) it has no edge
+    return graph.attach(res, "WhereBackward0", (input, other),
+                        lambda g, c: (where(c, g, 0.0), where(c, 0.0, g)), (condition,))
 
 
 def clamp(input, min=None, max=None, *, out=None, inplace=None):

@@ -280,7 +280,8 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     mean_t = wrap(np.asarray(m, input.dtype.np), input.dtype)
     # d var / dx = 2 (x - mean) / (N - correction); the mean's own gradient is g / N
     _record_fold(var_t, input, dim, keepdim, "VarBackward0",
-                 lambda g, x: g * 2.0 * (x - x.mean(dims, True)) / max(n - c, 0), (input,))
+                 lambda g, x: g * 2.0 * (x - x.mean(dims, True)) / builtins.max(n - c, 0),
+                 (input,))
     _record_fold(mean_t, input, dim, keepdim, "MeanBackward1", lambda g: g / n)
     return var_t, mean_t
 
@@ -326,7 +327,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None, out=None):
         r = pow_(sum(pow_(abs_(input), p), dim, keepdim), 1.0 / p)
     else:
         raise RuntimeError(f"norm(): unsupported p={p!r}")
-    return deliver(r._data, input.dtype, out)
+    return r if out is None else deliver(r._data, input.dtype, out)
 
 
 def logsumexp(input, dim, keepdim=False):

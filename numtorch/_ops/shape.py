@@ -99,7 +99,10 @@ def reshape(input, *shape):
     res = arr.reshape(new)
     if np.shares_memory(res, arr) if res.size else True:
         return _reshaped(input, view_of(input, res), "ViewBackward0")
-    return _reshaped(input, wrap(res, input.dtype), "UnsafeViewBackward0")
+    # a copying reshape is a clone followed by a view of the copy, as PyTorch records it
+    copy = _record(wrap(np.ascontiguousarray(arr), input.dtype), input, "CloneBackward0",
+                   lambda g: g)
+    return _reshaped(copy, wrap(copy._data.reshape(new), input.dtype), "UnsafeViewBackward0")
 
 
 def view_as(input, other):

@@ -79,10 +79,16 @@ class Function:
 
         saved = tuple(ctx._to_save)
         name = cls.__name__ + "Backward"
-        if len(diff) == 1:
-            graph.attach(diff[0], name, args, backward, saved)
-        elif diff:
-            graph.attach_multi(diff, name, args, backward, saved)
-        if diff:
-            ctx._node = diff[0].grad_fn
+        tensors = [o for o in outs if isinstance(o, Tensor)]
+        if not diff:
+            return outs if multi else outs[0]
+        if len(tensors) == 1:
+            graph.attach(tensors[0], name, args, backward, saved)
+        else:  # backward receives one gradient per output, zeros for non-differentiable ones
+            graph.attach_multi(tensors, name, args, backward, saved)
+            for o in tensors:
+                if not any(o is d for d in diff):
+                    o.grad_fn = None
+                    o._requires_grad = False
+        ctx._node = diff[0].grad_fn
         return outs if multi else outs[0]

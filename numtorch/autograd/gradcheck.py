@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..tensor import Tensor
-from .grad_mode import no_grad
+from .grad_mode import enable_grad, no_grad
 
 
 class GradcheckError(RuntimeError):
@@ -24,7 +24,6 @@ def _numeric(fn, inputs, eps):
             if not (isinstance(x, Tensor) and x._requires_grad):
                 jac.append(None)
                 continue
-            flat = x._data.reshape(-1) if x._data.flags.c_contiguous else None
             cols = []
             for i in range(x.numel()):
                 idx = np.unravel_index(i, x._data.shape) if x.ndim else ()
@@ -38,7 +37,6 @@ def _numeric(fn, inputs, eps):
                 x._data[idx] = orig
                 cols.append(np.concatenate([((p - m) / (2 * eps)).reshape(-1)
                                             for p, m in zip(plus, minus)]))
-            del flat
             jac.append(np.stack(cols, axis=0) if cols else
                        np.zeros((0, sum(o.numel() for o in outs))))
         return jac
@@ -94,16 +92,15 @@ def gradgradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_excepti
     """gradcheck of the gradient itself (second derivatives through create_graph)."""
     from . import grad
     inputs = tuple(inputs)
-    diff = [x for x in inputs if isinstance(x, Tensor) and x._requires_grad]
 
     def first_grad(*xs):
-        outs = [o for o in _outputs(func, xs) if isinstance(o, Tensor)]
-        total = outs[0].sum()
-        for o in outs[1:]:
-            total = total + o.sum()
-        dx = [x for x in xs if isinstance(x, Tensor) and x._requires_grad]
-        return tuple(grad(total, dx, create_graph=True))
+        with enable_grad():  # the numeric pass runs under no_grad; the gradient needs a graph
+            outs = [o for o in _outputs(func, xs) if isinstance(o, Tensor)]
+            total = outs[0].sum()
+            for o in outs[1:]:
+                total = total + o.sum()
+            dx = [x for x in xs if isinstance(x, Tensor) and x._requires_grad]
+            return tuple(grad(total, dx, create_graph=True))
 
-    del diff
     return gradcheck(first_grad, inputs, eps=eps, atol=atol, rtol=rtol,
                      raise_exception=raise_exception)

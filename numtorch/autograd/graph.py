@@ -53,9 +53,11 @@ class Node:
                 "graph are freed when you call .backward() or autograd.grad(). Specify "
                 "retain_graph=True if you need to backward through the graph a second time or if "
                 "you need to access saved tensors after calling backward.")
-        for t, v in zip(self._saved, self._versions):
+        for t, (v, is_output) in zip(self._saved, self._versions):
             if hasattr(t, "_version") and t._version[0] != v:
-                raise RuntimeError(_modified_message(t, v))
+                # PyTorch names this node for its own saved output, else t's current creator
+                creator = self if is_output else t.grad_fn
+                raise RuntimeError(_modified_message(t, v, creator))
         return self._saved
 
     def free(self):
@@ -64,18 +66,19 @@ class Node:
             self._freed = True
 
 
-def _modified_message(t, expected):
+def _modified_message(t, expected, creator):
     kind = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
             "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
             "bool": "Bool"}[t.dtype.name]
     what = f"[torch.{kind}Tensor {list(t.shape)}]"
-    if t.grad_fn is not None:
-        op = re.sub(r"Backward\d*$", "", type(t.grad_fn).__name__)
+    if creator is not None:
+        op = re.sub(r"Backward\d*$", "", type(creator).__name__)
         what += f", which is output 0 of {op},"
     return (f"one of the variables needed for gradient computation has been modified by an "
             f"inplace operation: {what} is at version {t._version[0]}; expected version "
             f"{expected} instead. Hint: enable anomaly detection to find the operation that "
-            f"failed to compute its gradient, with torch.autograd.set_detect_anomaly(True).")
+            f"failed to compute its gradient, with torch.autograd.set_detect_anomaly(True, "
+            f"check_nan=False).")
 
 
 class AccumulateGrad(Node):
@@ -148,8 +151,10 @@ def attach(out, name, inputs, backward, saved=None):
     node.next_functions = tuple(edge(x) for x in inputs)
     node._backward = backward
     node._saved = saved or None  # None: nothing saved, so backward can run again
-    node._versions = tuple(t._version[0] if hasattr(t, "_version") else 0 for t in saved) \
-        if saved else ()
+    # (version at save time, whether it is this op's own output): to detect and report
+    # in-place writes to saved tensors
+    node._versions = tuple((t._version[0], t is out) if hasattr(t, "_version") else (0, False)
+                           for t in saved) if saved else ()
     node._freed = False
     node._out = weakref.ref(out)
     node._input_meta = tuple((x._data.shape, x._dtype) if getattr(x, "_requires_grad", False)
@@ -215,11 +220,16 @@ def rebase_inplace(t, out_of_place, args, kwargs):
         check_cast(res._dtype, t)
     t._data[...] = res._data
     t._bump()
-    if res.grad_fn is not None:
-        t.grad_fn = res.grad_fn
+    node = res.grad_fn
+    if node is not None:
+        t.grad_fn = node
         t._requires_grad = True
         t.__dict__.pop("_output_nr", None)
-        res.grad_fn._out = weakref.ref(t)
+        node._out = weakref.ref(t)
+        if node._saved:  # an op that saved its output (exp_, sigmoid_) now saves t itself
+            node._versions = tuple((t._version[0], True) if s is res else v
+                                   for s, v in zip(node._saved, node._versions))
+            node._saved = tuple(t if s is res else s for s in node._saved)
     return t
 
 
