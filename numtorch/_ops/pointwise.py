@@ -118,6 +118,12 @@ def _fast_binary(op, a, b):
         if b._dtype is not dt:
             return None
         y = b._data
+        x = a._data
+        if x.shape != y.shape:
+            shape = E.broadcast_shapes(x.shape, y.shape)
+            if len(shape) > 4 or math.prod(shape) > _BCAST_FAST_MAX:
+                return None
+            return record_binary(op, wrap(E.run_broadcast(op, x, y, shape), dt), a, b)
     elif type(b) is float or type(b) is int:  # noqa: E721  (bool must not match)
         y = dt.np.type(b)
     else:
@@ -126,6 +132,10 @@ def _fast_binary(op, a, b):
     if res is None:
         return None
     return record_binary(op, wrap(res, dt), a, b)
+
+
+# Broadcasting in the kernel is single-threaded; larger operands take the parallel rows path
+_BCAST_FAST_MAX = 1 << 16
 
 
 # ---- derivatives of the binary arithmetic ops, written with tensor ops (so they nest) ----

@@ -54,11 +54,17 @@ def _fold(op, input, dim, keepdim, res_dtype, out=None):
 
 
 def expand_back(g, shape, dims, keepdim):
-    """Broadcast a reduction's gradient back over the reduced dims."""
-    if not keepdim:
-        for d in dims:
-            g = g.unsqueeze(d)
-    return g.expand(shape)
+    """Broadcast a reduction's gradient back over the reduced dims: a differentiable expand
+    view when building a graph of the gradient, else a contiguous array (faster downstream)."""
+    if graph.requires_grad(g):
+        if not keepdim:
+            for d in dims:
+                g = g.unsqueeze(d)
+        return g.expand(shape)
+    arr = g._data if keepdim else np.expand_dims(g._data, dims)
+    out = np.empty(shape, arr.dtype)
+    out[...] = arr
+    return wrap(out, g.dtype)
 
 
 def _record_fold(res, input, dim, keepdim, name, grad, saved=()):

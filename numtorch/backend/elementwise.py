@@ -88,6 +88,11 @@ def _view4(a, dims, st):
     strides4 = (0,) * pad + tuple(st)
     if not isinstance(a, np.ndarray):
         a = np.array([a])
+    if a.flags.c_contiguous:  # ~10x cheaper than as_strided when a's buffer can be shared
+        try:
+            return np.ndarray(shape4, a.dtype, buffer=a, strides=strides4)
+        except (TypeError, ValueError):
+            pass
     return as_strided(a, shape4, strides4)
 
 
@@ -144,6 +149,18 @@ def run_simple(family, op, x, y=None):
         K.binary_small(op, x, y, out)
     else:
         K.binary_small_scalar(op, x, y, out)
+    return out
+
+
+def run_broadcast(op, x, y, shape):
+    """Binary op over same-dtype arrays broadcasting to `shape` (at most 4-D, small): the
+    kernel broadcasts itself, so no strided views are built here."""
+    pad = (1,) * (4 - len(shape))
+    out = np.empty(shape, x.dtype)
+    if out.size:
+        K.binary_bcast(op, x.reshape(pad + (1,) * (len(shape) - x.ndim) + x.shape),
+                       y.reshape(pad + (1,) * (len(shape) - y.ndim) + y.shape),
+                       out.reshape(pad + shape))
     return out
 
 
