@@ -59,6 +59,8 @@ def _inplace_binary(op, name):
     def method(self, other, *, alpha=1):
         if alpha != 1:
             other = P._scaled(other, alpha, name)
+        if P._fast_inplace(op, self, other):  # optimizer updates: float, same dtype and shape
+            return self
         return P._arith(op, name, self, other, inplace=self)
     method.__name__ = method.__qualname__ = name + "_"
     method.__doc__ = f"In-place {name}: writes into self."

@@ -252,7 +252,8 @@ def test_backward_errors():
         loss.backward()
     y2 = x * 2
     y2.mul_(y2)  # saved y2 is overwritten by the very op that saved it, as in PyTorch
-    with pytest.raises(RuntimeError, match="which is output 0 of Mul, is at version 1; expected version 0"):
+    with pytest.raises(RuntimeError, match="which is output 0 of Mul, is at version 1; "
+                                           "expected version 0"):
         y2.sum().backward()
     e = (x * 1).exp_()
     e.mul_(2)

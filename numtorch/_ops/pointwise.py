@@ -134,6 +134,27 @@ def _fast_binary(op, a, b):
     return record_binary(op, wrap(res, dt), a, b)
 
 
+def _fast_inplace(op, t, b):
+    """`t op= b` for a float t and a same-dtype, same-shape tensor or a Python number, written
+    straight into t; False when the general path is needed."""
+    dt = t._dtype
+    if dt.category != D.FLOAT or dt is D.float16:
+        return False
+    if isinstance(b, Tensor):
+        if b._dtype is not dt:
+            return False
+        y = b._data
+    elif type(b) is float or type(b) is int:  # noqa: E721  (bool must not match)
+        y = dt.np.type(b)
+    else:
+        return False
+    x = t._data
+    if E.run_simple("binary", op, x, y, out=x) is None:
+        return False
+    t._bump()
+    return True
+
+
 # Broadcasting in the kernel is single-threaded; larger operands take the parallel rows path
 _BCAST_FAST_MAX = 1 << 16
 

@@ -119,8 +119,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     dims = reduce_dims(dim, input.ndim)
     s = _fold(K.SUM, input, dim, keepdim, D.float64)
     n = _count(input._data.shape, dims)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        res = s._data / n if n else np.full(s._data.shape, np.nan)
+    res = np.true_divide(s._data, n) if n else np.full(s._data.shape, np.nan)
     res = deliver(np.asarray(res), input.dtype, out)
     name = "MeanBackward0" if dim is None else "MeanBackward1"
     return _record_fold(res, input, dim, keepdim, name, lambda g: g / n)

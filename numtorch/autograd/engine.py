@@ -20,15 +20,6 @@ def sum_to(g, shape):
     return g.reshape(shape) if g._data.shape != tuple(shape) else g
 
 
-def _outputs_of(node):
-    out = node._out
-    if out is None:
-        return ()
-    if isinstance(out, tuple):
-        return tuple(r() for r in out)
-    return (out(),)
-
-
 def _apply_tensor_hooks(t, g):
     for hook in list(t._hooks or ()):
         r = hook(g)
@@ -56,13 +47,12 @@ def _accumulate(leaf, g, create_graph):
 
 
 def _zeros_for(node, i):
+    """A zero gradient for output i of a multi-output node that received none."""
     from .. import zeros
-    meta = node.__dict__.get("_out_meta")
-    outs = _outputs_of(node)
-    t = outs[i] if i < len(outs) else None
-    if t is not None:
-        return zeros(t.shape, dtype=t.dtype)
-    return zeros(meta[i][0], dtype=meta[i][1])
+    t = node._out[i]()
+    if t is None:
+        raise RuntimeError("numtorch: an output of a multi-output op was freed before backward")
+    return zeros(t.shape, dtype=t.dtype)
 
 
 def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
@@ -116,7 +106,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
 def _add(buffers, node, nr, g):
     buf = buffers.get(node)
     if buf is None:
-        buf = buffers[node] = [None] * node.__dict__.get("_n_out", 1)
+        buf = buffers[node] = [None] * node._n_out
     buf[nr] = g if buf[nr] is None else buf[nr] + g
 
 
@@ -127,14 +117,19 @@ def _run_node(node, grads, create_graph, capture):
         g = grads[0]
         if g is None:
             return ()
-        g = _apply_tensor_hooks(leaf, g)
+        if leaf._hooks:
+            g = _apply_tensor_hooks(leaf, g)
         if capture is not None:
             if (node, 0) in capture:
                 capture[(node, 0)] = g
             return ()
         _accumulate(leaf, g, create_graph)
         return ()
-    outs = _outputs_of(node)
+    out = node._out
+    if isinstance(out, tuple):
+        outs = [r() for r in out]
+    else:
+        outs = (out(),)
     for i, g in enumerate(grads):
         t = outs[i] if i < len(outs) else None
         if g is None or t is None:
@@ -145,29 +140,32 @@ def _run_node(node, grads, create_graph, capture):
             t._grad = _own(g, create_graph) if t._grad is None else t._grad + g
         if capture is not None and (node, i) in capture:
             capture[(node, i)] = g
-    for hook in node.__dict__.get("_pre_hooks", ()):
+    for hook in node._pre_hooks:
         r = hook(tuple(grads))
         if r is not None:
             grads = list(r)
-    if all(g is None for g in grads):
-        return ()
     if len(grads) == 1:
         arg = grads[0]
+        if arg is None:
+            return ()
+    elif all(g is None for g in grads):
+        return ()
     else:
         arg = [g if g is not None else _zeros_for(node, i) for i, g in enumerate(grads)]
-    result = node._backward(arg, *node.saved_values())
+    saved = node._saved
+    result = node._backward(arg) if saved is None else node._backward(arg, *node.saved_values())
     if not isinstance(result, (tuple, list)):
         result = (result,)
-    for hook in node.__dict__.get("_post_hooks", ()):
+    for hook in node._post_hooks:
         hook(tuple(result), tuple(grads))
     emitted = []
     for (nxt, nr), gi, meta in zip(node.next_functions, result, node._input_meta):
         if nxt is None or gi is None:
             continue
-        if meta is not None:
-            shape, dtype = meta
+        shape, dtype = meta
+        if gi._data.shape != shape:
             gi = sum_to(gi, shape)
-            if gi._dtype is not dtype:
-                gi = gi.to(dtype)
+        if gi._dtype is not dtype:
+            gi = gi.to(dtype)
         emitted.append(((nxt, nr), gi))
     return emitted

@@ -21,6 +21,10 @@ class Node:
 
     __slots__ = ("next_functions", "_backward", "_saved", "_versions", "_freed", "_out",
                  "_input_meta", "__weakref__", "__dict__")
+    # rarely set, so class-level defaults keep them out of every node's dict
+    _pre_hooks = ()
+    _post_hooks = ()
+    _n_out = 1
 
     def name(self):
         return type(self).__name__
@@ -29,14 +33,16 @@ class Node:
         return f"<{type(self).__name__} object at {id(self):#x}>"
 
     def register_hook(self, fn):
-        hooks = self.__dict__.setdefault("_post_hooks", [])
-        hooks.append(fn)
-        return _Handle(hooks, fn)
+        if not self._post_hooks:
+            self._post_hooks = []
+        self._post_hooks.append(fn)
+        return _Handle(self._post_hooks, fn)
 
     def register_prehook(self, fn):
-        hooks = self.__dict__.setdefault("_pre_hooks", [])
-        hooks.append(fn)
-        return _Handle(hooks, fn)
+        if not self._pre_hooks:
+            self._pre_hooks = []
+        self._pre_hooks.append(fn)
+        return _Handle(self._pre_hooks, fn)
 
     @property
     def metadata(self):
@@ -145,10 +151,26 @@ def requires_grad(*xs):
 def attach(out, name, inputs, backward, saved=None):
     """Record `out` as the result of op `name` over `inputs` (in forward argument order) when
     any input requires grad; otherwise return `out` untouched."""
-    if not requires_grad(*inputs):
+    if not _enabled[0]:
         return out
-    node = node_type(name)()
-    node.next_functions = tuple(edge(x) for x in inputs)
+    edges = []
+    meta = []
+    needed = False
+    for x in inputs:
+        if getattr(x, "_requires_grad", False):
+            needed = True
+            fn = x.grad_fn
+            edges.append((fn, x.__dict__.get("_output_nr", 0)) if fn is not None
+                         else (grad_accumulator(x), 0))
+            meta.append((x._data.shape, x._dtype))
+        else:
+            edges.append((None, 0))
+            meta.append(None)
+    if not needed:
+        return out
+    node = _NODE_TYPES.get(name) or node_type(name)
+    node = node()
+    node.next_functions = tuple(edges)
     node._backward = backward
     node._saved = saved or None  # None: nothing saved, so backward can run again
     # (version at save time, whether it is this op's own output): to detect and report
@@ -157,8 +179,7 @@ def attach(out, name, inputs, backward, saved=None):
                            for t in saved) if saved else ()
     node._freed = False
     node._out = weakref.ref(out)
-    node._input_meta = tuple((x._data.shape, x._dtype) if getattr(x, "_requires_grad", False)
-                             else None for x in inputs)
+    node._input_meta = meta
     out.grad_fn = node
     out._requires_grad = True
     return out
@@ -171,7 +192,7 @@ def attach_multi(outs, name, inputs, backward, saved=None):
         return outs
     first = attach(outs[0], name, inputs, backward, saved)
     node = first.grad_fn
-    node.__dict__["_n_out"] = len(outs)
+    node._n_out = len(outs)
     node._out = tuple(weakref.ref(o) for o in outs)
     for i, o in enumerate(outs):
         if i:

@@ -125,17 +125,18 @@ def run(family, op, operands, out):
     return out
 
 
-def run_simple(family, op, x, y=None):
+def run_simple(family, op, x, y=None, out=None):
     """Fast path for a C-contiguous x with an optional same-shape C-contiguous y or NumPy
-    scalar y ('binary' and 'unary' families): allocate the output and call the flat kernel.
-    None when the layout differs."""
+    scalar y ('binary' and 'unary' families): call the flat kernel into `out` (x itself for
+    in-place ops) or a new array.  None when the layout differs."""
     if not x.flags.c_contiguous:
         return None
     n = x.size
     if y is not None and isinstance(y, np.ndarray) and (
             y.shape != x.shape or not y.flags.c_contiguous):
         return None
-    out = np.empty(x.shape, x.dtype)
+    if out is None:
+        out = np.empty(x.shape, x.dtype)
     if n >= PARALLEL_THRESHOLD:
         k1d_par = FAMILIES[family][1]
         if y is None:
