@@ -106,7 +106,7 @@ def _binary(family, op, a, b, res_dtype, cd, out=None, inplace=None, out_np_dtyp
                      res_dtype, out, inplace)
 
 
-def _fast_binary(op, a, b):
+def _fast_binary(op, a, b, record=True):
     """The hot case of small models: a float tensor with a same-dtype tensor of the same shape,
     or with a Python number.  Skips promotion and broadcasting; None when it doesn't apply."""
     if not isinstance(a, Tensor):
@@ -123,7 +123,8 @@ def _fast_binary(op, a, b):
             shape = E.broadcast_shapes(x.shape, y.shape)
             if len(shape) > 4 or math.prod(shape) > _BCAST_FAST_MAX:
                 return None
-            return record_binary(op, wrap(E.run_broadcast(op, x, y, shape), dt), a, b)
+            res = wrap(E.run_broadcast(op, x, y, shape), dt)
+            return record_binary(op, res, a, b) if record else res
     elif type(b) is float or type(b) is int:  # noqa: E721  (bool must not match)
         y = dt.np.type(b)
     else:
@@ -131,7 +132,7 @@ def _fast_binary(op, a, b):
     res = E.run_simple("binary", op, a._data, y)
     if res is None:
         return None
-    return record_binary(op, wrap(res, dt), a, b)
+    return record_binary(op, wrap(res, dt), a, b) if record else wrap(res, dt)
 
 
 def _fast_inplace(op, t, b):
@@ -212,8 +213,8 @@ def _arith(op, name, a, b, out=None, inplace=None, grad=True):
     if out is not None and graph.requires_grad(a, b):
         raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
                            f"differentiation, but one of the arguments requires grad.")
-    if out is None and inplace is None and grad:
-        res = _fast_binary(op, a, b)
+    if out is None and inplace is None:
+        res = _fast_binary(op, a, b, grad)
         if res is not None:
             return res
     res = _arith_forward(op, name, a, b, out, inplace)
