@@ -59,14 +59,30 @@ def test_scalar_operand_gradcheck():
 
 
 REDUCTIONS = [
-    lambda x: x.sum(), lambda x: x.sum(1), lambda x: x.sum((0, 2), keepdim=True),
-    lambda x: x.mean(), lambda x: x.mean(-1, keepdim=True), lambda x: x.prod(1),
-    lambda x: x.amax(1), lambda x: x.amin((0, 1)), lambda x: x.max(), lambda x: x.max(1)[0],
-    lambda x: x.min(2, keepdim=True).values, lambda x: x.var(1), lambda x: x.std(),
-    lambda x: x.var(0, unbiased=False), lambda x: x.norm(), lambda x: x.norm(dim=1),
-    lambda x: x.logsumexp(1), lambda x: x.softmax(1), lambda x: x.log_softmax(-1),
-    lambda x: x.cumsum(1), lambda x: x.cumprod(2), lambda x: x.sort(1)[0],
-    lambda x: x.topk(2, 2)[0], lambda x: x.kthvalue(2, 1)[0],
+    lambda x, m=nt: x.sum(),
+    lambda x, m=nt: x.sum(1),
+    lambda x, m=nt: x.sum((0, 2), keepdim=True),
+    lambda x, m=nt: x.mean(),
+    lambda x, m=nt: x.mean(-1, keepdim=True),
+    lambda x, m=nt: x.prod(1),
+    lambda x, m=nt: x.amax(1),
+    lambda x, m=nt: x.amin((0, 1)),
+    lambda x, m=nt: x.max(),
+    lambda x, m=nt: x.max(1)[0],
+    lambda x, m=nt: x.min(2, keepdim=True).values,
+    lambda x, m=nt: x.var(1),
+    lambda x, m=nt: x.std(),
+    lambda x, m=nt: x.var(0, unbiased=False),
+    lambda x, m=nt: x.norm(),
+    lambda x, m=nt: x.norm(dim=1),
+    lambda x, m=nt: x.logsumexp(1),
+    lambda x, m=nt: x.softmax(1),
+    lambda x, m=nt: x.log_softmax(-1),
+    lambda x, m=nt: x.cumsum(1),
+    lambda x, m=nt: x.cumprod(2),
+    lambda x, m=nt: x.sort(1)[0],
+    lambda x, m=nt: x.topk(2, 2)[0],
+    lambda x, m=nt: x.kthvalue(2, 1)[0],
 ]
 
 
@@ -77,22 +93,47 @@ def test_reduction_gradcheck(i):
 
 
 SHAPE_OPS = [
-    lambda x: x.view(6, 4), lambda x: x.reshape(4, -1), lambda x: x.transpose(0, 2),
-    lambda x: x.permute(2, 0, 1), lambda x: x.flatten(1), lambda x: x.unsqueeze(1),
-    lambda x: x[0].squeeze(), lambda x: x[:, 1], lambda x: x[1:, ::2], lambda x: x[..., None],
-    lambda x: x[[0, 1, 1]], lambda x: x[x > 0], lambda x: x[:, [2, 0, 2]],
-    lambda x: x.expand(3, 2, 3, 4), lambda x: x[:, :1].expand(2, 5, 4), lambda x: x.repeat(2, 1, 2),
-    lambda x: x.flip(1), lambda x: x.roll(1, 2), lambda x: x.narrow(2, 1, 2),
-    lambda x: x.select(1, -1), lambda x: x.unbind(1)[1], lambda x: x.split(2, 2)[1],
-    lambda x: x.chunk(3, 1)[2], lambda x: nt.cat([x, x * 2], 1), lambda x: nt.stack([x, x], 3),
-    lambda x: x[0].tril(), lambda x: x[1].triu(1), lambda x: x.movedim(0, 2),
-    lambda x: x.t_() if False else x[0].t(), lambda x: x.contiguous(), lambda x: x.clone(),
-    lambda x: x.transpose(0, 1).contiguous(), lambda x: x.index_select(1, nt.tensor([2, 0, 2])),
-    lambda x: x.gather(2, nt.tensor([[[0, 3], [1, 1], [2, 0]], [[3, 3], [0, 1], [2, 2]]])),
-    lambda x: nt.take(x, nt.tensor([0, 5, 5, 23])), lambda x: x.masked_fill(x > 0.5, 0.0),
-    lambda x: x.masked_select(x > 0), lambda x: nt.where(x > 0, x, x * x),
-    lambda x: x.clamp(-0.5, 0.5), lambda x: x.clamp(min=0.1),
-    lambda x: x.repeat_interleave(2, 1),
+    lambda x, m=nt: x.view(6, 4),
+    lambda x, m=nt: x.reshape(4, -1),
+    lambda x, m=nt: x.transpose(0, 2),
+    lambda x, m=nt: x.permute(2, 0, 1),
+    lambda x, m=nt: x.flatten(1),
+    lambda x, m=nt: x.unsqueeze(1),
+    lambda x, m=nt: x[0].squeeze(),
+    lambda x, m=nt: x[:, 1],
+    lambda x, m=nt: x[1:, ::2],
+    lambda x, m=nt: x[..., None],
+    lambda x, m=nt: x[[0, 1, 1]],
+    lambda x, m=nt: x[x > 0],
+    lambda x, m=nt: x[:, [2, 0, 2]],
+    lambda x, m=nt: x.expand(3, 2, 3, 4),
+    lambda x, m=nt: x[:, :1].expand(2, 5, 4),
+    lambda x, m=nt: x.repeat(2, 1, 2),
+    lambda x, m=nt: x.flip(1),
+    lambda x, m=nt: x.roll(1, 2),
+    lambda x, m=nt: x.narrow(2, 1, 2),
+    lambda x, m=nt: x.select(1, -1),
+    lambda x, m=nt: x.unbind(1)[1],
+    lambda x, m=nt: x.split(2, 2)[1],
+    lambda x, m=nt: x.chunk(3, 1)[2],
+    lambda x, m=nt: m.cat([x, x * 2], 1),
+    lambda x, m=nt: m.stack([x, x], 3),
+    lambda x, m=nt: x[0].tril(),
+    lambda x, m=nt: x[1].triu(1),
+    lambda x, m=nt: x.movedim(0, 2),
+    lambda x, m=nt: x[0].t(),
+    lambda x, m=nt: x.contiguous(),
+    lambda x, m=nt: x.clone(),
+    lambda x, m=nt: x.transpose(0, 1).contiguous(),
+    lambda x, m=nt: x.index_select(1, m.tensor([2, 0, 2])),
+    lambda x, m=nt: x.gather(2, m.tensor([[[0, 3], [1, 1], [2, 0]], [[3, 3], [0, 1], [2, 2]]])),
+    lambda x, m=nt: m.take(x, m.tensor([0, 5, 5, 23])),
+    lambda x, m=nt: x.masked_fill(x > 0.5, 0.0),
+    lambda x, m=nt: x.masked_select(x > 0),
+    lambda x, m=nt: m.where(x > 0, x, x * x),
+    lambda x, m=nt: x.clamp(-0.5, 0.5),
+    lambda x, m=nt: x.clamp(min=0.1),
+    lambda x, m=nt: x.repeat_interleave(2, 1),
 ]
 
 
@@ -100,6 +141,45 @@ SHAPE_OPS = [
 def test_shape_and_index_gradcheck(i):
     x = leaf(2, 3, 4)
     assert gradcheck(SHAPE_OPS[i], (x,))
+
+
+def _grad_vs_torch(torch, fn, x):
+    out = fn(x)
+    out = out[0] if isinstance(out, tuple) else out
+    seed = RNG.standard_normal(tuple(out.shape))
+    out.backward(nt.tensor(seed))
+    tx = to_torch(x, torch).requires_grad_(True)
+    tout = fn(tx, torch)
+    tout = tout[0] if isinstance(tout, tuple) else tout
+    tout.backward(torch.tensor(seed))
+    assert_same(x.grad, tx.grad, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("i", range(len(REDUCTIONS)))
+def test_reduction_grads_vs_torch(torch, i):
+    _grad_vs_torch(torch, REDUCTIONS[i], leaf(2, 3, 4, positive=True))
+
+
+@pytest.mark.parametrize("i", range(len(SHAPE_OPS)))
+def test_shape_and_index_grads_vs_torch(torch, i):
+    _grad_vs_torch(torch, SHAPE_OPS[i], leaf(2, 3, 4))
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_unary_grads_vs_torch(torch, name):
+    _grad_vs_torch(torch, lambda x, m=nt: getattr(m, name)(x),
+                   leaf(3, 4, positive=name in POSITIVE))
+
+
+@pytest.mark.parametrize("name", ["add", "sub", "mul", "div", "maximum", "minimum", "pow",
+                                  "atan2"])
+def test_binary_grads_vs_torch(torch, name):
+    a, b = leaf(3, 4, positive=True), leaf(4, positive=True)
+    getattr(nt, name)(a, b).sum().backward()
+    ta, tb = (to_torch(t, torch).requires_grad_(True) for t in (a, b))
+    getattr(torch, name)(ta, tb).sum().backward()
+    assert_same(a.grad, ta.grad, rtol=1e-9, atol=1e-12)
+    assert_same(b.grad, tb.grad, rtol=1e-9, atol=1e-12)
 
 
 def test_scatter_and_clamp_tensor_bounds_gradcheck():
