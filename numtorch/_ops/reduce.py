@@ -116,11 +116,15 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if input.dtype.category != D.FLOAT:
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
                            f"floating point or complex dtype. Got: {_type_name(input.dtype)}")
-    dims = reduce_dims(dim, input.ndim)
-    s = _fold(K.SUM, input, dim, keepdim, D.float64)
-    n = _count(input._data.shape, dims)
-    res = np.true_divide(s._data, n) if n else np.full(s._data.shape, np.nan)
-    res = deliver(np.asarray(res), input.dtype, out)
+    arr = input._data
+    dims = reduce_dims(dim, arr.ndim)
+    n = _count(arr.shape, dims)
+    s = R.reduce(K.SUM, arr, dims, np.float64) if dims else arr.astype(np.float64)
+    if n:
+        np.divide(s, n, out=s)
+    else:
+        s = np.full(s.shape, np.nan)
+    res = deliver(_keep(s, arr.shape, dims, keepdim), input.dtype, out)
     name = "MeanBackward0" if dim is None else "MeanBackward1"
     return _record_fold(res, input, dim, keepdim, name, lambda g: g / n)
 

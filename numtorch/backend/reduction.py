@@ -32,6 +32,12 @@ def split3(arr, dims):
 
 def reduce(op, arr, dims, acc_dtype):
     """Fold `arr` over `dims` with op, accumulating (and returning) in acc_dtype."""
+    n = arr.size
+    if len(dims) == arr.ndim and 0 < n < PARALLEL_THRESHOLD and arr.flags.c_contiguous and (
+            arr.dtype == acc_dtype or op in (K.SUM, K.PROD)):
+        out = np.empty(1, acc_dtype)  # whole small tensor: one row, no (O, R, I) bookkeeping
+        K.reduce_inner(op, arr.reshape(1, n), out)
+        return out.reshape(())
     x3, kept = split3(arr, dims)
     n_o, n_r, n_i = x3.shape
     out = np.empty((n_o, n_i), acc_dtype)
