@@ -43,8 +43,19 @@ def mm(input, mat2, *, out=None):
     if k != k2:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m})")
     res = deliver(_product(input, mat2), input.dtype, out)
-    return graph.attach(res, "MmBackward0", (input, mat2),
-                        lambda g, a, b: (mm(g, b.t()), mm(a.t(), g)), (input, mat2))
+    return _record_pair(res, "MmBackward0", input, mat2,
+                        lambda g, a, b: mm(g, b.t()), lambda g, a, b: mm(a.t(), g))
+
+
+def _record_pair(res, name, a, b, grad_a, grad_b):
+    """Attach a two-input product node computing only the gradients that are needed (the
+    data operand of `x @ w` usually needs none)."""
+    need_a = a._requires_grad
+    need_b = b._requires_grad
+
+    def backward(g, x, y):
+        return (grad_a(g, x, y) if need_a else None, grad_b(g, x, y) if need_b else None)
+    return graph.attach(res, name, (a, b), backward, (a, b))
 
 
 def bmm(input, mat2, *, out=None):
@@ -58,8 +69,8 @@ def bmm(input, mat2, *, out=None):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{b}, {k}] but got: [{b2}, {k2}].")
     res = deliver(_product(input, mat2), input.dtype, out)
-    return graph.attach(res, "BmmBackward0", (input, mat2),
-                        lambda g, a, b: (bmm(g, b.mT), bmm(a.mT, g)), (input, mat2))
+    return _record_pair(res, "BmmBackward0", input, mat2,
+                        lambda g, a, b: bmm(g, b.mT), lambda g, a, b: bmm(a.mT, g))
 
 
 def mv(input, vec, *, out=None):
@@ -72,8 +83,8 @@ def mv(input, vec, *, out=None):
                            f"({input._data.shape[0]}x{input._data.shape[1]}), vec "
                            f"({vec._data.shape[0]})")
     res = deliver(_product(input, vec), input.dtype, out)
-    return graph.attach(res, "MvBackward0", (input, vec),
-                        lambda g, a, v: (outer(g, v), mv(a.t(), g)), (input, vec))
+    return _record_pair(res, "MvBackward0", input, vec,
+                        lambda g, a, v: outer(g, v), lambda g, a, v: mv(a.t(), g))
 
 
 def dot(input, other, *, out=None):
@@ -87,8 +98,8 @@ def dot(input, other, *, out=None):
                            f"elements, but got {input._data.shape[0]} and "
                            f"{other._data.shape[0]} elements respectively")
     res = deliver(np.asarray(_product(input, other)), input.dtype, out)
-    return graph.attach(res, "DotBackward0", (input, other),
-                        lambda g, a, b: (g * b, g * a), (input, other))
+    return _record_pair(res, "DotBackward0", input, other,
+                        lambda g, a, b: g * b, lambda g, a, b: g * a)
 
 
 inner = dot
@@ -122,26 +133,23 @@ def matmul(input, other, *, out=None):
                            f"b ({b.shape[-3]}) at non-singleton dimension 0") from None
     res = deliver(_product(input, other), input.dtype, out)
     name = "BmmBackward0" if a.ndim == 3 and b.ndim == 3 else "UnsafeViewBackward0"
-    return graph.attach(res, name, (input, other), _matmul_grads, (input, other))
+    return _record_pair(res, name, input, other, lambda g, a, b: _matmul_grad(g, a, b, 0),
+                        lambda g, a, b: _matmul_grad(g, a, b, 1))
 
 
-def _matmul_grads(g, a, b):
-    """Batched/broadcast matmul: promote 1-D operands to matrices, multiply by the transposes,
-    and let the engine sum broadcast batch dims back to each input's shape."""
+def _matmul_grad(g, a, b, which):
+    """Gradient of matmul(a, b) for operand `which`: promote 1-D operands to matrices,
+    multiply by the transposes; the engine sums broadcast batch dims back to the input."""
     a2 = a.unsqueeze(0) if a.ndim == 1 else a
     b2 = b.unsqueeze(-1) if b.ndim == 1 else b
-    g2 = g
-    if a.ndim == 1:
-        g2 = g2.unsqueeze(-2)
+    g2 = g.unsqueeze(-2) if a.ndim == 1 else g
     if b.ndim == 1:
         g2 = g2.unsqueeze(-1)
-    ga = matmul(g2, b2.mT)
+    if which == 0:
+        ga = matmul(g2, b2.mT)
+        return ga.squeeze(-2) if a.ndim == 1 else ga
     gb = matmul(a2.mT, g2)
-    if a.ndim == 1:
-        ga = ga.squeeze(-2)
-    if b.ndim == 1:
-        gb = gb.squeeze(-1)
-    return ga, gb
+    return gb.squeeze(-1) if b.ndim == 1 else gb
 
 
 def outer(input, vec2, *, out=None):
@@ -149,8 +157,8 @@ def outer(input, vec2, *, out=None):
     if input.ndim != 1 or vec2.ndim != 1:
         raise RuntimeError("outer: expected 1-D tensors")
     res = deliver(np.multiply.outer(input._data, vec2._data), input.dtype, out)
-    return graph.attach(res, "OuterBackward0", (input, vec2),
-                        lambda g, a, b: (mv(g, b), mv(g.t(), a)), (input, vec2))
+    return _record_pair(res, "OuterBackward0", input, vec2,
+                        lambda g, a, b: mv(g, b), lambda g, a, b: mv(g.t(), a))
 
 
 ger = outer
@@ -169,10 +177,13 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
         raise RuntimeError(f"The expanded size of the tensor ({prod.shape[-1]}) must match the "
                            f"existing size ({input.shape[-1]})")
     res = deliver(r._data, r.dtype, out)
-    return graph.attach(res, "AddmmBackward0", (input, mat1, mat2),
-                        lambda g, m1, m2: (g * beta if beta != 1 else g,
-                                           _scale(mm(g, m2.t()), alpha),
-                                           _scale(mm(m1.t(), g), alpha)), (mat1, mat2))
+    need = (getattr(input, "_requires_grad", False), mat1._requires_grad, mat2._requires_grad)
+
+    def backward(g, m1, m2):
+        return (_scale(g, beta) if need[0] else None,
+                _scale(mm(g, m2.t()), alpha) if need[1] else None,
+                _scale(mm(m1.t(), g), alpha) if need[2] else None)
+    return graph.attach(res, "AddmmBackward0", (input, mat1, mat2), backward, (mat1, mat2))
 
 
 def _scale(t, alpha):

@@ -161,28 +161,32 @@ _BCAST_FAST_MAX = 1 << 16
 
 
 # ---- derivatives of the binary arithmetic ops, written with tensor ops (so they nest) ----
-def _max_grads(g, a, b, sign):
+def _max_grad(g, a, b, sign):
+    """Gradient to `a` of maximum(a, b) (sign 1) or minimum (-1): all of it where a wins,
+    half on ties."""
     win = gt(a, b) if sign > 0 else lt(a, b)
-    tie = eq(a, b)
-    ga = where(win, g, where(tie, g * 0.5, 0.0))
-    gb = g - ga if isinstance(b, Tensor) else None
-    return ga, gb
+    return where(win, g, where(eq(a, b), g * 0.5, 0.0))
 
 
+# op -> (name, saves inputs, d/da, d/db); each derivative is (g, a, b) -> tensor and is only
+# called for an input that requires grad
 _BINARY_GRADS = {
-    K.ADD: ("AddBackward0", False, lambda g, a, b: (g, g)),
-    K.SUB: ("SubBackward0", False, lambda g, a, b: (g, -g)),
-    K.MUL: ("MulBackward0", True, lambda g, a, b: (g * b, g * a)),
-    K.DIV: ("DivBackward0", True, lambda g, a, b: (g / b, -g * a / (b * b))),
-    K.MAXIMUM: ("MaximumBackward0", True, lambda g, a, b: _max_grads(g, a, b, 1)),
-    K.MINIMUM: ("MinimumBackward0", True, lambda g, a, b: _max_grads(g, a, b, -1)),
-    K.REM: ("RemainderBackward0", True, lambda g, a, b: (g, -g * floor_divide(a, b))),
-    K.FMOD: ("FmodBackward0", True,
-             lambda g, a, b: (g, -g * div(a, b, rounding_mode="trunc"))),
-    K.POW: ("PowBackward1", True,
-            lambda g, a, b: (g * b * pow(a, b - 1), g * pow(a, b) * log(a))),
-    K.ATAN2: ("Atan2Backward0", True,
-              lambda g, a, b: (g * b / (a * a + b * b), -g * a / (a * a + b * b))),
+    K.ADD: ("AddBackward0", False, lambda g, a, b: g, lambda g, a, b: g),
+    K.SUB: ("SubBackward0", False, lambda g, a, b: g, lambda g, a, b: -g),
+    K.MUL: ("MulBackward0", True, lambda g, a, b: g * b, lambda g, a, b: g * a),
+    K.DIV: ("DivBackward0", True, lambda g, a, b: g / b, lambda g, a, b: -g * a / (b * b)),
+    K.MAXIMUM: ("MaximumBackward0", True, lambda g, a, b: _max_grad(g, a, b, 1),
+                lambda g, a, b: _max_grad(g, b, a, 1)),
+    K.MINIMUM: ("MinimumBackward0", True, lambda g, a, b: _max_grad(g, a, b, -1),
+                lambda g, a, b: _max_grad(g, b, a, -1)),
+    K.REM: ("RemainderBackward0", True, lambda g, a, b: g,
+            lambda g, a, b: -g * floor_divide(a, b)),
+    K.FMOD: ("FmodBackward0", True, lambda g, a, b: g,
+             lambda g, a, b: -g * div(a, b, rounding_mode="trunc")),
+    K.POW: ("PowBackward1", True, lambda g, a, b: g * b * pow(a, b - 1),
+            lambda g, a, b: g * pow(a, b) * log(a)),
+    K.ATAN2: ("Atan2Backward0", True, lambda g, a, b: g * b / (a * a + b * b),
+              lambda g, a, b: -g * a / (a * a + b * b)),
 }
 
 
@@ -193,7 +197,7 @@ def record_binary(op, res, a, b):
     entry = _BINARY_GRADS.get(op)
     if entry is None or res.dtype.category != D.FLOAT:
         return res
-    name, saves, grad = entry
+    name, saves, grad_a, grad_b = entry
     if op == K.SUB and not isinstance(a, Tensor):  # 1 - x is rsub(x, 1)
         return graph.attach(res, "RsubBackward1", (b,), lambda g: -g)
     if op == K.POW and not isinstance(a, Tensor):  # 2 ** x
@@ -202,9 +206,12 @@ def record_binary(op, res, a, b):
     if op == K.POW and not isinstance(b, Tensor):  # x ** 2
         return graph.attach(res, "PowBackward0", (a,),
                             lambda g, x: g * b * pow(x, b - 1), (a,))
-    if saves:
-        return graph.attach(res, name, (a, b), lambda g, x, y: grad(g, x, y), (a, b))
-    return graph.attach(res, name, (a, b), lambda g: grad(g, None, None))
+    need_a = getattr(a, "_requires_grad", False)
+    need_b = getattr(b, "_requires_grad", False)
+
+    def backward(g, x=None, y=None):
+        return (grad_a(g, x, y) if need_a else None, grad_b(g, x, y) if need_b else None)
+    return graph.attach(res, name, (a, b), backward, (a, b) if saves else None)
 
 
 def _arith(op, name, a, b, out=None, inplace=None, grad=True):
