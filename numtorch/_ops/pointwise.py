@@ -112,7 +112,7 @@ def _fast_binary(op, a, b, record=True):
     if not isinstance(a, Tensor):
         return None
     dt = a._dtype
-    if dt.category != D.FLOAT or dt is D.float16:
+    if dt is not D.float32 and dt is not D.float64:
         return None
     if isinstance(b, Tensor):
         if b._dtype is not dt:
@@ -123,16 +123,19 @@ def _fast_binary(op, a, b, record=True):
             shape = E.broadcast_shapes(x.shape, y.shape)
             if len(shape) > 4 or math.prod(shape) > _BCAST_FAST_MAX:
                 return None
-            res = wrap(E.run_broadcast(op, x, y, shape), dt)
-            return record_binary(op, res, a, b) if record else res
+            res = E.run_broadcast(op, x, y, shape)
+        else:
+            res = E.run_simple("binary", op, x, y)
+        grad = b._requires_grad or a._requires_grad
     elif type(b) is float or type(b) is int:  # noqa: E721  (bool must not match)
-        y = dt.np.type(b)
+        res = E.run_simple("binary", op, a._data, dt.np.type(b))
+        grad = a._requires_grad
     else:
         return None
-    res = E.run_simple("binary", op, a._data, y)
     if res is None:
         return None
-    return record_binary(op, wrap(res, dt), a, b) if record else wrap(res, dt)
+    out = wrap(res, dt)
+    return record_binary(op, out, a, b) if record and grad else out
 
 
 def _fast_inplace(op, t, b):
