@@ -159,9 +159,7 @@ def attach(out, name, inputs, backward, saved=None):
     for x in inputs:
         if getattr(x, "_requires_grad", False):
             needed = True
-            fn = x.grad_fn
-            edges.append((fn, x.__dict__.get("_output_nr", 0)) if fn is not None
-                         else (grad_accumulator(x), 0))
+            edges.append(edge(x))
             meta.append((x._data.shape, x._dtype))
         else:
             edges.append((None, 0))
