@@ -366,3 +366,7 @@ ShortTensor = _legacy_type(int16, "ShortTensor")
 CharTensor = _legacy_type(int8, "CharTensor")
 ByteTensor = _legacy_type(uint8, "ByteTensor")
 BoolTensor = _legacy_type(bool, "BoolTensor")
+
+# the training toolkit sits on top of everything above
+from . import nn, optim, utils  # noqa: E402
+from .serialization import load, save  # noqa: E402

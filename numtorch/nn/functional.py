@@ -1,0 +1,414 @@
+"""nn.functional: activations, linear, dropout, normalisation, embedding and losses.
+
+Everything here is written against the public Tensor API; losses that PyTorch records as one
+node (MseLossBackward0, NllLossBackward0, ...) compute their forward without a graph and attach
+that node with its gradient.
+"""
+
+import math
+
+import numpy as np
+
+from .. import _dtype as D
+from .._ops import pointwise as P
+from .._ops import reduce as R
+from ..autograd import graph
+from ..autograd.grad_mode import no_grad
+from ..kernels.cpu import elementwise as K
+from ..random import _rng
+from ..tensor import wrap
+
+# ---- activations -------------------------------------------------------------------------
+
+
+def relu(input, inplace=False):
+    return input.relu_() if inplace else P.relu(input)
+
+
+def relu6(input, inplace=False):
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    return input.clamp_(min_val, max_val) if inplace else P.clamp(input, min_val, max_val)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    res = P.where(P.gt(input, 0), input, P.mul(input, negative_slope))
+    if inplace:
+        input.copy_(res)
+        return input
+    return res
+
+
+def elu(input, alpha=1.0, inplace=False):
+    res = P.where(P.gt(input, 0), input, P.mul(P.expm1(P.clamp(input, max=0.0)), alpha))
+    if inplace:
+        input.copy_(res)
+        return input
+    return res
+
+
+def gelu(input, approximate="none"):
+    if approximate == "tanh":
+        x = input
+        inner = P.mul(P.add(x, P.mul(P.mul(P.mul(x, x), x), 0.044715)), math.sqrt(2 / math.pi))
+        return P.mul(P.mul(x, 0.5), P.add(P.tanh(inner), 1.0))
+    return P.record_unary(K.GELU, P._unary_forward(K.GELU, input, None, None), input)
+
+
+def silu(input, inplace=False):
+    return P.silu(input)
+
+
+def sigmoid(input):
+    return P.sigmoid(input)
+
+
+def tanh(input):
+    return P.tanh(input)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    scaled = P.mul(input, beta) if beta != 1 else input
+    soft = P.record_unary(K.SOFTPLUS, P._unary_forward(K.SOFTPLUS, scaled, None, None), scaled)
+    if beta != 1:
+        soft = P.div(soft, beta)
+    return P.where(P.gt(scaled, threshold), input, soft)
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    return R.softmax(input, dim, dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    return R.log_softmax(input, dim, dtype)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    return R.softmax(P.neg(input), dim, dtype)
+
+
+def logsigmoid(input):
+    return P.neg(softplus(P.neg(input)))
+
+
+# ---- linear, dropout, normalisation, embedding ---------------------------------------------
+
+
+def linear(input, weight, bias=None):
+    if input.ndim == 2 and bias is not None:
+        from .._ops.linalg import addmm
+        return addmm(bias, input, weight.t())
+    out = input.matmul(weight.t())
+    return out + bias if bias is not None else out
+
+
+def bilinear(input1, input2, weight, bias=None):
+    # out[n, o] = x1[n, i] W[o, i, j] x2[n, j] + b[o]
+    out = (input1.unsqueeze(1).unsqueeze(-2) @ weight.unsqueeze(0)
+           @ input2.unsqueeze(1).unsqueeze(-1)).squeeze(-1).squeeze(-1)
+    return out + bias if bias is not None else out
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    if p < 0 or p > 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0:
+        return input
+    if p == 1:
+        return P.mul(input, 0.0)
+    keep = _rng(None).random(input._data.shape) >= p
+    mask = wrap((keep / (1 - p)).astype(input.dtype.np), input.dtype)
+    res = P.mul(input, mask)
+    if inplace:
+        input.copy_(res)
+        return input
+    return res
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    if isinstance(normalized_shape, int):
+        normalized_shape = (normalized_shape,)
+    normalized_shape = tuple(normalized_shape)
+    if tuple(input.shape[-len(normalized_shape):]) != normalized_shape:
+        raise RuntimeError(f"Given normalized_shape={list(normalized_shape)}, expected input "
+                           f"with shape [*, {', '.join(map(str, normalized_shape))}], but got "
+                           f"input of size{list(input.shape)}")
+    dims = tuple(range(input.ndim - len(normalized_shape), input.ndim))
+    mean = input.mean(dims, keepdim=True)
+    centered = input - mean
+    var = (centered * centered).mean(dims, keepdim=True)
+    out = centered * P.rsqrt(var + eps)
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    dims = (0,) + tuple(range(2, input.ndim))
+    shape = [1, input.shape[1]] + [1] * (input.ndim - 2)
+    if training:
+        n = input.numel() // input.shape[1]
+        if n <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                             f"size {list(input.shape)}")
+        mean = input.mean(dims)
+        centered = input - mean.reshape(shape)
+        var = (centered * centered).mean(dims)
+        if running_mean is not None:
+            with no_grad():
+                running_mean.mul_(1 - momentum).add_(mean.detach() * momentum)
+                running_var.mul_(1 - momentum).add_(var.detach() * (momentum * n / (n - 1)))
+        out = centered * P.rsqrt(var.reshape(shape) + eps)
+    else:
+        out = (input - running_mean.reshape(shape)) * P.rsqrt(running_var.reshape(shape) + eps)
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    if bias is not None:
+        out = out + bias.reshape(shape)
+    return out
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    denom = input.norm(p, dim, keepdim=True).clamp(min=eps)
+    return P.div(input, denom, out=out)
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):
+    if input.dtype not in (D.int64, D.int32):
+        raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the "
+                           f"following scalar types: Long, Int; but got {input.dtype} instead")
+    flat = input.reshape(-1)
+    from .._ops.index import index_select
+    out = index_select(weight, 0, flat)
+    if padding_idx is not None and out.grad_fn is not None:
+        keep = wrap((input._data.reshape(-1) != padding_idx).reshape(-1, 1), D.bool_)
+        out = P.where(keep, out, out.detach() * 0)
+    return out.reshape(tuple(input.shape) + (weight.shape[1],))
+
+
+def one_hot(tensor, num_classes=-1):
+    if tensor.dtype is not D.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    arr = tensor._data
+    if num_classes == -1:
+        num_classes = int(arr.max()) + 1 if arr.size else 0
+    if arr.size and (arr.min() < 0 or arr.max() >= num_classes):
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    out = np.zeros(arr.shape + (num_classes,), np.int64)
+    np.put_along_axis(out, arr[..., None], 1, axis=-1)
+    return wrap(out, D.int64)
+
+
+def pad(input, pad, mode="constant", value=None):
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > input.ndim:
+        raise RuntimeError("Padding length too large")
+    if mode != "constant":
+        raise NotImplementedError(f"numtorch: pad mode '{mode}' is not implemented")
+    widths = [(0, 0)] * input.ndim
+    for i in range(len(pad) // 2):
+        widths[input.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+    if any(a < 0 or b < 0 for a, b in widths):
+        raise NotImplementedError("numtorch: negative padding is not implemented")
+    out = np.pad(input._data, widths, constant_values=0 if value is None else value)
+    key = tuple(slice(a, a + n) for (a, _), n in zip(widths, input._data.shape))
+    return graph.attach(wrap(out, input.dtype), "ConstantPadNdBackward0", (input,),
+                        lambda g: g[key])
+
+
+# ---- losses --------------------------------------------------------------------------------
+
+
+def _reduce(loss, reduction):
+    if reduction == "none":
+        return loss
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _check_same_size(name, input, target):
+    if tuple(input.shape) != tuple(target.shape):
+        import warnings
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input "
+                      f"size ({input.shape}). This will likely lead to incorrect results due "
+                      f"to broadcasting. Please ensure they have the same size.", UserWarning,
+                      stacklevel=3)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    _check_same_size("mse_loss", input, target)
+    if reduction == "none":
+        d = input - target
+        return d * d
+    with no_grad():
+        d = input - target
+        loss = _reduce(d * d, reduction)
+    scale = 2.0 / d.numel() if reduction == "mean" else 2.0
+    return graph.attach(loss, "MseLossBackward0", (input, target),
+                        lambda g, x, y: ((x - y) * (g * scale), (y - x) * (g * scale)),
+                        (input, target))
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    _check_same_size("l1_loss", input, target)
+    return _reduce(P.abs(input - target), reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    _check_same_size("smooth_l1_loss", input, target)
+    d = P.abs(input - target)
+    if beta == 0:
+        return _reduce(d, reduction)
+    loss = P.where(P.lt(d, beta), d * d * (0.5 / beta), d - 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    _check_same_size("huber_loss", input, target)
+    d = P.abs(input - target)
+    loss = P.where(P.lt(d, delta), d * d * 0.5, (d - 0.5 * delta) * delta)
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean"):
+    if tuple(input.shape) != tuple(target.shape):
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
+                         f"size ({input.shape}) is deprecated. Please ensure they have the same "
+                         f"size.")
+    if ((input._data < 0) | (input._data > 1)).any():
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    # PyTorch clamps the logs at -100 so that 0 * log(0) stays finite
+    log_p = P.clamp(P.log(input), min=-100.0)
+    log_q = P.clamp(P.log(1 - input), min=-100.0)
+    loss = -(target * log_p + (1 - target) * log_q)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
+                                     reduce=None, reduction="mean", pos_weight=None):
+    if tuple(input.shape) != tuple(target.shape):
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size "
+                         f"({input.shape})")
+    # log(1 + e^-x) computed stably as softplus(-x)
+    neg_logsig = softplus(P.neg(input))
+    if pos_weight is not None:
+        lw = 1 + (pos_weight - 1) * target
+        loss = (1 - target) * input + lw * neg_logsig
+    else:
+        loss = (1 - target) * input + neg_logsig
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    if input.ndim < 1:
+        raise ValueError("Expected 1 or more dimensions (got 0)")
+    if target.dtype not in (D.int64, D.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
+                           f"{_scalar_name(target.dtype)}")
+    if input.ndim == 1:
+        input, target = input.unsqueeze(0), target.reshape(1)
+    n, c = input.shape[0], input.shape[1]
+    if target.shape[0] != n:
+        raise ValueError(f"Expected input batch_size ({n}) to match target batch_size "
+                         f"({target.shape[0]}).")
+    # classes along dim 1; any trailing dims are folded into the batch
+    logp = input.movedim(1, -1).reshape(-1, c) if input.ndim > 2 else input
+    t = target._data.reshape(-1).astype(np.int64)
+    valid = t != ignore_index
+    bad = t[valid]
+    if bad.size and (bad.min() < 0 or bad.max() >= c):
+        raise IndexError(f"Target {int(bad[(bad < 0) | (bad >= c)][0])} is out of bounds.")
+    tc = np.where(valid, t, 0)
+    w = np.ones(c, logp.dtype.np) if weight is None else weight._data.astype(logp.dtype.np)
+    wt = np.where(valid, w[tc], 0).astype(logp.dtype.np)
+    picked = logp._data[np.arange(tc.size), tc]
+    losses = -picked * wt
+    if reduction == "none":
+        value = losses.reshape(target.shape)
+        scale = wt.reshape(target.shape)
+    elif reduction == "sum":
+        value, scale = np.asarray(losses.sum()), wt
+    elif reduction == "mean":
+        total = wt.sum()
+        value = np.asarray(losses.sum() / total)
+        scale = wt / total
+    else:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    out = wrap(np.asarray(value, logp.dtype.np), logp.dtype)
+    rows = np.arange(tc.size)
+    shape = tuple(logp.shape)
+    in_shape = tuple(input.shape)
+
+    def backward(g):
+        grad = np.zeros(shape, logp.dtype.np)
+        gv = g._data.reshape(-1) if reduction == "none" else g._data
+        grad[rows, tc] = -(scale.reshape(-1) * gv)
+        res = wrap(grad, logp.dtype)
+        if len(in_shape) > 2:
+            moved = (in_shape[0],) + in_shape[2:] + (in_shape[1],)
+            res = res.reshape(moved).movedim(-1, 1)
+        return res
+    return graph.attach(out, "NllLossBackward0", (input,), backward)
+
+
+def _scalar_name(dt):
+    return {"int32": "Int", "float32": "Float", "float64": "Double", "int16": "Short",
+            "int8": "Char", "bool": "Bool", "float16": "Half"}.get(dt.name, dt.name)
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    logp = log_softmax(input, 1 if input.ndim > 1 else 0)
+    if target.dtype.is_floating_point:  # class probabilities
+        if label_smoothing:
+            target = target * (1 - label_smoothing) + label_smoothing / input.shape[1]
+        w = 1 if weight is None else weight.reshape([1, -1] + [1] * (input.ndim - 2))
+        loss = -(logp * target * w).sum(1 if input.ndim > 1 else 0)
+        return _reduce(loss, reduction)
+    nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
+    if not label_smoothing:
+        return nll
+    c = input.shape[1] if input.ndim > 1 else input.shape[0]
+    valid = wrap((target._data != ignore_index).astype(logp.dtype.np), logp.dtype)
+    w = 1 if weight is None else weight.reshape([1, -1] + [1] * (input.ndim - 2))
+    smooth = -(logp * w).sum(1 if input.ndim > 1 else 0) * valid
+    if reduction == "mean":
+        denom = valid.sum() if weight is None else \
+            (valid * weight[wrap(np.where(target._data != ignore_index, target._data, 0))]).sum()
+        smooth = smooth.sum() / denom
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return nll * (1 - label_smoothing) + smooth * (label_smoothing / c)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    loss = P.exp(target) * (target - input) if log_target else \
+        P.where(P.gt(target, 0), target * (P.log(P.clamp(target, min=1e-45)) - input), 0.0)
+    if reduction == "batchmean":
+        return loss.sum() / input.shape[0]
+    return _reduce(loss, reduction)
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    num = (x1 * x2).sum(dim)
+    return num / (x1.norm(dim=dim).clamp(min=eps) * x2.norm(dim=dim).clamp(min=eps))
+
+
+__all__ = [n for n in dir() if not n.startswith("_") and n not in
+           ("math", "np", "D", "P", "R", "K", "graph", "no_grad", "wrap", "Tensor")]

@@ -1,0 +1,5 @@
+"""numtorch.utils."""
+
+from . import data
+
+__all__ = ["data"]
