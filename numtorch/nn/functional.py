@@ -412,3 +412,177 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 
 __all__ = [n for n in dir() if not n.startswith("_") and n not in
            ("math", "np", "D", "P", "R", "K", "graph", "no_grad", "wrap", "Tensor")]
+
+
+# ---- convolution and pooling ----------------------------------------------------------------
+
+
+def _pair(v, n=2):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v,) * n
+
+
+def _spatial_input(name, input, dims):
+    """Accept batched (N, C, *spatial) or unbatched (C, *spatial) input."""
+    if input.ndim == dims + 1:
+        return input.unsqueeze(0), True
+    if input.ndim != dims + 2:
+        raise RuntimeError(f"Expected {dims + 1}D (unbatched) or {dims + 2}D (batched) input "
+                           f"to {name}, but got input of size: {list(input.shape)}")
+    return input, False
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    from ..backend import conv as C
+    x, unbatched = _spatial_input("conv2d", input, 2)
+    stride, dilation = _pair(stride), _pair(dilation)
+    kh, kw = weight.shape[2], weight.shape[3]
+    if isinstance(padding, str):
+        if padding == "valid":
+            padding = (0, 0)
+        elif padding == "same":
+            if any(s != 1 for s in stride):
+                raise ValueError("padding='same' is not supported for strided convolutions")
+            total = [dilation[0] * (kh - 1), dilation[1] * (kw - 1)]
+            if any(t % 2 for t in total):  # asymmetric: pad the extra on the right/bottom
+                x = pad(x, (total[1] // 2, total[1] - total[1] // 2,
+                            total[0] // 2, total[0] - total[0] // 2))
+                padding = (0, 0)
+            else:
+                padding = (total[0] // 2, total[1] // 2)
+        else:
+            raise ValueError(f"Invalid padding string '{padding}', should be one of "
+                             f"{{'valid', 'same'}}")
+    padding = _pair(padding)
+    if weight.ndim != 4:
+        raise RuntimeError("weight should have at least three dimensions")
+    if x.shape[1] != weight.shape[1] * groups:
+        raise RuntimeError(f"Given groups={groups}, weight of size {list(weight.shape)}, "
+                           f"expected input{list(x.shape)} to have "
+                           f"{weight.shape[1] * groups} channels, but got {x.shape[1]} "
+                           f"channels instead")
+    if weight.shape[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by "
+                           f"{groups} at dimension 0, but got weight of size "
+                           f"{list(weight.shape)} instead")
+    ph_, pw_ = x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1]
+    ekh, ekw = dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1
+    if ph_ < ekh or pw_ < ekw:
+        raise RuntimeError(f"Calculated padded input size per channel: ({ph_} x {pw_}). Kernel "
+                           f"size: ({ekh} x {ekw}). Kernel size can't be greater than actual "
+                           f"input size")
+    if x.dtype is not weight.dtype:
+        raise RuntimeError(f"Input type ({_scalar_name(x.dtype)}) and weight type "
+                           f"({_scalar_name(weight.dtype)}) should be the same")
+    out_arr, cols = C.conv2d_forward(x._data, weight._data, stride, padding, dilation, groups)
+    out = wrap(out_arr.astype(x.dtype.np, copy=False), x.dtype)
+    if bias is not None:
+        with no_grad():
+            out = out + bias.reshape(1, -1, 1, 1)
+    x_shape = x._data.shape
+    need_x, need_w = x._requires_grad, weight._requires_grad
+
+    def backward(g, w):
+        dx, dw = C.conv2d_backward(g._data, x_shape, w._data, cols, stride, padding, dilation,
+                                   groups, need_x, need_w)
+        gb = g.sum((0, 2, 3)) if bias is not None else None
+        return (wrap(dx.astype(x.dtype.np, copy=False), x.dtype) if need_x else None,
+                wrap(dw.astype(w.dtype.np, copy=False), w.dtype) if need_w else None, gb)
+    out = graph.attach(out, "ConvolutionBackward0", (x, weight, bias), backward, (weight,))
+    return out.squeeze(0) if unbatched else out
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    x, unbatched = _spatial_input("conv1d", input, 1)
+    if isinstance(padding, str):
+        pad2 = padding
+    else:
+        pad2 = (0, _pair(padding, 1)[0])
+    out = conv2d(x.unsqueeze(2), weight.unsqueeze(2), bias, (1, _pair(stride, 1)[0]), pad2,
+                 (1, _pair(dilation, 1)[0]), groups).squeeze(2)
+    return out.squeeze(0) if unbatched else out
+
+
+def _pool_args(kernel_size, stride, padding, dilation=1):
+    kernel = _pair(kernel_size)
+    stride = kernel if stride is None or (isinstance(stride, (list, tuple)) and not stride) \
+        else _pair(stride)
+    padding, dilation = _pair(padding), _pair(dilation)
+    for k, p in zip(kernel, padding):
+        if p > k // 2:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
+                               f"pad={p}, kernel_size={k} and dilation={dilation[0]}")
+    return kernel, stride, padding, dilation
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    from ..backend import conv as C
+    x, unbatched = _spatial_input("max_pool2d", input, 2)
+    kernel, stride, padding, dilation = _pool_args(kernel_size, stride, padding, dilation)
+    out_arr, argmax = C.max_pool2d(x._data, kernel, stride, padding, dilation, ceil_mode)
+    if out_arr.shape[2] <= 0 or out_arr.shape[3] <= 0:
+        raise RuntimeError(f"Given input size: ({'x'.join(map(str, x.shape[1:]))}). "
+                           f"Calculated output size: ({x.shape[1]}x{out_arr.shape[2]}x"
+                           f"{out_arr.shape[3]}). Output size is too small")
+    out = wrap(out_arr.astype(x.dtype.np, copy=False), x.dtype)
+    x_shape = x._data.shape
+    out = graph.attach(out, "MaxPool2DWithIndicesBackward0", (x,),
+                       lambda g: wrap(C.max_pool2d_backward(g._data, argmax, x_shape)
+                                      .astype(x.dtype.np, copy=False), x.dtype))
+    if unbatched:
+        out = out.squeeze(0)
+    if return_indices:
+        idx = wrap(argmax[0] if unbatched else argmax, D.int64)
+        return out, idx
+    return out
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    from ..backend import conv as C
+    x, unbatched = _spatial_input("avg_pool2d", input, 2)
+    kernel, stride, padding, _ = _pool_args(kernel_size, stride, padding)
+    out_arr = C.avg_pool2d(x._data, kernel, stride, padding, ceil_mode, count_include_pad,
+                           divisor_override)
+    out = wrap(out_arr.astype(x.dtype.np, copy=False), x.dtype)
+    x_shape = x._data.shape
+    out = graph.attach(out, "AvgPool2DBackward0", (x,),
+                       lambda g: wrap(C.avg_pool2d_backward(
+                           g._data, x_shape, kernel, stride, padding, count_include_pad,
+                           divisor_override).astype(x.dtype.np, copy=False), x.dtype))
+    return out.squeeze(0) if unbatched else out
+
+
+def adaptive_avg_pool2d(input, output_size):
+    from ..backend import conv as C
+    x, unbatched = _spatial_input("adaptive_avg_pool2d", input, 2)
+    size = tuple(x.shape[2 + i] if s is None else s for i, s in enumerate(_pair(output_size)))
+    out = wrap(C.adaptive_avg_pool2d(x._data, size).astype(x.dtype.np, copy=False), x.dtype)
+    x_shape = x._data.shape
+    out = graph.attach(out, "AdaptiveAvgPool2DBackward0", (x,),
+                       lambda g: wrap(C.adaptive_avg_pool2d_backward(g._data, x_shape)
+                                      .astype(x.dtype.np, copy=False), x.dtype))
+    return out.squeeze(0) if unbatched else out
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    x, unbatched = _spatial_input("max_pool1d", input, 1)
+    k, s = _pair(kernel_size, 1)[0], _pair(stride if stride is not None else kernel_size, 1)[0]
+    out = max_pool2d(x.unsqueeze(2), (1, k), (1, s), (0, _pair(padding, 1)[0]),
+                     (1, _pair(dilation, 1)[0]), ceil_mode, return_indices)
+    if return_indices:
+        out, idx = out
+        out, idx = out.squeeze(2), idx.squeeze(2)
+        return (out.squeeze(0), idx.squeeze(0)) if unbatched else (out, idx)
+    out = out.squeeze(2)
+    return out.squeeze(0) if unbatched else out
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True):
+    x, unbatched = _spatial_input("avg_pool1d", input, 1)
+    k, s = _pair(kernel_size, 1)[0], _pair(stride if stride is not None else kernel_size, 1)[0]
+    out = avg_pool2d(x.unsqueeze(2), (1, k), (1, s), (0, _pair(padding, 1)[0]), ceil_mode,
+                     count_include_pad).squeeze(2)
+    return out.squeeze(0) if unbatched else out

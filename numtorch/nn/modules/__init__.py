@@ -12,6 +12,7 @@ from .activation import (
                          Tanh,
 )
 from .container import ModuleDict, ModuleList, Sequential
+from .conv import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
 from .layers import (
                          BatchNorm1d,
                          BatchNorm2d,

@@ -1,0 +1,122 @@
+"""CPU dispatch for convolution (im2col + BLAS) and pooling.  Shapes are validated by the
+functional layer; this module only lays out arrays for the kernels."""
+
+import numpy as np
+
+from ..kernels.cpu import conv as K
+
+
+def out_size(n, k, s, p, d, ceil_mode=False):
+    span = n + 2 * p - d * (k - 1) - 1
+    if ceil_mode:
+        o = -(-span // s) + 1
+        # the last window must start inside the input or left padding (PyTorch's rule)
+        if (o - 1) * s >= n + p:
+            o -= 1
+        return o
+    return span // s + 1
+
+
+def _compute(x):
+    """Kernels and BLAS run in float32/float64; float16 computes in float32."""
+    return x.astype(np.float32) if x.dtype == np.float16 else np.ascontiguousarray(x)
+
+
+def conv2d_forward(x, w, stride, padding, dilation, groups):
+    """Returns (out, cols) with cols kept for the weight gradient."""
+    x = _compute(x)
+    w = _compute(w).astype(x.dtype, copy=False)
+    n, c, h, wd = x.shape
+    o, cg, kh, kw = w.shape
+    oh = out_size(h, kh, stride[0], padding[0], dilation[0])
+    ow = out_size(wd, kw, stride[1], padding[1], dilation[1])
+    og = o // groups
+    out = np.empty((n, o, oh * ow), x.dtype)
+    cols_all = []
+    for g in range(groups):
+        xg = x[:, g * cg:(g + 1) * cg] if groups > 1 else x
+        cols = np.empty((n, cg * kh * kw, oh * ow), x.dtype)
+        K.im2col(np.ascontiguousarray(xg), kh, kw, stride[0], stride[1], padding[0],
+                 padding[1], dilation[0], dilation[1], oh, ow, cols)
+        wg = w[g * og:(g + 1) * og].reshape(og, -1)
+        np.matmul(wg, cols, out=out[:, g * og:(g + 1) * og])
+        cols_all.append(cols)
+    return out.reshape(n, o, oh, ow), cols_all
+
+
+def conv2d_backward(grad, x_shape, w, cols_all, stride, padding, dilation, groups,
+                    need_input, need_weight):
+    grad = _compute(grad)
+    n, c, h, wd = x_shape
+    o, cg, kh, kw = w.shape
+    og = o // groups
+    oh, ow = grad.shape[2], grad.shape[3]
+    g2 = grad.reshape(n, o, oh * ow)
+    w = _compute(w).astype(grad.dtype, copy=False)
+    dx = np.zeros((n, c, h, wd), grad.dtype) if need_input else None
+    dw = np.empty(w.shape, grad.dtype) if need_weight else None
+    for g in range(groups):
+        gg = g2[:, g * og:(g + 1) * og]
+        if need_weight:
+            cols = cols_all[g]
+            # sum over the batch of gg[n] @ cols[n].T as one GEMM over (n, l)
+            lhs = gg.transpose(1, 0, 2).reshape(og, -1)
+            rhs = cols.transpose(0, 2, 1).reshape(-1, cols.shape[1])
+            dw[g * og:(g + 1) * og] = (lhs @ rhs).reshape(og, cg, kh, kw)
+        if need_input:
+            wg = w[g * og:(g + 1) * og].reshape(og, -1)
+            dcols = np.matmul(wg.T, gg)
+            dxg = np.zeros((n, cg, h, wd), grad.dtype)
+            K.col2im(dcols, kh, kw, stride[0], stride[1], padding[0], padding[1], dilation[0],
+                     dilation[1], oh, ow, dxg)
+            dx[:, g * cg:(g + 1) * cg] = dxg
+    return dx, dw
+
+
+def max_pool2d(x, kernel, stride, padding, dilation, ceil_mode):
+    x = _compute(x)
+    n, c, h, w = x.shape
+    oh = out_size(h, kernel[0], stride[0], padding[0], dilation[0], ceil_mode)
+    ow = out_size(w, kernel[1], stride[1], padding[1], dilation[1], ceil_mode)
+    out = np.empty((n, c, oh, ow), x.dtype)
+    argmax = np.empty((n, c, oh, ow), np.int64)
+    K.max_pool2d(x, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1],
+                 dilation[0], dilation[1], out, argmax)
+    return out, argmax
+
+
+def max_pool2d_backward(grad, argmax, x_shape):
+    dx = np.zeros(x_shape, np.float32 if grad.dtype == np.float16 else grad.dtype)
+    K.max_pool2d_backward(_compute(grad), argmax, dx)
+    return dx
+
+
+def avg_pool2d(x, kernel, stride, padding, ceil_mode, count_include_pad, divisor):
+    x = _compute(x)
+    n, c, h, w = x.shape
+    oh = out_size(h, kernel[0], stride[0], padding[0], 1, ceil_mode)
+    ow = out_size(w, kernel[1], stride[1], padding[1], 1, ceil_mode)
+    out = np.empty((n, c, oh, ow), x.dtype)
+    K.avg_pool2d(x, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1],
+                 count_include_pad, divisor or 0, out)
+    return out
+
+
+def avg_pool2d_backward(grad, x_shape, kernel, stride, padding, count_include_pad, divisor):
+    dx = np.zeros(x_shape, np.float32 if grad.dtype == np.float16 else grad.dtype)
+    K.avg_pool2d_backward(_compute(grad), kernel[0], kernel[1], stride[0], stride[1],
+                          padding[0], padding[1], count_include_pad, divisor or 0, dx)
+    return dx
+
+
+def adaptive_avg_pool2d(x, size):
+    x = _compute(x)
+    out = np.empty(x.shape[:2] + tuple(size), x.dtype)
+    K.adaptive_avg_pool2d(x, out)
+    return out
+
+
+def adaptive_avg_pool2d_backward(grad, x_shape):
+    dx = np.zeros(x_shape, np.float32 if grad.dtype == np.float16 else grad.dtype)
+    K.adaptive_avg_pool2d_backward(_compute(grad), dx)
+    return dx

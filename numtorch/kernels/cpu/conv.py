@@ -1,0 +1,198 @@
+"""Convolution and pooling kernels over NCHW arrays.
+
+conv2d is im2col + one batched BLAS product (done by the backend); these kernels build the
+column matrix, scatter it back (col2im, for the input gradient), and run pooling.  Padding is
+handled by bounds tests in the loops, so no padded copy of the input is ever made.  Each kernel
+parallelises over the batch.
+"""
+
+import numpy as np
+
+from ._jit import parallel_kernel, prange
+
+
+@parallel_kernel
+def im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols):
+    """cols[n, (c*kh + i)*kw + j, y*ow + z] = x[n, c, y*sh - ph + i*dh, z*sw - pw + j*dw]"""
+    n_b, n_c, h, w = x.shape
+    for n in prange(n_b):
+        for c in range(n_c):
+            for i in range(kh):
+                for j in range(kw):
+                    row = cols[n, (c * kh + i) * kw + j]
+                    for y in range(oh):
+                        yy = y * sh - ph + i * dh
+                        base = y * ow
+                        if yy < 0 or yy >= h:
+                            for z in range(ow):
+                                row[base + z] = 0
+                            continue
+                        xrow = x[n, c, yy]
+                        for z in range(ow):
+                            xx = z * sw - pw + j * dw
+                            row[base + z] = xrow[xx] if 0 <= xx < w else 0
+
+
+@parallel_kernel
+def col2im(cols, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dx):
+    """The adjoint of im2col: dx[n, c, ...] += cols[n, ...] (overlapping windows add up)."""
+    n_b, n_c, h, w = dx.shape
+    for n in prange(n_b):
+        for c in range(n_c):
+            for i in range(kh):
+                for j in range(kw):
+                    row = cols[n, (c * kh + i) * kw + j]
+                    for y in range(oh):
+                        yy = y * sh - ph + i * dh
+                        if yy < 0 or yy >= h:
+                            continue
+                        drow = dx[n, c, yy]
+                        base = y * ow
+                        for z in range(ow):
+                            xx = z * sw - pw + j * dw
+                            if 0 <= xx < w:
+                                drow[xx] += row[base + z]
+
+
+@parallel_kernel
+def max_pool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, out, argmax):
+    """Max over each window (padding never wins); argmax holds the flat h*w index chosen,
+    the first maximum on ties, NaN propagating."""
+    n_b, n_c, h, w = x.shape
+    oh, ow = out.shape[2], out.shape[3]
+    for n in prange(n_b):
+        for c in range(n_c):
+            plane = x[n, c]
+            for y in range(oh):
+                for z in range(ow):
+                    best = -np.inf
+                    bi = -1
+                    for i in range(kh):
+                        yy = y * sh - ph + i * dh
+                        if yy < 0 or yy >= h:
+                            continue
+                        for j in range(kw):
+                            xx = z * sw - pw + j * dw
+                            if xx < 0 or xx >= w:
+                                continue
+                            v = plane[yy, xx]
+                            if bi < 0 or v > best or (v != v and best == best):
+                                best = v
+                                bi = yy * w + xx
+                    out[n, c, y, z] = best
+                    argmax[n, c, y, z] = bi
+
+
+@parallel_kernel
+def max_pool2d_backward(grad, argmax, dx):
+    n_b, n_c, oh, ow = grad.shape
+    w = dx.shape[3]
+    for n in prange(n_b):
+        for c in range(n_c):
+            plane = dx[n, c]
+            for y in range(oh):
+                for z in range(ow):
+                    k = argmax[n, c, y, z]
+                    if k >= 0:
+                        plane[k // w, k % w] += grad[n, c, y, z]
+
+
+@parallel_kernel
+def avg_pool2d(x, kh, kw, sh, sw, ph, pw, count_include_pad, divisor, out):
+    """Window means; the divisor counts padding (PyTorch's default) unless told otherwise,
+    and never counts the part of a window past the padded edge (ceil_mode)."""
+    n_b, n_c, h, w = x.shape
+    oh, ow = out.shape[2], out.shape[3]
+    for n in prange(n_b):
+        for c in range(n_c):
+            plane = x[n, c]
+            for y in range(oh):
+                for z in range(ow):
+                    y0 = y * sh - ph
+                    x0 = z * sw - pw
+                    y1 = min(y0 + kh, h + ph)
+                    x1 = min(x0 + kw, w + pw)
+                    pool = (y1 - y0) * (x1 - x0)
+                    ya, yb = max(y0, 0), min(y1, h)
+                    xa, xb = max(x0, 0), min(x1, w)
+                    s = 0.0
+                    for yy in range(ya, yb):
+                        for xx in range(xa, xb):
+                            s += plane[yy, xx]
+                    if divisor > 0:
+                        d = divisor
+                    elif count_include_pad:
+                        d = pool
+                    else:
+                        d = (yb - ya) * (xb - xa)
+                    out[n, c, y, z] = s / d if d > 0 else 0.0
+
+
+@parallel_kernel
+def avg_pool2d_backward(grad, kh, kw, sh, sw, ph, pw, count_include_pad, divisor, dx):
+    n_b, n_c, oh, ow = grad.shape
+    h, w = dx.shape[2], dx.shape[3]
+    for n in prange(n_b):
+        for c in range(n_c):
+            plane = dx[n, c]
+            for y in range(oh):
+                for z in range(ow):
+                    y0 = y * sh - ph
+                    x0 = z * sw - pw
+                    y1 = min(y0 + kh, h + ph)
+                    x1 = min(x0 + kw, w + pw)
+                    pool = (y1 - y0) * (x1 - x0)
+                    ya, yb = max(y0, 0), min(y1, h)
+                    xa, xb = max(x0, 0), min(x1, w)
+                    if divisor > 0:
+                        d = divisor
+                    elif count_include_pad:
+                        d = pool
+                    else:
+                        d = (yb - ya) * (xb - xa)
+                    if d <= 0:
+                        continue
+                    g = grad[n, c, y, z] / d
+                    for yy in range(ya, yb):
+                        for xx in range(xa, xb):
+                            plane[yy, xx] += g
+
+
+@parallel_kernel
+def adaptive_avg_pool2d(x, out):
+    """PyTorch's adaptive windows: start = floor(i*H/OH), end = ceil((i+1)*H/OH)."""
+    n_b, n_c, h, w = x.shape
+    oh, ow = out.shape[2], out.shape[3]
+    for n in prange(n_b):
+        for c in range(n_c):
+            plane = x[n, c]
+            for y in range(oh):
+                ya = (y * h) // oh
+                yb = -((-(y + 1) * h) // oh)
+                for z in range(ow):
+                    xa = (z * w) // ow
+                    xb = -((-(z + 1) * w) // ow)
+                    s = 0.0
+                    for yy in range(ya, yb):
+                        for xx in range(xa, xb):
+                            s += plane[yy, xx]
+                    out[n, c, y, z] = s / ((yb - ya) * (xb - xa))
+
+
+@parallel_kernel
+def adaptive_avg_pool2d_backward(grad, dx):
+    n_b, n_c, oh, ow = grad.shape
+    h, w = dx.shape[2], dx.shape[3]
+    for n in prange(n_b):
+        for c in range(n_c):
+            plane = dx[n, c]
+            for y in range(oh):
+                ya = (y * h) // oh
+                yb = -((-(y + 1) * h) // oh)
+                for z in range(ow):
+                    xa = (z * w) // ow
+                    xb = -((-(z + 1) * w) // ow)
+                    g = grad[n, c, y, z] / ((yb - ya) * (xb - xa))
+                    for yy in range(ya, yb):
+                        for xx in range(xa, xb):
+                            plane[yy, xx] += g
