@@ -1,0 +1,130 @@
+"""Convolution and pooling: values and gradients against PyTorch and central differences,
+over strides, paddings, dilations, groups, odd sizes and ceil_mode."""
+
+import itertools
+
+import numpy as np
+import pytest
+from conftest import assert_same
+
+import numtorch as nt
+import numtorch.nn.functional as F
+from numtorch.autograd import gradcheck
+
+RNG = np.random.default_rng(11)
+
+CONV_CASES = [dict(stride=s, padding=p, dilation=d, groups=g)
+              for s, p, d, g in itertools.product((1, 2), (0, 1, (2, 1)), (1, 2), (1, 2))]
+
+
+@pytest.mark.parametrize("kw", CONV_CASES, ids=str)
+def test_conv2d_vs_torch(torch, kw):
+    x = RNG.standard_normal((2, 4, 9, 7))
+    w = RNG.standard_normal((6, 4 // kw["groups"], 3, 2))
+    b = RNG.standard_normal(6)
+
+    def run(m):
+        xi, wi, bi = (m.tensor(a, requires_grad=True) for a in (x, w, b))
+        out = m.nn.functional.conv2d(xi, wi, bi, **kw)
+        (out * out).sum().backward()
+        return out.detach(), xi.grad, wi.grad, bi.grad
+    for a, b_ in zip(run(nt), run(torch)):
+        assert_same(a, b_, rtol=1e-9, atol=1e-9)
+
+
+def test_conv_gradcheck_and_same_padding(torch):
+    x = nt.tensor(RNG.standard_normal((1, 2, 5, 4)), requires_grad=True)
+    w = nt.tensor(RNG.standard_normal((3, 2, 2, 3)), requires_grad=True)
+    b = nt.tensor(RNG.standard_normal(3), requires_grad=True)
+    assert gradcheck(lambda x_, w_, b_: F.conv2d(x_, w_, b_, stride=(2, 1), padding=1), (x, w, b))
+    for ksize in (3, 4):
+        wi = RNG.standard_normal((2, 2, ksize, ksize))
+        ours = F.conv2d(x.detach(), nt.tensor(wi), padding="same")
+        ref = torch.nn.functional.conv2d(torch.tensor(x.detach().numpy()), torch.tensor(wi),
+                                         padding="same")
+        assert_same(ours, ref, rtol=1e-9, atol=1e-9)
+    x1 = RNG.standard_normal((2, 3, 11))
+    w1 = RNG.standard_normal((4, 3, 3))
+    assert_same(F.conv1d(nt.tensor(x1), nt.tensor(w1), stride=2, padding=1),
+                torch.nn.functional.conv1d(torch.tensor(x1), torch.tensor(w1), stride=2,
+                                           padding=1), rtol=1e-9, atol=1e-9)
+
+
+POOL_CASES = [dict(kernel_size=k, stride=s, padding=p, ceil_mode=c)
+              for k, s, p, c in itertools.product((2, 3, (3, 2)), (None, 2, 1), (0, 1),
+                                                  (False, True))]
+
+
+@pytest.mark.parametrize("kw", POOL_CASES, ids=str)
+@pytest.mark.parametrize("name", ["max_pool2d", "avg_pool2d"])
+def test_pooling_vs_torch(torch, name, kw):
+    x = RNG.standard_normal((2, 3, 7, 9))
+
+    def run(m):
+        xi = m.tensor(x, requires_grad=True)
+        out = getattr(m.nn.functional, name)(xi, **kw)
+        (out * out).sum().backward()
+        return out.detach(), xi.grad
+    for a, b in zip(run(nt), run(torch)):
+        assert_same(a, b, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("size", [(1, 1), (3, 4), (5, 2), (None, 3)], ids=str)
+def test_adaptive_avg_pool_vs_torch(torch, size):
+    x = RNG.standard_normal((2, 3, 7, 9))
+
+    def run(m):
+        xi = m.tensor(x, requires_grad=True)
+        out = m.nn.functional.adaptive_avg_pool2d(xi, size)
+        (out * out).sum().backward()
+        return out.detach(), xi.grad
+    for a, b in zip(run(nt), run(torch)):
+        assert_same(a, b, rtol=1e-9, atol=1e-12)
+
+
+def test_pool_gradcheck_and_names(torch):
+    x = nt.tensor(RNG.standard_normal((1, 2, 5, 5)), requires_grad=True)
+    assert gradcheck(lambda t: F.avg_pool2d(t, 3, 2, 1, count_include_pad=False), (x,))
+    assert gradcheck(lambda t: F.max_pool2d(t, 2, 1), (x,))
+    assert type(F.max_pool2d(x, 2).grad_fn).__name__ == "MaxPool2DWithIndicesBackward0"
+    assert type(F.avg_pool2d(x, 2).grad_fn).__name__ == "AvgPool2DBackward0"
+    w = nt.randn(3, 2, 3, 3).double().requires_grad_()
+    assert type(F.conv2d(x, w).grad_fn).__name__ == "ConvolutionBackward0"
+    x1 = RNG.standard_normal((2, 3, 10))
+    assert_same(F.max_pool1d(nt.tensor(x1), 3, 2), torch.nn.functional.max_pool1d(
+        torch.tensor(x1), 3, 2))
+    assert_same(F.avg_pool1d(nt.tensor(x1), 2), torch.nn.functional.avg_pool1d(
+        torch.tensor(x1), 2))
+
+
+def test_conv_errors():
+    conv = nt.nn.Conv2d(3, 4, 3)
+    with pytest.raises(RuntimeError, match=r"Given groups=1, weight of size \[4, 3, 3, 3\], "
+                                           r"expected input\[1, 2, 8, 8\] to have 3 channels, "
+                                           r"but got 2 channels instead"):
+        conv(nt.randn(1, 2, 8, 8))
+    with pytest.raises(RuntimeError, match=r"Calculated padded input size per channel: \(2 x 2\)"
+                                           r". Kernel size: \(3 x 3\). Kernel size can't be "
+                                           r"greater than actual input size"):
+        conv(nt.randn(1, 3, 2, 2))
+    with pytest.raises(RuntimeError, match="Expected 3D \\(unbatched\\) or 4D \\(batched\\)"):
+        conv(nt.randn(3, 8))
+    assert conv(nt.randn(3, 8, 8)).shape == (4, 6, 6)
+
+
+def test_lenet_training_reduces_loss():
+    nt.manual_seed(0)
+    net = nt.nn.Sequential(nt.nn.Conv2d(1, 4, 5), nt.nn.ReLU(), nt.nn.MaxPool2d(2),
+                           nt.nn.Flatten(), nt.nn.Linear(4 * 6 * 6, 3))
+    x = nt.randn(24, 1, 16, 16)
+    y = nt.randint(0, 3, (24,))
+    x = x + y.view(-1, 1, 1, 1).float()  # make the classes separable
+    opt = nt.optim.SGD(net.parameters(), lr=0.05, momentum=0.9)
+    losses = []
+    for _ in range(30):
+        loss = nt.nn.functional.cross_entropy(net(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    assert losses[-1] < losses[0] * 0.3
