@@ -368,5 +368,5 @@ ByteTensor = _legacy_type(uint8, "ByteTensor")
 BoolTensor = _legacy_type(bool, "BoolTensor")
 
 # the training toolkit sits on top of everything above
-from . import nn, optim, utils  # noqa: E402
+from . import nn, optim, utils, vision  # noqa: E402
 from .serialization import load, save  # noqa: E402
