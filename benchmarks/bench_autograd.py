@@ -8,14 +8,9 @@ error, manual SGD under no_grad).  Times are best-of-rounds medians per step.
 """
 
 import numpy as np
-from bench_core import compare
+from bench_core import compare, torch
 
 import numtorch as nt
-
-try:
-    import torch
-except ImportError:
-    torch = None
 
 
 def tiny_backward(m):

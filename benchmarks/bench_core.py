@@ -12,14 +12,15 @@ import time
 
 import numpy as np
 
+try:  # torch first: its OpenMP runtime then keeps its own defaults (numtorch sets passive)
+    import torch
+except ImportError:
+    torch = None
+
 t0 = time.perf_counter()
 import numtorch as nt  # noqa: E402
 
 IMPORT_S = time.perf_counter() - t0
-try:
-    import torch
-except ImportError:
-    torch = None
 
 
 def _median(fn, min_time):

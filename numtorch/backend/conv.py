@@ -23,7 +23,8 @@ def _compute(x):
 
 
 def conv2d_forward(x, w, stride, padding, dilation, groups):
-    """Returns (out, cols) with cols kept for the weight gradient."""
+    """Returns (out, cols) with cols kept for the weight gradient.  Per group: one im2col into
+    a (C*kh*kw, N*L) matrix and one GEMM with the (O, C*kh*kw) weights."""
     x = _compute(x)
     w = _compute(w).astype(x.dtype, copy=False)
     n, c, h, wd = x.shape
@@ -31,17 +32,17 @@ def conv2d_forward(x, w, stride, padding, dilation, groups):
     oh = out_size(h, kh, stride[0], padding[0], dilation[0])
     ow = out_size(wd, kw, stride[1], padding[1], dilation[1])
     og = o // groups
-    out = np.empty((n, o, oh * ow), x.dtype)
+    out = np.empty((o, n, oh * ow), x.dtype)
     cols_all = []
     for g in range(groups):
-        xg = x[:, g * cg:(g + 1) * cg] if groups > 1 else x
-        cols = np.empty((n, cg * kh * kw, oh * ow), x.dtype)
-        K.im2col(np.ascontiguousarray(xg), kh, kw, stride[0], stride[1], padding[0],
-                 padding[1], dilation[0], dilation[1], oh, ow, cols)
+        xg = np.ascontiguousarray(x[:, g * cg:(g + 1) * cg]) if groups > 1 else x
+        cols = np.empty((cg * kh * kw, n * oh * ow), x.dtype)
+        K.im2col(xg, kh, kw, stride[0], stride[1], padding[0], padding[1], dilation[0],
+                 dilation[1], oh, ow, cols)
         wg = w[g * og:(g + 1) * og].reshape(og, -1)
-        np.matmul(wg, cols, out=out[:, g * og:(g + 1) * og])
+        out[g * og:(g + 1) * og] = (wg @ cols).reshape(og, n, oh * ow)
         cols_all.append(cols)
-    return out.reshape(n, o, oh, ow), cols_all
+    return out.transpose(1, 0, 2).reshape(n, o, oh, ow), cols_all
 
 
 def conv2d_backward(grad, x_shape, w, cols_all, stride, padding, dilation, groups,
@@ -51,25 +52,22 @@ def conv2d_backward(grad, x_shape, w, cols_all, stride, padding, dilation, group
     o, cg, kh, kw = w.shape
     og = o // groups
     oh, ow = grad.shape[2], grad.shape[3]
-    g2 = grad.reshape(n, o, oh * ow)
+    # (O, N*L): the layout of the forward product, so each gradient is one GEMM
+    g2 = np.ascontiguousarray(grad.reshape(n, o, oh * ow).transpose(1, 0, 2)).reshape(o, -1)
     w = _compute(w).astype(grad.dtype, copy=False)
     dx = np.zeros((n, c, h, wd), grad.dtype) if need_input else None
     dw = np.empty(w.shape, grad.dtype) if need_weight else None
     for g in range(groups):
-        gg = g2[:, g * og:(g + 1) * og]
+        gg = g2[g * og:(g + 1) * og]
         if need_weight:
-            cols = cols_all[g]
-            # sum over the batch of gg[n] @ cols[n].T as one GEMM over (n, l)
-            lhs = gg.transpose(1, 0, 2).reshape(og, -1)
-            rhs = cols.transpose(0, 2, 1).reshape(-1, cols.shape[1])
-            dw[g * og:(g + 1) * og] = (lhs @ rhs).reshape(og, cg, kh, kw)
+            dw[g * og:(g + 1) * og] = (gg @ cols_all[g].T).reshape(og, cg, kh, kw)
         if need_input:
-            wg = w[g * og:(g + 1) * og].reshape(og, -1)
-            dcols = np.matmul(wg.T, gg)
-            dxg = np.zeros((n, cg, h, wd), grad.dtype)
+            dcols = w[g * og:(g + 1) * og].reshape(og, -1).T @ gg
+            dxg = np.zeros((n, cg, h, wd), grad.dtype) if groups > 1 else dx
             K.col2im(dcols, kh, kw, stride[0], stride[1], padding[0], padding[1], dilation[0],
                      dilation[1], oh, ow, dxg)
-            dx[:, g * cg:(g + 1) * cg] = dxg
+            if groups > 1:
+                dx[:, g * cg:(g + 1) * cg] = dxg
     return dx, dw
 
 

@@ -8,18 +8,32 @@ parallelises over the batch.
 
 import numpy as np
 
-from ._jit import parallel_kernel, prange
+from ._jit import inline, parallel_kernel, prange
+
+
+@inline
+def _valid_cols(j, kw, dw, sw, pw, w, ow):
+    """(offset, first z, count) of output columns whose tap j lands inside a row of width w,
+    so the inner loops run branch-free (and vectorise) over that range."""
+    off = j * dw - pw
+    z_lo = 0 if off >= 0 else (-off + sw - 1) // sw
+    z_hi = min(ow, (w - 1 - off) // sw + 1) if w - 1 - off >= 0 else 0
+    return off, z_lo, max(z_hi - z_lo, 0)
 
 
 @parallel_kernel
 def im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols):
-    """cols[n, (c*kh + i)*kw + j, y*ow + z] = x[n, c, y*sh - ph + i*dh, z*sw - pw + j*dw]"""
+    """cols[(c*kh + i)*kw + j, n*L + y*ow + z] = x[n, c, y*sh - ph + i*dh, z*sw - pw + j*dw]
+    (zero where that falls in the padding).  The (CK, N*L) layout makes the forward and both
+    backward products single large GEMMs."""
     n_b, n_c, h, w = x.shape
+    big_l = oh * ow
     for n in prange(n_b):
         for c in range(n_c):
             for i in range(kh):
                 for j in range(kw):
-                    row = cols[n, (c * kh + i) * kw + j]
+                    # this sample's segment of the row: small offsets keep the loop tight
+                    row = cols[(c * kh + i) * kw + j, n * big_l:(n + 1) * big_l]
                     for y in range(oh):
                         yy = y * sh - ph + i * dh
                         base = y * ow
@@ -35,23 +49,31 @@ def im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols):
 
 @parallel_kernel
 def col2im(cols, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dx):
-    """The adjoint of im2col: dx[n, c, ...] += cols[n, ...] (overlapping windows add up)."""
+    """The adjoint of im2col: dx[n, c, ...] += cols[..., n*L + ...] (overlapping windows add
+    up)."""
     n_b, n_c, h, w = dx.shape
+    big_l = oh * ow
     for n in prange(n_b):
         for c in range(n_c):
             for i in range(kh):
                 for j in range(kw):
-                    row = cols[n, (c * kh + i) * kw + j]
+                    row = cols[(c * kh + i) * kw + j, n * big_l:(n + 1) * big_l]
+                    off, z_lo, cnt = _valid_cols(j, kw, dw, sw, pw, w, ow)
+                    if cnt == 0:
+                        continue
                     for y in range(oh):
                         yy = y * sh - ph + i * dh
                         if yy < 0 or yy >= h:
                             continue
                         drow = dx[n, c, yy]
-                        base = y * ow
-                        for z in range(ow):
-                            xx = z * sw - pw + j * dw
-                            if 0 <= xx < w:
-                                drow[xx] += row[base + z]
+                        src = y * ow + z_lo
+                        dst = z_lo * sw + off
+                        if sw == 1:
+                            for k in range(cnt):
+                                drow[dst + k] += row[src + k]
+                        else:
+                            for k in range(cnt):
+                                drow[dst + k * sw] += row[src + k]
 
 
 @parallel_kernel

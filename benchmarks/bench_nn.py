@@ -1,0 +1,103 @@
+"""nn benchmarks: numtorch vs PyTorch CPU in one process.
+
+    python benchmarks/bench_nn.py
+
+LeNet training step at batch 64 (32x32 grey), the 784-512-512-10 MLP step at batch 64,
+conv2d 16->32 channels 3x3 on 32x16x32x32 forward+backward, max_pool2d 2x2 on 32x32x64x64
+forward+backward.  Best of interleaved rounds; first call (JIT) reported apart.
+"""
+
+import numpy as np
+from bench_core import compare, torch
+
+import numtorch as nt
+
+
+def lenet(m):
+    nn, F = m.nn, m.nn.functional
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 6, 5)
+            self.conv2 = nn.Conv2d(6, 16, 5)
+            self.fc1 = nn.Linear(16 * 5 * 5, 120)
+            self.fc2 = nn.Linear(120, 84)
+            self.fc3 = nn.Linear(84, 10)
+
+        def forward(self, x):
+            x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+            x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+            x = x.view(-1, 16 * 5 * 5)
+            return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
+    return Net(), (64, 1, 32, 32)
+
+
+def mlp(m):
+    nn = m.nn
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512),
+                         nn.ReLU(), nn.Linear(512, 10)), (64, 1, 28, 28)
+
+
+def train_step(make):
+    def build(m):
+        model, shape = make(m)
+        rng = np.random.default_rng(0)
+        x = m.from_numpy(rng.standard_normal(shape).astype(np.float32))
+        y = m.from_numpy(rng.integers(0, 10, shape[0]))
+        opt = m.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        loss_fn = m.nn.CrossEntropyLoss()
+
+        def step():
+            opt.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            opt.step()
+        return step
+    return build
+
+
+def conv_fb(m):
+    rng = np.random.default_rng(0)
+    x = m.from_numpy(rng.standard_normal((32, 16, 32, 32)).astype(np.float32))
+    x.requires_grad_(True)
+    conv = m.nn.Conv2d(16, 32, 3)
+
+    def step():
+        conv(x).sum().backward()
+    return step
+
+
+def pool_fb(m):
+    rng = np.random.default_rng(0)
+    x = m.from_numpy(rng.standard_normal((32, 32, 64, 64)).astype(np.float32))
+    x.requires_grad_(True)
+
+    def step():
+        m.nn.functional.max_pool2d(x, 2).sum().backward()
+    return step
+
+
+def main():
+    header = f"{'case':36s} {'numtorch':>10s} {'torch':>10s} {'nt/torch':>9s} {'first call':>11s}"
+    print(header)
+    print("-" * len(header))
+    for name, build in (("LeNet train step, batch 64", train_step(lenet)),
+                        ("MLP 784-512-512-10 step, batch 64", train_step(mlp)),
+                        ("conv2d 16->32 3x3 fwd+bwd", conv_fb),
+                        ("max_pool2d 2x2 fwd+bwd", pool_fb)):
+        fns = {"numtorch": build(nt)}
+        if torch is not None:
+            fns["torch"] = build(torch)
+        best, first = compare(fns, rounds=3, min_time=0.3)
+        ref = best.get("torch")
+        ratio = f"{best['numtorch'] / ref:9.2f}" if ref else f"{'-':>9s}"
+        ref_s = f"{ref * 1e3:8.2f}ms" if ref else f"{'-':>10s}"
+        print(f"{name:36s} {best['numtorch'] * 1e3:8.2f}ms {ref_s} {ratio} "
+              f"{first * 1e3:9.1f}ms")
+
+
+if __name__ == "__main__":
+    if torch is not None:
+        torch.set_num_threads(2)
+    main()
