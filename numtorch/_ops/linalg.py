@@ -44,7 +44,16 @@ def mm(input, mat2, *, out=None):
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m})")
     res = deliver(_product(input, mat2), input.dtype, out)
     return _record_pair(res, "MmBackward0", input, mat2,
-                        lambda g, a, b: mm(g, b.t()), lambda g, a, b: mm(a.t(), g))
+                        lambda g, a, b: mm(g, b.t()), lambda g, a, b: _grad_rhs(a, g, b))
+
+
+def _grad_rhs(a, g, b):
+    """a.T @ g, laid out like b: for `x @ w.t()` (Linear) b is a transposed view, and
+    producing the gradient as (g.T @ a).T means w's gradient arrives C-contiguous instead of
+    needing a transposing copy."""
+    if not b._data.flags.c_contiguous and b._data.T.flags.c_contiguous:
+        return mm(g.t(), a).t()
+    return mm(a.t(), g)
 
 
 def _record_pair(res, name, a, b, grad_a, grad_b):
@@ -182,7 +191,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     def backward(g, m1, m2):
         return (_scale(g, beta) if need[0] else None,
                 _scale(mm(g, m2.t()), alpha) if need[1] else None,
-                _scale(mm(m1.t(), g), alpha) if need[2] else None)
+                _scale(_grad_rhs(m1, g, m2), alpha) if need[2] else None)
     return graph.attach(res, "AddmmBackward0", (input, mat1, mat2), backward, (mat1, mat2))
 
 

@@ -34,7 +34,7 @@ def _own(g, create_graph):
     if create_graph:
         return g
     from ..tensor import wrap
-    return wrap(np.array(g._data, copy=True), g._dtype)
+    return wrap(np.array(g._data, order="C", copy=True), g._dtype)
 
 
 def _accumulate(leaf, g, create_graph):
