@@ -5,12 +5,23 @@
 LeNet training step at batch 64 (32x32 grey), the 784-512-512-10 MLP step at batch 64,
 conv2d 16->32 channels 3x3 on 32x16x32x32 forward+backward, max_pool2d 2x2 on 32x32x64x64
 forward+backward.  Best of interleaved rounds; first call (JIT) reported apart.
+
+Both libraries end up on one OpenMP runtime in this process.  torch is imported first and keeps
+its spinning (active) worker threads, which starve the OpenBLAS threads numtorch's GEMMs use;
+numtorch alone sets OMP_WAIT_POLICY=PASSIVE and runs these steps 2-2.5x faster than shown
+here.  `NUMTORCH_BENCH_ALONE=1` times numtorch without importing torch.
 """
 
-import numpy as np
-from bench_core import compare, torch
+import os
+import sys
 
-import numtorch as nt
+if os.environ.get("NUMTORCH_BENCH_ALONE"):
+    sys.modules["torch"] = None  # makes `import torch` fail, so numtorch runs by itself
+
+import numpy as np  # noqa: E402
+from bench_core import compare, torch  # noqa: E402
+
+import numtorch as nt  # noqa: E402
 
 
 def lenet(m):
