@@ -407,3 +407,35 @@ def test_seed_mlp_trains_with_dataloader():
     with nt.no_grad():
         acc = (model(X).argmax(1) == labels).type(nt.float).sum().item() / 300
     assert acc > 0.95
+
+
+@pytest.mark.parametrize("make,shape", [
+    (lambda m: m.nn.LayerNorm((3, 4)), (2, 5, 3, 4)),
+    (lambda m: m.nn.BatchNorm2d(3), (5, 3, 3, 4)),
+    (lambda m: m.nn.BatchNorm1d(3), (5, 3, 6)),
+])
+@pytest.mark.parametrize("train", [True, False])
+def test_normalization_nodes_vs_torch(torch, make, shape, train):
+    x = RNG.standard_normal(shape)
+    results = []
+    for m in (nt, torch):
+        mod = make(m).double()
+        mod.train(train)
+        xi = m.tensor(x, requires_grad=True)
+        out = mod(xi)
+        (out * out).sum().backward()
+        results.append((out.detach(), xi.grad, mod.weight.grad, mod.bias.grad,
+                        type(out.grad_fn).__name__))
+    for a, b in zip(results[0][:4], results[1][:4]):
+        assert_same(a, b, rtol=1e-10, atol=1e-12)
+    assert results[0][4] == results[1][4]
+    w = nt.tensor(RNG.standard_normal(shape[-1]), requires_grad=True)
+    xs = nt.tensor(RNG.standard_normal((3, shape[-1])), requires_grad=True)
+    assert nt.autograd.gradcheck(lambda a, b: F.layer_norm(a, (shape[-1],), b), (xs, w))
+    emb = nn.Embedding(5, 3, padding_idx=1)
+    out = emb(nt.tensor([[1, 2], [2, 4]]))
+    assert type(out.grad_fn).__name__ == "EmbeddingBackward0"
+    out.sum().backward()
+    assert emb.weight.grad.tolist()[1] == [0.0] * 3 and emb.weight.grad.tolist()[2] == [2.0] * 3
+    with pytest.raises(IndexError, match="index out of range in self"):
+        emb(nt.tensor([5]))

@@ -127,6 +127,30 @@ def dropout(input, p=0.5, training=True, inplace=False):
     return res
 
 
+def _normalize_node(name, input, weight, bias, dims, shape, mean, rstd, param_dims,
+                    training=True):
+    """out = (x - mean) * rstd * w + b as one graph node (NativeLayerNormBackward0 /
+    NativeBatchNormBackward0).  The input gradient uses the batch statistics when training
+    (mean and rstd depend on x) and the fixed running statistics otherwise."""
+    with no_grad():
+        xhat = (input - mean) * rstd
+        out = xhat * weight.reshape(shape) if weight is not None else xhat
+        if bias is not None:
+            out = out + bias.reshape(shape)
+    def backward(g, w):
+        dxhat = g * w.reshape(shape) if w is not None else g
+        if training:
+            m1 = dxhat.mean(dims, keepdim=True)
+            m2 = (dxhat * xhat).mean(dims, keepdim=True)
+            dx = (dxhat - m1 - xhat * m2) * rstd
+        else:
+            dx = dxhat * rstd
+        dw = (g * xhat).sum(param_dims).reshape(w.shape) if w is not None else None
+        db = g.sum(param_dims).reshape(bias.shape) if bias is not None else None
+        return dx, dw, db
+    return graph.attach(out, name, (input, weight, bias), backward, (weight,))
+
+
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     if isinstance(normalized_shape, int):
         normalized_shape = (normalized_shape,)
@@ -136,41 +160,36 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
                            f"with shape [*, {', '.join(map(str, normalized_shape))}], but got "
                            f"input of size{list(input.shape)}")
     dims = tuple(range(input.ndim - len(normalized_shape), input.ndim))
-    mean = input.mean(dims, keepdim=True)
-    centered = input - mean
-    var = (centered * centered).mean(dims, keepdim=True)
-    out = centered * P.rsqrt(var + eps)
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
-    return out
+    with no_grad():
+        mean = input.mean(dims, keepdim=True)
+        var = input.var(dims, keepdim=True, unbiased=False)
+        rstd = P.rsqrt(var + eps)
+    # weight/bias broadcast over the leading dims as they are
+    leading = tuple(range(input.ndim - len(normalized_shape)))
+    return _normalize_node("NativeLayerNormBackward0", input, weight, bias, dims,
+                           normalized_shape, mean, rstd, leading)
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5):
     dims = (0,) + tuple(range(2, input.ndim))
     shape = [1, input.shape[1]] + [1] * (input.ndim - 2)
-    if training:
-        n = input.numel() // input.shape[1]
-        if n <= 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got input "
-                             f"size {list(input.shape)}")
-        mean = input.mean(dims)
-        centered = input - mean.reshape(shape)
-        var = (centered * centered).mean(dims)
-        if running_mean is not None:
-            with no_grad():
-                running_mean.mul_(1 - momentum).add_(mean.detach() * momentum)
-                running_var.mul_(1 - momentum).add_(var.detach() * (momentum * n / (n - 1)))
-        out = centered * P.rsqrt(var.reshape(shape) + eps)
-    else:
-        out = (input - running_mean.reshape(shape)) * P.rsqrt(running_var.reshape(shape) + eps)
-    if weight is not None:
-        out = out * weight.reshape(shape)
-    if bias is not None:
-        out = out + bias.reshape(shape)
-    return out
+    with no_grad():
+        if training:
+            n = input.numel() // input.shape[1]
+            if n <= 1:
+                raise ValueError(f"Expected more than 1 value per channel when training, got "
+                                 f"input size {list(input.shape)}")
+            mean = input.mean(dims)
+            var = input.var(dims, unbiased=False)
+            if running_mean is not None:
+                running_mean.mul_(1 - momentum).add_(mean * momentum)
+                running_var.mul_(1 - momentum).add_(var * (momentum * n / (n - 1)))
+        else:
+            mean, var = running_mean, running_var
+        rstd = P.rsqrt(var + eps).reshape(shape)
+    return _normalize_node("NativeBatchNormBackward0", input, weight, bias, dims, shape,
+                           mean.reshape(shape), rstd, dims, training)
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
@@ -183,13 +202,23 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     if input.dtype not in (D.int64, D.int32):
         raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the "
                            f"following scalar types: Long, Int; but got {input.dtype} instead")
-    flat = input.reshape(-1)
-    from .._ops.index import index_select
-    out = index_select(weight, 0, flat)
-    if padding_idx is not None and out.grad_fn is not None:
-        keep = wrap((input._data.reshape(-1) != padding_idx).reshape(-1, 1), D.bool_)
-        out = P.where(keep, out, out.detach() * 0)
-    return out.reshape(tuple(input.shape) + (weight.shape[1],))
+    from ..backend.indexing import check_bounds
+    n = weight.shape[0]
+    flat = check_bounds(input._data, n, 0, IndexError, "index out of range in self")
+    flat = np.where(flat < 0, flat + n, flat)
+    out = wrap(weight._data[flat].reshape(tuple(input.shape) + (weight.shape[1],)),
+               weight.dtype)
+    rows = flat if padding_idx is None else flat[flat != padding_idx]
+    keep = None if padding_idx is None else (flat != padding_idx)
+    wshape = tuple(weight.shape)
+
+    def backward(g):
+        g2 = g.reshape(-1, wshape[1])
+        if keep is not None:
+            g2 = g2[wrap(keep, D.bool_)]
+        from .._ops.shape import embed
+        return embed(g2, wshape, (rows,))
+    return graph.attach(out, "EmbeddingBackward0", (weight,), backward)
 
 
 def one_hot(tensor, num_classes=-1):
