@@ -169,3 +169,13 @@ def test_no_grad_mode_and_requires_grad_flag():
     assert nt.is_grad_enabled()
     assert not x.detach().requires_grad
     assert nt.cuda.is_available() in (True, False) and nt.device("cuda:0").index == 0
+
+
+def test_every_package_directory_is_installable():
+    """`pip install .` only ships directories with an __init__.py."""
+    import pathlib
+    root = pathlib.Path(nt.__file__).parent
+    missing = [str(d.relative_to(root)) for d in root.rglob("*")
+               if d.is_dir() and d.name != "__pycache__" and any(d.glob("*.py"))
+               and not (d / "__init__.py").exists()]
+    assert not missing, missing

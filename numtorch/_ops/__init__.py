@@ -1,0 +1,1 @@
+"""Op definitions (forward and backward side by side), one module per family."""

@@ -1,0 +1,1 @@
+"""Device dispatch: picks kernels, lays out arrays, validates what kernels would index."""

@@ -1,0 +1,1 @@
+"""Numba kernels: cpu/ (@njit) and, with the CUDA backend, cuda/ (@cuda.jit)."""

@@ -1,0 +1,1 @@
+"""CPU kernels, all @njit(cache=True)."""
