@@ -5,6 +5,7 @@ import math
 
 from .. import zeros_like
 from .._ops.pointwise import maximum
+from ..backend import optim as B
 from .optimizer import Optimizer, required
 
 
@@ -32,10 +33,21 @@ class SGD(Optimizer):
                                       maximize=maximize))
 
     def _update(self, p, grad, group, state):
+        mu = group["momentum"]
+        buf = state.get("momentum_buffer")
+        if B.fusable(p._data, grad._data) and (buf is None or B.fusable(p._data, buf._data)):
+            first = buf is None
+            if first:
+                buf = state["momentum_buffer"] = zeros_like(p) if mu else p
+            B.sgd(p._data, grad._data, buf._data, group["lr"], mu, group["dampening"],
+                  group["weight_decay"], group["nesterov"], group["maximize"], first)
+            if not mu:
+                state.pop("momentum_buffer", None)
+            p._bump()
+            return
         g = -grad if group["maximize"] else grad
         if group["weight_decay"]:
             g = g + p * group["weight_decay"]
-        mu = group["momentum"]
         if mu:
             buf = state.get("momentum_buffer")
             if buf is None:
@@ -57,13 +69,7 @@ class Adam(Optimizer):
                                       amsgrad=amsgrad, maximize=maximize))
 
     def _update(self, p, grad, group, state):
-        g = -grad if group["maximize"] else grad
         lr, (b1, b2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
-        if wd:
-            if self.decoupled:
-                p.mul_(1 - lr * wd)
-            else:
-                g = g + p * wd
         if not state:
             state["step"] = 0
             state["exp_avg"] = zeros_like(p)
@@ -73,13 +79,25 @@ class Adam(Optimizer):
         state["step"] += 1
         t = state["step"]
         m, v = state["exp_avg"], state["exp_avg_sq"]
-        m.lerp_(g, 1 - b1)
-        v.mul_(b2).addcmul_(g, g, value=1 - b2)
+        vmax = state.get("max_exp_avg_sq", v)
         bc1 = 1 - b1 ** t
         bc2 = 1 - b2 ** t
+        if B.fusable(p._data, grad._data, m._data, v._data, vmax._data):
+            B.adam(p._data, grad._data, m._data, v._data, vmax._data, lr, b1, b2, eps, wd,
+                   self.decoupled, group["amsgrad"], group["maximize"], bc1, math.sqrt(bc2))
+            p._bump()
+            return
+        g = -grad if group["maximize"] else grad
+        if wd:
+            if self.decoupled:
+                p.mul_(1 - lr * wd)
+            else:
+                g = g + p * wd
+        m.lerp_(g, 1 - b1)
+        v.mul_(b2).addcmul_(g, g, value=1 - b2)
         if group["amsgrad"]:
-            state["max_exp_avg_sq"].copy_(maximum(state["max_exp_avg_sq"], v))
-            v = state["max_exp_avg_sq"]
+            vmax.copy_(maximum(vmax, v))
+            v = vmax
         denom = (v.sqrt() / math.sqrt(bc2)).add_(eps)
         p.addcdiv_(m, denom, value=-lr / bc1)
 
