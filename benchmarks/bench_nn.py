@@ -6,14 +6,17 @@ LeNet training step at batch 64 (32x32 grey), the 784-512-512-10 MLP step at bat
 conv2d 16->32 channels 3x3 on 32x16x32x32 forward+backward, max_pool2d 2x2 on 32x32x64x64
 forward+backward.  Best of interleaved rounds; first call (JIT) reported apart.
 
-Both libraries end up on one OpenMP runtime in this process.  torch is imported first and keeps
-its spinning (active) worker threads, which starve the OpenBLAS threads numtorch's GEMMs use;
-numtorch alone sets OMP_WAIT_POLICY=PASSIVE and runs these steps 2-2.5x faster than shown
-here.  `NUMTORCH_BENCH_ALONE=1` times numtorch without importing torch.
+Both libraries end up on one OpenMP runtime in this process.  With OpenMP's default (active)
+wait policy torch's idle workers spin and starve the OpenBLAS threads numtorch's GEMMs use, so
+this script sets OMP_WAIT_POLICY=PASSIVE -- what `import numtorch` does by itself -- before
+either library loads; both are timed under the same policy.  `NUMTORCH_BENCH_ALONE=1` times
+numtorch without importing torch.
 """
 
 import os
 import sys
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 if os.environ.get("NUMTORCH_BENCH_ALONE"):
     sys.modules["torch"] = None  # makes `import torch` fail, so numtorch runs by itself

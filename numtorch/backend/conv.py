@@ -84,7 +84,7 @@ def max_pool2d(x, kernel, stride, padding, dilation, ceil_mode):
 
 
 def max_pool2d_backward(grad, argmax, x_shape):
-    dx = np.zeros(x_shape, np.float32 if grad.dtype == np.float16 else grad.dtype)
+    dx = np.empty(x_shape, np.float32 if grad.dtype == np.float16 else grad.dtype)
     K.max_pool2d_backward(_compute(grad), argmax, dx)
     return dx
 
