@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import assert_same, to_torch
+from conftest import assert_same, check_like_torch, to_torch
 
 import numtorch as nt
 
@@ -179,3 +179,29 @@ def test_every_package_directory_is_installable():
                if d.is_dir() and d.name != "__pycache__" and any(d.glob("*.py"))
                and not (d / "__init__.py").exists()]
     assert not missing, missing
+
+
+NUMPY_NAME_CALLS = {
+    "cat": lambda t, x: t.cat([x, x], axis=1),
+    "stack": lambda t, x: t.stack([x, x], axis=-1),
+    "sum_keepdims": lambda t, x: x.sum(axis=1, keepdims=True),
+    "mean": lambda t, x: t.mean(x, axis=0),
+    "max_values": lambda t, x: x.max(axis=1).values,
+    "argmax": lambda t, x: x.argmax(axis=1),
+    "softmax": lambda t, x: t.softmax(x, axis=1),
+    "std": lambda t, x: x.std(axis=0),
+    "cumsum": lambda t, x: x.cumsum(axis=1),
+    "unsqueeze": lambda t, x: x.unsqueeze(axis=0),
+    "logsumexp": lambda t, x: x.logsumexp(axis=1),
+    "index_select": lambda t, x: x.index_select(axis=1, index=t.tensor([2, 0])),
+    "both_names": lambda t, x: x.sum(axis=0, dim=1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NUMPY_NAME_CALLS))
+def test_numpy_argument_names_like_torch(name, torch):
+    """PyTorch accepts axis=/keepdims= for dim=/keepdim= (the seeds write cat(..., axis=1))."""
+    data = np.arange(12, dtype=np.float32).reshape(3, 4) / 7
+    call = NUMPY_NAME_CALLS[name]
+    check_like_torch(lambda: call(nt, nt.tensor(data)),
+                     lambda: call(torch, torch.tensor(data)))

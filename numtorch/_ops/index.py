@@ -13,6 +13,7 @@ from ..autograd import graph
 from ..autograd.grad_mode import no_grad
 from ..backend import indexing as B
 from ..tensor import Tensor, view_of, wrap, wrap_dim
+from ._numpy_names import accept_numpy_names
 from .pointwise import as_array, deliver, where
 from .shape import embed
 
@@ -515,3 +516,6 @@ def searchsorted(sorted_sequence, input, *, right=False, side=None):
 def bucketize(input, boundaries, *, right=False):
     return searchsorted(boundaries, input, right=right)
 
+
+
+accept_numpy_names(globals())

@@ -10,6 +10,7 @@ from ..autograd import graph
 from ..backend import reduction as R
 from ..kernels.cpu import reduction as K
 from ..tensor import Tensor, wrap, wrap_dim
+from ._numpy_names import accept_numpy_names
 from .pointwise import _type_name, deliver
 
 
@@ -443,3 +444,6 @@ def cummax(input, dim):
 
 def cummin(input, dim):
     return _cum_extreme(K.CUMMIN, return_types.cummin, input, dim)
+
+
+accept_numpy_names(globals())

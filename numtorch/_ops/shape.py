@@ -8,6 +8,7 @@ from .. import _dtype as D
 from ..autograd import graph
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor, view_of, wrap, wrap_dim
+from ._numpy_names import accept_numpy_names
 
 
 def _record(res, input, name, backward):
@@ -536,3 +537,6 @@ def repeat_interleave(input, repeats, dim=None):
     idx = np.repeat(np.arange(input._data.shape[d]), reps)
     from .index import index_select
     return index_select(input, d, wrap(idx.astype(np.int64)))
+
+
+accept_numpy_names(globals())
