@@ -21,36 +21,22 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 if os.environ.get("NUMTORCH_BENCH_ALONE"):
     sys.modules["torch"] = None  # makes `import torch` fail, so numtorch runs by itself
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples"))
+
 import numpy as np  # noqa: E402
 from bench_core import compare, torch  # noqa: E402
+from lenet import lenet as examples_lenet  # noqa: E402  (the models of examples/)
+from mlp import neural_network  # noqa: E402
 
 import numtorch as nt  # noqa: E402
 
 
 def lenet(m):
-    nn, F = m.nn, m.nn.functional
-
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = nn.Conv2d(1, 6, 5)
-            self.conv2 = nn.Conv2d(6, 16, 5)
-            self.fc1 = nn.Linear(16 * 5 * 5, 120)
-            self.fc2 = nn.Linear(120, 84)
-            self.fc3 = nn.Linear(84, 10)
-
-        def forward(self, x):
-            x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-            x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-            x = x.view(-1, 16 * 5 * 5)
-            return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
-    return Net(), (64, 1, 32, 32)
+    return examples_lenet(m), (64, 1, 32, 32)
 
 
 def mlp(m):
-    nn = m.nn
-    return nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512),
-                         nn.ReLU(), nn.Linear(512, 10)), (64, 1, 28, 28)
+    return neural_network(m), (64, 1, 28, 28)
 
 
 def train_step(make):

@@ -375,5 +375,13 @@ ByteTensor = _legacy_type(uint8, "ByteTensor")
 BoolTensor = _legacy_type(bool, "BoolTensor")
 
 # the training toolkit sits on top of everything above
-from . import nn, optim, utils, vision  # noqa: E402
+from . import datasets, nn, optim, utils, vision  # noqa: E402
 from .serialization import load, save  # noqa: E402
+
+
+def __getattr__(name):
+    # numtorch.plot pulls in matplotlib; load it only when a program asks for it
+    if name == "plot":
+        import importlib
+        return importlib.import_module(".plot", __name__)
+    raise AttributeError(f"module 'numtorch' has no attribute '{name}'")

@@ -1,5 +1,6 @@
-"""numtorch.utils."""
+"""numtorch.utils: data loading and a training-loop progress bar."""
 
 from . import data
+from .progress import progress
 
-__all__ = ["data"]
+__all__ = ["data", "progress"]

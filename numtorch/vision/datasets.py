@@ -126,3 +126,19 @@ class FashionMNIST(MNIST):
                  ("t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310")]
     classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
                "Sneaker", "Bag", "Ankle boot"]
+
+
+class SyntheticDigits(MNIST):
+    """MNIST's interface over `numtorch.datasets.digits`: procedurally drawn digits, generated
+    on the fly (nothing downloaded or bundled), for demos and tests without the real files.
+    `train=False` draws a disjoint test set from another seed."""
+
+    classes = MNIST.classes
+
+    def __init__(self, root=None, train=True, transform=None, target_transform=None,
+                 download=False, n=None, size=28, seed=0):
+        from ..datasets import digits
+        self.root, self.train = root, train
+        self.transform, self.target_transform = transform, target_transform
+        n = n if n is not None else (6000 if train else 1000)
+        self.data, self.targets = digits(n, size, seed=2 * seed + (0 if train else 1))
