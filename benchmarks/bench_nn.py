@@ -78,6 +78,17 @@ def pool_fb(m):
     return step
 
 
+def bn_fb(m):
+    rng = np.random.default_rng(0)
+    x = m.from_numpy(rng.standard_normal((64, 32, 32, 32)).astype(np.float32))
+    x.requires_grad_(True)
+    bn = m.nn.BatchNorm2d(32)
+
+    def step():
+        bn(x).sum().backward()
+    return step
+
+
 def main():
     header = f"{'case':36s} {'numtorch':>10s} {'torch':>10s} {'nt/torch':>9s} {'first call':>11s}"
     print(header)
@@ -85,7 +96,8 @@ def main():
     for name, build in (("LeNet train step, batch 64", train_step(lenet)),
                         ("MLP 784-512-512-10 step, batch 64", train_step(mlp)),
                         ("conv2d 16->32 3x3 fwd+bwd", conv_fb),
-                        ("max_pool2d 2x2 fwd+bwd", pool_fb)):
+                        ("max_pool2d 2x2 fwd+bwd", pool_fb),
+                        ("batch_norm2d 64x32x32x32 fwd+bwd", bn_fb)):
         fns = {"numtorch": build(nt)}
         if torch is not None:
             fns["torch"] = build(torch)

@@ -439,3 +439,32 @@ def test_normalization_nodes_vs_torch(torch, make, shape, train):
     assert emb.weight.grad.tolist()[1] == [0.0] * 3 and emb.weight.grad.tolist()[2] == [2.0] * 3
     with pytest.raises(IndexError, match="index out of range in self"):
         emb(nt.tensor([5]))
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_batch_norm_fused_kernels_gradcheck(training):
+    """F.batch_norm runs Numba kernels forward and backward; central differences agree."""
+    x = nt.tensor(RNG.standard_normal((4, 3, 5)) * 3 + 2, requires_grad=True)
+    w = nt.tensor(RNG.standard_normal(3), requires_grad=True)
+    b = nt.tensor(RNG.standard_normal(3), requires_grad=True)
+    rm, rv = nt.tensor(RNG.standard_normal(3)), nt.tensor(RNG.random(3) + 0.5)
+
+    def f(x, w, b):
+        return F.batch_norm(x, rm.clone(), rv.clone(), w, b, training=training)
+    assert nt.autograd.gradcheck(f, (x, w, b))
+    # no affine parameters: only the input's gradient
+    assert nt.autograd.gradcheck(
+        lambda x: F.batch_norm(x, None, None, training=True) if training
+        else F.batch_norm(x, rm, rv, training=False), (x,))
+
+
+def test_batch_norm_float32_and_no_affine_vs_torch(torch):
+    x = RNG.standard_normal((16, 4, 6, 6)).astype(np.float32) * 5 + 50
+    ours, theirs = nn.BatchNorm2d(4, affine=False), torch.nn.BatchNorm2d(4, affine=False)
+    xo, xt = nt.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    yo, yt = ours(xo), theirs(xt)
+    assert_same(yo.detach(), yt.detach(), rtol=1e-4, atol=1e-4)
+    (yo * yo.detach()).sum().backward()
+    (yt * yt.detach()).sum().backward()
+    assert_same(xo.grad, xt.grad, rtol=1e-3, atol=1e-4)
+    assert_same(ours.running_var, theirs.running_var, rtol=1e-5, atol=1e-5)

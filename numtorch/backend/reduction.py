@@ -83,3 +83,13 @@ def along(kernel, arr, dim, out_dtype, lead=(), trail=()):
     if out.size:
         kernel(*lead, x3, out, *trail)
     return out.reshape(arr.shape)
+
+
+def channel_mean_var(arr):
+    """(mean, biased var) over every dim but 1 of an (N, C, ...) float array, in arr's dtype."""
+    x = np.ascontiguousarray(arr)
+    x3 = x.reshape(x.shape[0], x.shape[1], -1)
+    mean = np.empty(x.shape[1], np.float64)
+    var = np.empty(x.shape[1], np.float64)
+    K.channel_mean_var(x3, mean, var)
+    return mean.astype(arr.dtype), var.astype(arr.dtype)

@@ -13,8 +13,10 @@ from .. import _dtype as D
 from .._ops import pointwise as P
 from .._ops import reduce as R
 from ..autograd import graph
-from ..autograd.grad_mode import no_grad
+from ..autograd.grad_mode import is_grad_enabled, no_grad
+from ..backend.reduction import channel_mean_var as norm_stats
 from ..kernels.cpu import elementwise as K
+from ..kernels.cpu import reduction as norm_kernels
 from ..random import _rng
 from ..tensor import wrap
 
@@ -127,6 +129,24 @@ def dropout(input, p=0.5, training=True, inplace=False):
     return res
 
 
+def _normalize_backward(xhat, rstd, shape, dims, param_dims, training, bias):
+    """The gradients of out = xhat * w + b written in tensor ops (so they differentiate
+    again); xhat() gives the normalised input."""
+    def backward(g, w, *_):
+        dxhat = g * w.reshape(shape) if w is not None else g
+        xh = xhat()
+        if training:
+            m1 = dxhat.mean(dims, keepdim=True)
+            m2 = (dxhat * xh).mean(dims, keepdim=True)
+            dx = (dxhat - m1 - xh * m2) * rstd
+        else:
+            dx = dxhat * rstd
+        dw = (g * xh).sum(param_dims).reshape(w.shape) if w is not None else None
+        db = g.sum(param_dims).reshape(bias.shape) if bias is not None else None
+        return dx, dw, db
+    return backward
+
+
 def _normalize_node(name, input, weight, bias, dims, shape, mean, rstd, param_dims,
                     training=True):
     """out = (x - mean) * rstd * w + b as one graph node (NativeLayerNormBackward0 /
@@ -137,18 +157,54 @@ def _normalize_node(name, input, weight, bias, dims, shape, mean, rstd, param_di
         out = xhat * weight.reshape(shape) if weight is not None else xhat
         if bias is not None:
             out = out + bias.reshape(shape)
-    def backward(g, w):
-        dxhat = g * w.reshape(shape) if w is not None else g
-        if training:
-            m1 = dxhat.mean(dims, keepdim=True)
-            m2 = (dxhat * xhat).mean(dims, keepdim=True)
-            dx = (dxhat - m1 - xhat * m2) * rstd
-        else:
-            dx = dxhat * rstd
-        dw = (g * xhat).sum(param_dims).reshape(w.shape) if w is not None else None
-        db = g.sum(param_dims).reshape(bias.shape) if bias is not None else None
-        return dx, dw, db
+    backward = _normalize_backward(lambda: xhat, rstd, shape, dims, param_dims, training, bias)
     return graph.attach(out, name, (input, weight, bias), backward, (weight,))
+
+
+def _batch_norm_fused(input, weight, bias, mean, rstd, training, dims, shape):
+    """Batch norm over (N, C, ...) float32/float64 input with Numba kernels: one pass forward;
+    backward is two passes (per-channel sums, then dx).  Under create_graph the backward
+    falls back to the differentiable tensor-op formula."""
+    x = np.ascontiguousarray(input._data)
+    x3 = x.reshape(x.shape[0], x.shape[1], -1)
+    m, r = mean._data.reshape(-1), rstd._data.reshape(-1)
+    w = weight._data if weight is not None else np.ones_like(m)
+    scale = r * w
+    out = np.empty_like(x3)
+    norm_kernels.channel_affine(x3, scale, (bias._data if bias is not None else 0) - m * scale,
+                                out)
+    out = wrap(out.reshape(x.shape), input.dtype)
+
+    def xhat():
+        with no_grad():
+            return (wrap(x, input.dtype) - mean.reshape(shape)) * rstd.reshape(shape)
+    slow = _normalize_backward(xhat, rstd.reshape(shape), shape, dims, (0,) + dims[1:],
+                               training, bias)
+
+    def backward(g, wt, _x):
+        if is_grad_enabled():
+            return slow(g, wt)
+        g3 = np.ascontiguousarray(g._data).reshape(x3.shape)
+        sum_g = np.empty(m.shape, np.float64)
+        sum_gx = np.empty(m.shape, np.float64)
+        norm_kernels.channel_grad_sums(g3, x3, m, r, sum_g, sum_gx)
+        dx = None
+        if input._requires_grad:
+            count = x3.shape[0] * x3.shape[2]
+            if training:
+                k_x = -r * r * w * sum_gx / count
+                k_0 = -scale * sum_g / count
+            else:
+                k_x = k_0 = np.zeros_like(scale)
+            dx = np.empty_like(x3)
+            norm_kernels.batch_norm_input_grad(g3, x3, m, r, scale.astype(x.dtype),
+                                               k_x.astype(x.dtype), k_0.astype(x.dtype), dx)
+            dx = wrap(dx.reshape(x.shape), input.dtype)
+        dw = wrap(sum_gx.astype(x.dtype), input.dtype) if weight is not None else None
+        db = wrap(sum_g.astype(x.dtype), input.dtype) if bias is not None else None
+        return dx, dw, db
+    return graph.attach(out, "NativeBatchNormBackward0", (input, weight, bias), backward,
+                        (weight, input))
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
@@ -180,16 +236,22 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             if n <= 1:
                 raise ValueError(f"Expected more than 1 value per channel when training, got "
                                  f"input size {list(input.shape)}")
-            mean = input.mean(dims)
-            var = input.var(dims, unbiased=False)
+            if input.dtype in (D.float32, D.float64):  # one Numba pass per channel
+                m, v = norm_stats(input._data)
+                mean, var = wrap(m, input.dtype), wrap(v, input.dtype)
+            else:
+                mean = input.mean(dims)
+                var = input.var(dims, unbiased=False)
             if running_mean is not None:
                 running_mean.mul_(1 - momentum).add_(mean * momentum)
                 running_var.mul_(1 - momentum).add_(var * (momentum * n / (n - 1)))
         else:
             mean, var = running_mean, running_var
-        rstd = P.rsqrt(var + eps).reshape(shape)
+        rstd = P.rsqrt(var + eps)
+    if input.dtype in (D.float32, D.float64) and mean.dtype is input.dtype:
+        return _batch_norm_fused(input, weight, bias, mean, rstd, training, dims, shape)
     return _normalize_node("NativeBatchNormBackward0", input, weight, bias, dims, shape,
-                           mean.reshape(shape), rstd, dims, training)
+                           mean.reshape(shape), rstd.reshape(shape), dims, training)
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):

@@ -279,3 +279,71 @@ def moments(x, correction, mean, var):
                 ss += d * d
             mean[o, i] = mu
             var[o, i] = ss / denom
+
+
+@parallel_reduce_kernel
+def channel_mean_var(x, mean, var):
+    """Per-channel mean and biased variance of x viewed as (N, C, L) -- batch-norm statistics.
+    Two passes over each channel (mean, then squared deviations) in float64: one pass of
+    sum and sum-of-squares loses everything to cancellation when |mean| >> std."""
+    n_b, n_c, n_l = x.shape
+    count = n_b * n_l
+    for c in prange(n_c):
+        s = 0.0
+        for n in range(n_b):
+            row = x[n, c]
+            part = x.dtype.type(0)
+            for i in range(n_l):
+                part += row[i]
+            s += part
+        m = s / count
+        q = 0.0
+        for n in range(n_b):
+            row = x[n, c]
+            for i in range(n_l):
+                d = row[i] - m
+                q += d * d
+        mean[c] = m
+        var[c] = q / count
+
+
+@parallel_reduce_kernel
+def channel_affine(x, scale, shift, out):
+    """out[n, c, l] = x[n, c, l] * scale[c] + shift[c]: batch norm's forward in one pass."""
+    n_b, n_c, n_l = x.shape
+    for q in prange(n_b * n_c):
+        n, c = q // n_c, q % n_c
+        a, b = scale[c], shift[c]
+        src, dst = x[n, c], out[n, c]
+        for i in range(n_l):
+            dst[i] = src[i] * a + b
+
+
+@parallel_reduce_kernel
+def channel_grad_sums(g, x, mean, rstd, sum_g, sum_gxhat):
+    """Per channel: sum(g) and sum(g * xhat) with xhat = (x - mean) * rstd, in float64."""
+    n_b, n_c, n_l = g.shape
+    for c in prange(n_c):
+        m, r = mean[c], rstd[c]
+        s1 = 0.0
+        s2 = 0.0
+        for n in range(n_b):
+            gr, xr = g[n, c], x[n, c]
+            for i in range(n_l):
+                s1 += gr[i]
+                s2 += gr[i] * (xr[i] - m) * r
+        sum_g[c] = s1
+        sum_gxhat[c] = s2
+
+
+@parallel_reduce_kernel
+def batch_norm_input_grad(g, x, mean, rstd, k_g, k_x, k_0, dx):
+    """dx = k_g[c] * g + k_x[c] * (x - mean[c]) + k_0[c]: the training-mode input gradient
+    once the per-channel sums are folded into the three coefficients."""
+    n_b, n_c, n_l = g.shape
+    for q in prange(n_b * n_c):
+        n, c = q // n_c, q % n_c
+        a, b, d, m = k_g[c], k_x[c], k_0[c], mean[c]
+        gr, xr, out = g[n, c], x[n, c], dx[n, c]
+        for i in range(n_l):
+            out[i] = a * gr[i] + b * (xr[i] - m) + d
