@@ -1,5 +1,4 @@
-"""torch.device.  Only 'cpu' runs here; 'cuda' parses so programs can test for it, and the
-CUDA backend of a later issue plugs in behind the same object."""
+"""torch.device: 'cpu', and 'cuda' (one GPU, index 0) when Numba sees one."""
 
 
 class device:
@@ -48,6 +47,7 @@ class device:
 
 
 CPU = device("cpu")
+CUDA0 = device("cuda", 0)
 
 
 def as_device(d):
@@ -61,4 +61,7 @@ def as_device(d):
     if d.type == "cuda":
         from . import cuda
         cuda._lazy_init()
+        if d.index not in (None, 0) and d.index >= cuda.device_count():
+            raise RuntimeError("CUDA error: invalid device ordinal")
+        return CUDA0
     raise RuntimeError(f"numtorch: device {d} is not supported by this build")

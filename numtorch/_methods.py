@@ -244,9 +244,10 @@ def _new_filled(np_fn):
     def method(self, *size, dtype=None, device=None, requires_grad=False, **kw):
         dt = dtype or self.dtype
         return creation._finish(np_fn(shape_arg(size), creation._dt(dt).np), creation._dt(dt),
-                                requires_grad, device)
+                                requires_grad, device or self.device)
     method.__name__ = method.__qualname__ = "new_" + np_fn.__name__
-    method.__doc__ = "A new tensor of the given size with self's dtype unless dtype= is given."
+    method.__doc__ = ("A new tensor of the given size with self's dtype and device unless "
+                      "given.")
     return method
 
 
@@ -256,12 +257,12 @@ Tensor.new_empty = _new_filled(np.zeros)
 
 
 def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
-    return creation.full(size, fill_value, dtype=dtype or self.dtype, device=device,
-                         requires_grad=requires_grad)
+    return creation.full(size, fill_value, dtype=dtype or self.dtype,
+                         device=device or self.device, requires_grad=requires_grad)
 
 
 def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
-    return creation.tensor(data, dtype=dtype or self.dtype, device=device,
+    return creation.tensor(data, dtype=dtype or self.dtype, device=device or self.device,
                            requires_grad=requires_grad)
 
 

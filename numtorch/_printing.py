@@ -147,6 +147,8 @@ def array_str(arr, dtype, indent):
 
 def tensor_repr(t, prefix="tensor(", indent=None):
     arr = t._data
+    if not isinstance(arr, np.ndarray):  # a CUDA tensor prints from a host copy
+        arr = arr.get()
     dt = t.dtype
     indent = len(prefix) if indent is None else indent
     suffixes = []

@@ -50,9 +50,14 @@ class Generator:
 
 
 default_generator = Generator()
+# Random CUDA tensors draw from their own stream (torch.cuda.manual_seed seeds it); the numbers
+# are generated on the host and copied over.
+cuda_generator = Generator()
 
 
-def _rng(generator):
+def _rng(generator, device=None):
+    if generator is None and device is not None and as_device(device).type == "cuda":
+        return cuda_generator._rng
     return (generator or default_generator)._rng
 
 
@@ -85,8 +90,11 @@ def _float_dt(dtype):
 
 
 def _sample(arr, dt, requires_grad, device):
-    as_device(device)
-    t = wrap(np.ascontiguousarray(arr, dtype=dt.np), dt)
+    arr = np.ascontiguousarray(arr, dtype=dt.np)
+    if as_device(device).type == "cuda":
+        from .backend.cuda_array import to_device
+        arr = to_device(arr)
+    t = wrap(arr, dt)
     if requires_grad:
         t.requires_grad_(True)
     return t
@@ -103,7 +111,7 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, ou
     dt = _float_dt(dtype)
     shape = _size(size, kw.get("size"))
     np_dt = np.float64 if dt is D.float64 else np.float32
-    return _sample(_rng(generator).random(shape, dtype=np_dt), dt, requires_grad, device)
+    return _sample(_rng(generator, device).random(shape, dtype=np_dt), dt, requires_grad, device)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None,
@@ -111,7 +119,7 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, o
     dt = _float_dt(dtype)
     shape = _size(size, kw.get("size"))
     np_dt = np.float64 if dt is D.float64 else np.float32
-    return _sample(_rng(generator).standard_normal(shape, dtype=np_dt), dt, requires_grad,
+    return _sample(_rng(generator, device).standard_normal(shape, dtype=np_dt), dt, requires_grad,
                    device)
 
 
@@ -128,7 +136,7 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
                            f"to={high}")
     dt = D.as_dtype(dtype) if dtype is not None else D.int64
-    arr = _rng(generator).integers(low, high, shape_arg((size,)), dtype=np.int64)
+    arr = _rng(generator, device).integers(low, high, shape_arg((size,)), dtype=np.int64)
     return _sample(arr, dt, requires_grad, device)
 
 
@@ -136,7 +144,7 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
     if n < 0:
         raise RuntimeError(f"n must be non-negative, got{n}")
     dt = D.as_dtype(dtype) if dtype is not None else D.int64
-    return _sample(_rng(generator).permutation(n), dt, requires_grad, device)
+    return _sample(_rng(generator, device).permutation(n), dt, requires_grad, device)
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None,
@@ -163,24 +171,27 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
 
 
 def rand_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
+                device=device or input.device)
 
 
 def randn_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
+                 device=device or input.device)
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False):
     if high is None:
         low, high = 0, low
-    return randint(low, high, input.shape, dtype=dtype or input.dtype)
+    return randint(low, high, input.shape, dtype=dtype or input.dtype,
+                   device=device or input.device)
 
 
 def bernoulli(input, p=None, *, generator=None, out=None):
     prob = input._data if p is None else np.full(input._data.shape, p)
     if ((prob < 0) | (prob > 1)).any():
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
-    draw = _rng(generator).random(input._data.shape) < prob
+    draw = _rng(generator, input.device).random(input._data.shape) < prob
     return wrap(draw.astype(input.dtype.np), input.dtype)
 
 
@@ -203,17 +214,19 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
 
 
 def poisson(input, generator=None):
-    return wrap(_rng(generator).poisson(input._data).astype(input.dtype.np), input.dtype)
+    draw = _rng(generator, input.device).poisson(input._data)
+    return wrap(draw.astype(input.dtype.np), input.dtype)
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
-    tensor._data[...] = _rng(generator).uniform(a, b, tensor._data.shape)
+    tensor._data[...] = _rng(generator, tensor.device).uniform(a, b, tensor._data.shape)
     tensor._bump()
     return tensor
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
-    tensor._data[...] = mean + std * _rng(generator).standard_normal(tensor._data.shape)
+    draw = _rng(generator, tensor.device).standard_normal(tensor._data.shape)
+    tensor._data[...] = mean + std * draw
     tensor._bump()
     return tensor
 
@@ -222,18 +235,18 @@ def random_(tensor, from_=0, to=None, generator=None):
     if to is None:
         to = 1 << (24 if tensor.dtype is D.float32 else 53 if tensor.dtype.category == D.FLOAT
                    else min(tensor.dtype.itemsize * 8 - 1, 62))
-    tensor._data[...] = _rng(generator).integers(from_, to, tensor._data.shape)
+    tensor._data[...] = _rng(generator, tensor.device).integers(from_, to, tensor._data.shape)
     tensor._bump()
     return tensor
 
 
 def bernoulli_(tensor, p=0.5, generator=None):
-    tensor._data[...] = _rng(generator).random(tensor._data.shape) < p
+    tensor._data[...] = _rng(generator, tensor.device).random(tensor._data.shape) < p
     tensor._bump()
     return tensor
 
 
 def exponential_(tensor, lambd=1.0, generator=None):
-    tensor._data[...] = _rng(generator).exponential(1.0 / lambd, tensor._data.shape)
+    tensor._data[...] = _rng(generator, tensor.device).exponential(1.0 / lambd, tensor._data.shape)
     tensor._bump()
     return tensor

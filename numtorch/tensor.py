@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 
 from . import _dtype as D
-from ._device import CPU, as_device
+from ._device import CPU, CUDA0, as_device
 from ._size import Size
 
 _new = object.__new__
@@ -20,6 +20,10 @@ _NON_LEAF_GRAD = (
     "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If "
     "you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. "
     "See github.com/pytorch/pytorch/pull/30531 for more information.")
+
+
+_CUDA_NUMPY = ("can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu() to copy the "
+               "tensor to host memory first.")
 
 
 class Tensor:
@@ -84,6 +88,8 @@ class Tensor:
         return st[wrap_dim(dim, self._data.ndim)]
 
     def storage_offset(self):
+        if self.is_cuda:
+            return self._data.offset
         base = self._data
         while isinstance(base.base, np.ndarray):
             base = base.base
@@ -98,15 +104,15 @@ class Tensor:
 
     @property
     def device(self):
-        return CPU
+        return CPU if type(self._data) is np.ndarray else CUDA0
 
     @property
     def is_cuda(self):
-        return False
+        return type(self._data) is not np.ndarray
 
     @property
     def is_cpu(self):
-        return True
+        return type(self._data) is np.ndarray
 
     @property
     def is_leaf(self):
@@ -207,12 +213,16 @@ class Tensor:
 
     # --- conversion ---------------------------------------------------------------------------
     def numpy(self, force=False):
+        if self.is_cuda:
+            raise TypeError(_CUDA_NUMPY)
         if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
         return self._data
 
     def __array__(self, dtype=None, copy=None):
+        if self.is_cuda:
+            raise TypeError(_CUDA_NUMPY)
         if dtype is None:
             return self._data
         return self._data.astype(dtype, copy=False)

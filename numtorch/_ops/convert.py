@@ -10,6 +10,7 @@ from .. import _dtype as D
 from .._device import as_device
 from .._device import device as device_cls
 from ..autograd import graph
+from ..backend.cuda_array import asarray
 from ..tensor import Tensor, wrap
 from .pointwise import as_array
 
@@ -73,23 +74,35 @@ def _parse_to(args, kwargs):
     return dev, (D.as_dtype(dt) if dt is not None else None), kwargs.get("copy", False)
 
 
+def _move(t, dev):
+    """t's data copied to device `dev` (a numtorch.device), recorded as ToCopyBackward0: the
+    gradient goes back to t's device."""
+    from ..backend.cuda_array import to_device
+    src = t.device
+    data = to_device(t._data) if dev.type == "cuda" else t._data.get()
+    return graph.attach(wrap(data, t.dtype), "ToCopyBackward0", (t,), lambda g: _move(g, src))
+
+
 def to(self, *args, **kwargs):
     dev, dt, copy = _parse_to(args, kwargs)
+    res = self
     if dev is not None:
-        as_device(dev)
-    if dt is None or dt is self.dtype:
-        return clone(self) if copy else self
+        dev = as_device(dev)
+        if dev != self.device:
+            res, copy = _move(self, dev), False
+    if dt is None or dt is res.dtype:
+        return clone(res) if copy else res
     # the engine casts the gradient back to the input's dtype
-    return graph.attach(wrap(self._data.astype(dt.np), dt), "ToCopyBackward0", (self,),
+    return graph.attach(wrap(res._data.astype(dt.np), dt), "ToCopyBackward0", (res,),
                         lambda g: g)
 
 
 def cpu(self, memory_format=None):
-    return self
+    return to(self, "cpu")
 
 
 def cuda(self, device=None, non_blocking=False):
-    as_device("cuda" if device is None else device)
+    return to(self, "cuda" if device is None else device)
 
 
 def type(self, dtype=None, non_blocking=False):
@@ -138,7 +151,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     if input.dtype is not other.dtype:
         raise RuntimeError(f"{input.dtype} did not match {other.dtype}")
     res = np.isclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan)
-    return wrap(np.asarray(res), D.bool_)
+    return wrap(asarray(res), D.bool_)
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):

@@ -11,7 +11,9 @@ from ..tensor import Tensor, shape_arg, wrap
 
 
 def _finish(arr, dt, requires_grad=False, device=None):
-    as_device(device)
+    if as_device(device).type == "cuda":
+        from ..backend.cuda_array import to_device
+        arr = to_device(arr)
     t = wrap(arr, dt)
     if requires_grad:
         t.requires_grad_(True)
@@ -167,20 +169,21 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=
 
 
 def _like(input, dtype, device, requires_grad):
-    as_device(device)
-    return input._data.shape, (D.as_dtype(dtype) if dtype is not None else input.dtype)
+    """(shape, dtype, device) of a *_like result: input's unless given."""
+    dev = as_device(device if device is not None else input.device)
+    return input._data.shape, (D.as_dtype(dtype) if dtype is not None else input.dtype), dev
 
 
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False, layout=None,
                memory_format=None):
-    shape, dt = _like(input, dtype, device, requires_grad)
-    return _finish(np.zeros(shape, dt.np), dt, requires_grad)
+    shape, dt, dev = _like(input, dtype, device, requires_grad)
+    return _finish(np.zeros(shape, dt.np), dt, requires_grad, dev)
 
 
 def ones_like(input, *, dtype=None, device=None, requires_grad=False, layout=None,
               memory_format=None):
-    shape, dt = _like(input, dtype, device, requires_grad)
-    return _finish(np.ones(shape, dt.np), dt, requires_grad)
+    shape, dt, dev = _like(input, dtype, device, requires_grad)
+    return _finish(np.ones(shape, dt.np), dt, requires_grad, dev)
 
 
 empty_like = zeros_like
@@ -188,8 +191,8 @@ empty_like = zeros_like
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None,
               memory_format=None):
-    shape, dt = _like(input, dtype, device, requires_grad)
-    return _finish(np.full(shape, fill_value, dt.np), dt, requires_grad)
+    shape, dt, dev = _like(input, dtype, device, requires_grad)
+    return _finish(np.full(shape, fill_value, dt.np), dt, requires_grad, dev)
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None):

@@ -12,6 +12,7 @@ from .. import return_types
 from ..autograd import graph
 from ..autograd.grad_mode import no_grad
 from ..backend import indexing as B
+from ..backend.cuda_array import ascontiguousarray
 from ..tensor import Tensor, view_of, wrap, wrap_dim
 from ._numpy_names import accept_numpy_names
 from .pointwise import as_array, deliver, where
@@ -218,7 +219,7 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
 
 
 def zeros_of(x):
-    return wrap(np.zeros(x._data.shape, x._data.dtype), x.dtype)
+    return wrap(np.zeros(x._data.shape, x._data.dtype, like=x._data), x.dtype)
 
 
 def _scatter_into(target, dim, index, src, value, reduce, mode_default):
@@ -376,7 +377,7 @@ def argwhere(input):
 
 def take(input, index):
     _check_index("take", index)
-    flat = np.ascontiguousarray(input._data).reshape(-1)
+    flat = ascontiguousarray(input._data).reshape(-1)
     idx = B.check_bounds(index._data, flat.size, 0, IndexError,
                          "out of range: tried to access index {index} on a tensor of {size} "
                          "elements.")

@@ -5,6 +5,7 @@ import numpy as np
 
 from .. import _dtype as D
 from ..autograd import graph
+from ..backend.cuda_array import asarray
 from ..tensor import Tensor, wrap
 from .pointwise import deliver
 
@@ -106,7 +107,7 @@ def dot(input, other, *, out=None):
                            f"and src [{other._data.shape[0]}] to have the same number of "
                            f"elements, but got {input._data.shape[0]} and "
                            f"{other._data.shape[0]} elements respectively")
-    res = deliver(np.asarray(_product(input, other)), input.dtype, out)
+    res = deliver(asarray(_product(input, other)), input.dtype, out)
     return _record_pair(res, "DotBackward0", input, other,
                         lambda g, a, b: g * b, lambda g, a, b: g * a)
 

@@ -92,7 +92,7 @@ def _run_into(family, op, operands, shape, out_np_dtype, res_dtype, out, inplace
         E.run(family, op, operands, target._data)
         target._bump()
         return target
-    res = np.empty(shape, out_np_dtype)
+    res = E.empty_for(shape, out_np_dtype, operands)
     E.run(family, op, operands, res)
     return deliver(res, res_dtype, out, inplace)
 
@@ -119,6 +119,8 @@ def _fast_binary(op, a, b, record=True):
             return None
         y = b._data
         x = a._data
+        if type(x) is not type(y):  # different devices: the general path reports it
+            return None
         if x.shape != y.shape:
             shape = E.broadcast_shapes(x.shape, y.shape)
             if len(shape) > 4 or math.prod(shape) > _BCAST_FAST_MAX:

@@ -8,6 +8,7 @@ from .. import _dtype as D
 from .. import return_types
 from ..autograd import graph
 from ..backend import reduction as R
+from ..backend.cuda_array import asarray
 from ..kernels.cpu import reduction as K
 from ..tensor import Tensor, wrap, wrap_dim
 from ._numpy_names import accept_numpy_names
@@ -51,7 +52,7 @@ def _fold(op, input, dim, keepdim, res_dtype, out=None):
         if op in (K.ANY, K.ALL):
             acc = np.bool_
         res = R.reduce(op, arr, dims, acc)
-    return deliver(np.asarray(_keep(res, arr.shape, dims, keepdim)), res_dtype, out)
+    return deliver(asarray(_keep(res, arr.shape, dims, keepdim)), res_dtype, out)
 
 
 def expand_back(g, shape, dims, keepdim):
@@ -63,7 +64,7 @@ def expand_back(g, shape, dims, keepdim):
                 g = g.unsqueeze(d)
         return g.expand(shape)
     arr = g._data if keepdim else np.expand_dims(g._data, dims)
-    out = np.empty(shape, arr.dtype)
+    out = np.empty(shape, arr.dtype, like=arr)  # like=: on arr's device
     out[...] = arr
     return wrap(out, g.dtype)
 
@@ -227,7 +228,7 @@ def _arg(name, argop, input, dim, keepdim):
                              f"input.numel() == 0.")
         _, idx = R.argreduce(argop, input._data.reshape(-1), 0)
         res = idx.reshape((1,) * input.ndim) if keepdim else idx
-        return wrap(np.asarray(res), D.int64)
+        return wrap(asarray(res), D.int64)
     d = wrap_dim(dim, input.ndim)
     if input.ndim == 0:
         return wrap(np.array(0), D.int64)
@@ -286,8 +287,8 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     n = _count(input._data.shape, dims)
     m = _keep(m, input._data.shape, dims, keepdim)
     v = _keep(v, input._data.shape, dims, keepdim)
-    var_t = wrap(np.asarray(v, input.dtype.np), input.dtype)
-    mean_t = wrap(np.asarray(m, input.dtype.np), input.dtype)
+    var_t = wrap(asarray(v, input.dtype.np), input.dtype)
+    mean_t = wrap(asarray(m, input.dtype.np), input.dtype)
     # d var / dx = 2 (x - mean) / (N - correction); the mean's own gradient is g / N
     _record_fold(var_t, input, dim, keepdim, "VarBackward0",
                  lambda g, x: g * 2.0 * (x - x.mean(dims, True)) / builtins.max(n - c, 0),
@@ -435,7 +436,7 @@ def _cum_extreme(op, rtype, input, dim):
     pos = np.where(hit, np.arange(arr.shape[d]).reshape([-1] + [1] * (arr.ndim - d - 1))
                    if arr.ndim else 0, 0)
     idx = np.maximum.accumulate(pos, axis=d) if arr.ndim else pos
-    return rtype(vals, wrap(np.asarray(idx, np.int64), D.int64))
+    return rtype(vals, wrap(asarray(idx, np.int64), D.int64))
 
 
 def cummax(input, dim):

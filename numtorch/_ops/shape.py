@@ -2,11 +2,11 @@
 counter; ops PyTorch defines as copies (flip, roll, repeat, cat, ...) copy."""
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from .. import _dtype as D
 from ..autograd import graph
 from ..autograd.grad_mode import no_grad
+from ..backend.cuda_array import as_strided, ascontiguousarray
 from ..tensor import Tensor, view_of, wrap, wrap_dim
 from ._numpy_names import accept_numpy_names
 
@@ -101,7 +101,7 @@ def reshape(input, *shape):
     if np.shares_memory(res, arr) if res.size else True:
         return _reshaped(input, view_of(input, res), "ViewBackward0")
     # a copying reshape is a clone followed by a view of the copy, as PyTorch records it
-    copy = _record(wrap(np.ascontiguousarray(arr), input.dtype), input, "CloneBackward0",
+    copy = _record(wrap(ascontiguousarray(arr), input.dtype), input, "CloneBackward0",
                    lambda g: g)
     return _reshaped(copy, wrap(copy._data.reshape(new), input.dtype), "UnsafeViewBackward0")
 
@@ -282,7 +282,7 @@ def tile(input, dims):
 def contiguous(input, memory_format=None):
     if input._data.flags.c_contiguous:
         return input
-    return _record(wrap(np.ascontiguousarray(input._data), input.dtype), input, "CloneBackward0",
+    return _record(wrap(ascontiguousarray(input._data), input.dtype), input, "CloneBackward0",
                    lambda g: g)
 
 

@@ -1,7 +1,6 @@
 """The backward engine: an iterative topological walk (no recursion, so a chain of 100,000 ops
 is fine), gradient accumulation per node, tensor hooks, retain_grad, and graph freeing."""
 
-import numpy as np
 
 from . import grad_mode
 from .graph import AccumulateGrad, edge
@@ -34,7 +33,7 @@ def _own(g, create_graph):
     if create_graph:
         return g
     from ..tensor import wrap
-    return wrap(np.array(g._data, order="C", copy=True), g._dtype)
+    return wrap(g._data.copy(), g._dtype)  # copy() is C-ordered (and stays on g's device)
 
 
 def _accumulate(leaf, g, create_graph):
@@ -52,7 +51,7 @@ def _zeros_for(node, i):
     t = node._out[i]()
     if t is None:
         raise RuntimeError("numtorch: an output of a multi-output op was freed before backward")
-    return zeros(t.shape, dtype=t.dtype)
+    return zeros(t.shape, dtype=t.dtype, device=t.device)
 
 
 def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):

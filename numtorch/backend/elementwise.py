@@ -12,6 +12,9 @@ from numpy.lib.stride_tricks import as_strided
 
 from ..kernels.cpu import elementwise as K
 from ..kernels.cpu._jit import PARALLEL_THRESHOLD
+from . import cuda_ops
+from .cuda_array import CudaArray
+from .cuda_array import empty as cuda_empty
 
 FAMILIES = {
     # name: (1-D kernel, parallel 1-D kernel or None, rows kernel, parallel rows kernel or None)
@@ -47,6 +50,22 @@ def broadcast_shapes(*shapes):
                         f"The size of tensor {other} ({r}) must match the size of tensor {this} "
                         f"({n}) at non-singleton dimension {i + off}")
     return tuple(result)
+
+
+def empty_for(shape, dtype, operands):
+    """A result array on the operands' device: CUDA when any operand lives there (then every
+    other array operand must too, bar 0-d ones, which PyTorch treats as scalars)."""
+    for a in operands:
+        if type(a) is CudaArray:
+            for b in operands:
+                if type(b) is np.ndarray and b.ndim:
+                    raise RuntimeError(DEVICE_MISMATCH)
+            return cuda_empty(shape, dtype)
+    return np.empty(shape, dtype)
+
+
+DEVICE_MISMATCH = ("Expected all tensors to be on the same device, but found at least two "
+                   "devices, cuda:0 and cpu!")
 
 
 def _scalar_view(s, n):
@@ -99,6 +118,8 @@ def _view4(a, dims, st):
 def run(family, op, operands, out):
     """Run an elementwise family over operands (arrays broadcastable to out.shape, or scalars)
     writing into `out` (any layout).  Chooses flat or rows layout and serial or parallel."""
+    if type(out) is CudaArray:
+        return cuda_ops.run(family, op, operands, out)
     k1d, k1d_par, krows, krows_par = FAMILIES[family]
     shape = out.shape
     n = out.size
@@ -129,6 +150,11 @@ def run_simple(family, op, x, y=None, out=None):
     """Fast path for a C-contiguous x with an optional same-shape C-contiguous y or NumPy
     scalar y ('binary' and 'unary' families): call the flat kernel into `out` (x itself for
     in-place ops) or a new array.  None when the layout differs."""
+    if type(x) is CudaArray or type(y) is CudaArray:
+        operands = (x,) if y is None else (x, y)
+        if out is None:
+            out = empty_for(x.shape, x.dtype, operands)
+        return cuda_ops.run(family, op, operands, out)
     if not x.flags.c_contiguous:
         return None
     n = x.size
@@ -156,6 +182,8 @@ def run_simple(family, op, x, y=None, out=None):
 def run_broadcast(op, x, y, shape):
     """Binary op over same-dtype arrays broadcasting to `shape` (at most 4-D, small): the
     kernel broadcasts itself, so no strided views are built here."""
+    if type(x) is CudaArray or type(y) is CudaArray:
+        return cuda_ops.run("binary", op, (x, y), empty_for(shape, x.dtype, (x, y)))
     pad = (1,) * (4 - len(shape))
     out = np.empty(shape, x.dtype)
     if out.size:

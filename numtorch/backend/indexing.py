@@ -6,12 +6,17 @@ import math
 import numpy as np
 
 from ..kernels.cpu import indexing as K
+from . import cuda_ops
+from .cuda_array import CudaArray
 
 ASSIGN, ADD, MULTIPLY = K.ASSIGN, K.ADD, K.MULTIPLY
 
 
 def check_bounds(idx, n, dim, exc=IndexError, message=None):
-    """Raise `exc` naming the first index outside [-n, n)."""
+    """Raise `exc` naming the first index outside [-n, n).  CUDA indices are checked on a host
+    copy (PyTorch checks them on the device)."""
+    if type(idx) is CudaArray:
+        idx = idx.get()
     flat = np.ascontiguousarray(idx, dtype=np.int64).reshape(-1)
     if flat.size == 0:
         return flat
@@ -34,6 +39,8 @@ def gather(x, dim, idx):
     region = x[tuple(slice(0, idx.shape[k]) if k != dim else slice(None)
                      for k in range(x.ndim))]
     check_bounds(idx, x.shape[dim], dim, RuntimeError)
+    if type(x) is CudaArray:
+        return cuda_ops.gather(x, dim, idx)
     out = np.empty(idx.shape, x.dtype)
     if out.size:
         K.gather(_as3(region, dim), _as3(idx, dim), out.reshape(_as3(idx, dim).shape))
@@ -45,6 +52,11 @@ def scatter(out, dim, idx, src, mode):
     check_bounds(idx, out.shape[dim], dim, RuntimeError)
     if idx.size == 0:
         return out
+    if type(out) is CudaArray:
+        if mode not in (ASSIGN, ADD):
+            raise NotImplementedError("numtorch CUDA: scatter with reduce='multiply' is not "
+                                      "supported yet")
+        return cuda_ops.scatter(out, dim, idx, src, mode == ADD)
     sel = tuple(slice(0, idx.shape[k]) if k != dim else slice(None) for k in range(out.ndim))
     region = np.ascontiguousarray(out[sel])
     src_region = src[tuple(slice(0, s) for s in idx.shape)]
@@ -56,6 +68,8 @@ def scatter(out, dim, idx, src, mode):
 
 def index_select(x, dim, idx):
     flat = check_bounds(idx, x.shape[dim], dim, IndexError, "index out of range in self")
+    if type(x) is CudaArray:
+        return cuda_ops.index_select(x, dim, idx)
     x3 = _as3(x, dim)
     out = np.empty((x3.shape[0], flat.size, x3.shape[2]), x.dtype)
     if out.size:
@@ -69,6 +83,8 @@ def index_add(out, dim, idx, src, alpha):
     flat = check_bounds(idx, out.shape[dim], dim, IndexError, "index out of range in self")
     if flat.size == 0:
         return out
+    if type(out) is CudaArray:
+        return cuda_ops.index_add(out, dim, idx, src, alpha)
     o3 = _as3(out, dim)
     K.index_add(o3, flat, _as3(np.asarray(src, dtype=out.dtype), dim), o3.dtype.type(alpha))
     if not np.shares_memory(o3, out):

@@ -5,6 +5,7 @@ import numpy as np
 
 from ..kernels.cpu import optim as K
 from ..kernels.cpu._jit import PARALLEL_THRESHOLD
+from .cuda_array import CudaArray, launch
 
 
 def fusable(*arrays):
@@ -18,7 +19,16 @@ def _flat(*arrays):
     return [a.reshape(-1) for a in arrays]
 
 
+def _device_flat(*arrays):
+    """Flat device buffers of contiguous CudaArrays (each starting at its own offset)."""
+    return [a.buf[a.offset:a.offset + a.size] if type(a) is CudaArray else a for a in arrays]
+
+
 def sgd(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, maximize, first):
+    if type(p) is CudaArray:
+        from ..kernels.cuda import optim as KG
+        return launch(KG.sgd, p.size, *_device_flat(p, g, buf), lr, momentum, dampening,
+                      weight_decay, nesterov, maximize, first)
     fp, fg, fb = _flat(p, g, buf)
     kernel = K.sgd if p.size >= PARALLEL_THRESHOLD else K._sgd_1d
     kernel(fp, fg, fb, lr, momentum, dampening, weight_decay, nesterov, maximize, first)
@@ -26,6 +36,11 @@ def sgd(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, maximize, fi
 
 def adam(p, g, m, v, vmax, lr, beta1, beta2, eps, weight_decay, decoupled, amsgrad, maximize,
          bc1, bc2_sqrt):
+    if type(p) is CudaArray:
+        from ..kernels.cuda import optim as KG
+        return launch(KG.adam, p.size, *_device_flat(p, g, m, v, vmax if amsgrad else m), lr,
+                      beta1, beta2, eps, weight_decay, decoupled, amsgrad, maximize, bc1,
+                      bc2_sqrt)
     fp, fg, fm, fv, fvm = _flat(p, g, m, v, vmax)
     kernel = K.adam if p.size >= PARALLEL_THRESHOLD else K._adam_1d
     kernel(fp, fg, fm, fv, fvm, lr, beta1, beta2, eps, weight_decay, decoupled, amsgrad,

@@ -10,6 +10,8 @@ import numpy as np
 
 from ..kernels.cpu import reduction as K
 from ..kernels.cpu._jit import PARALLEL_THRESHOLD
+from . import cuda_ops
+from .cuda_array import CudaArray
 
 
 def split3(arr, dims):
@@ -32,6 +34,8 @@ def split3(arr, dims):
 
 def reduce(op, arr, dims, acc_dtype):
     """Fold `arr` over `dims` with op, accumulating (and returning) in acc_dtype."""
+    if type(arr) is CudaArray:
+        return cuda_ops.reduce(op, arr, dims, acc_dtype)
     n = arr.size
     if len(dims) == arr.ndim and 0 < n < PARALLEL_THRESHOLD and arr.flags.c_contiguous and (
             arr.dtype == acc_dtype or op in (K.SUM, K.PROD)):
@@ -58,6 +62,9 @@ def reduce(op, arr, dims, acc_dtype):
 
 def argreduce(op, arr, dim):
     """(values, int64 indices) of the first max/min along one dim."""
+    if type(arr) is CudaArray:
+        idx = cuda_ops.arg_reduce(arr, dim, op == K.ARGMAX)
+        return cuda_ops.reduce(K.MAX if op == K.ARGMAX else K.MIN, arr, (dim,), arr.dtype), idx
     x3, kept = split3(arr, (dim,))
     values = np.empty((x3.shape[0], x3.shape[2]), arr.dtype)
     indices = np.empty((x3.shape[0], x3.shape[2]), np.int64)
@@ -67,6 +74,8 @@ def argreduce(op, arr, dim):
 
 
 def moments(arr, dims, correction, acc_dtype):
+    if type(arr) is CudaArray:
+        return cuda_ops.moments(arr, dims, correction, acc_dtype)
     x3, kept = split3(arr, dims)
     mean = np.empty((x3.shape[0], x3.shape[2]), acc_dtype)
     var = np.empty_like(mean)
@@ -78,6 +87,11 @@ def moments(arr, dims, correction, acc_dtype):
 def along(kernel, arr, dim, out_dtype, lead=(), trail=()):
     """Run a shape-preserving (O, R, I) kernel (softmax, cumulative) along one dim as
     kernel(*lead, x3, out3, *trail)."""
+    if type(arr) is CudaArray:
+        if kernel is not K.softmax:
+            raise NotImplementedError("numtorch CUDA: cumulative ops (cumsum, cumprod, cummax) "
+                                      "are not supported on CUDA tensors yet")
+        return cuda_ops.softmax(arr, dim, trail[0], out_dtype)
     x3, _ = split3(arr, (dim,))
     out = np.empty(x3.shape, out_dtype)
     if out.size:

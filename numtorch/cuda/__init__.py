@@ -1,5 +1,7 @@
-"""numtorch.cuda: the GPU backend's front door.  It answers honestly from Numba's view of the
-machine; tensors on CUDA arrive with the CUDA-backend issue."""
+"""numtorch.cuda: the GPU as Numba sees it.  With no GPU (or no CUDA driver) is_available() is
+False and anything that needs a device raises, as PyTorch's CPU builds do.  Under Numba's CUDA
+simulator (NUMBA_ENABLE_CUDASIM=1) the simulated device counts as one GPU, which is how the
+CUDA backend's tests run on machines without one."""
 
 
 def is_available():
@@ -20,23 +22,35 @@ def device_count():
 def _lazy_init():
     if not is_available():
         raise AssertionError("Torch not compiled with CUDA enabled")
-    raise RuntimeError("numtorch: CUDA tensors are not implemented yet in this build")
 
 
-def manual_seed(seed):
-    """Seeding a GPU that is not there is a no-op, as in PyTorch."""
-
-
-manual_seed_all = manual_seed
-
-
-def synchronize(device=None):
-    _lazy_init()
+def is_initialized():
+    return is_available()
 
 
 def current_device():
     _lazy_init()
+    return 0
 
 
 def get_device_name(device=None):
     _lazy_init()
+    from numba import cuda
+    # the simulator's device has no name
+    name = getattr(cuda.current_context().device, "name", "Numba CUDA simulator")
+    return name.decode() if isinstance(name, bytes) else str(name)
+
+
+def synchronize(device=None):
+    _lazy_init()
+    from numba import cuda
+    cuda.synchronize()
+
+
+def manual_seed(seed):
+    """Seed the generator behind random CUDA tensors (a no-op without a GPU, as in PyTorch)."""
+    from ..random import cuda_generator
+    cuda_generator.manual_seed(seed)
+
+
+manual_seed_all = manual_seed

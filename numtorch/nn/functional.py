@@ -14,6 +14,7 @@ from .._ops import pointwise as P
 from .._ops import reduce as R
 from ..autograd import graph
 from ..autograd.grad_mode import is_grad_enabled, no_grad
+from ..backend.cuda_array import asarray
 from ..backend.reduction import channel_mean_var as norm_stats
 from ..kernels.cpu import elementwise as K
 from ..kernels.cpu import reduction as norm_kernels
@@ -420,6 +421,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
                          f"({target.shape[0]}).")
     # classes along dim 1; any trailing dims are folded into the batch
     logp = input.movedim(1, -1).reshape(-1, c) if input.ndim > 2 else input
+    if logp.is_cuda:
+        return _nll_loss_cuda(logp, target, weight, ignore_index, reduction)
     t = target._data.reshape(-1).astype(np.int64)
     valid = t != ignore_index
     bad = t[valid]
@@ -434,14 +437,14 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         value = losses.reshape(target.shape)
         scale = wt.reshape(target.shape)
     elif reduction == "sum":
-        value, scale = np.asarray(losses.sum()), wt
+        value, scale = asarray(losses.sum()), wt
     elif reduction == "mean":
         total = wt.sum()
-        value = np.asarray(losses.sum() / total)
+        value = asarray(losses.sum() / total)
         scale = wt / total
     else:
         raise ValueError(f"{reduction} is not a valid value for reduction")
-    out = wrap(np.asarray(value, logp.dtype.np), logp.dtype)
+    out = wrap(asarray(value, logp.dtype.np), logp.dtype)
     rows = np.arange(tc.size)
     shape = tuple(logp.shape)
     in_shape = tuple(input.shape)
@@ -456,6 +459,29 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
             res = res.reshape(moved).movedim(-1, 1)
         return res
     return graph.attach(out, "NllLossBackward0", (input,), backward)
+
+
+def _nll_loss_cuda(logp, target, weight, ignore_index, reduction):
+    """nll_loss from gather/index_select tensor ops (so autograd differentiates it) for CUDA
+    inputs; the targets are checked on a host copy first."""
+    from .._ops.index import gather, index_select
+    t = target.reshape(-1).long()
+    host = t._data.get()
+    bad = host[(host != ignore_index) & ((host < 0) | (host >= logp.shape[1]))]
+    if bad.size:
+        raise IndexError(f"Target {int(bad[0])} is out of bounds.")
+    valid = t != ignore_index
+    tc = P.where(valid, t, 0)
+    w = weight if weight is not None else logp.new_ones(logp.shape[1])
+    wt = index_select(w.to(logp.dtype), 0, tc) * valid
+    losses = -gather(logp, 1, tc.unsqueeze(1)).squeeze(1) * wt
+    if reduction == "none":
+        return losses.reshape(target.shape)
+    if reduction == "sum":
+        return losses.sum()
+    if reduction == "mean":
+        return losses.sum() / wt.sum()
+    raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
 def _scalar_name(dt):

@@ -1,0 +1,620 @@
+"""CudaArray: the storage of a CUDA tensor, shaped like the slice of the NumPy ndarray API the
+ops use.
+
+A CudaArray is a flat device buffer (a Numba device array) plus offset, shape and strides in
+elements, so every view op (reshape of contiguous data, transpose, permute, expand, basic
+slicing) is metadata only, as on the CPU.  The op code in numtorch/_ops calls NumPy functions
+on `tensor._data`; for a CudaArray those calls arrive here through NumPy's `__array_function__`
+and `__array_ufunc__` protocols (and the `like=` argument for creation), and run CUDA kernels.
+What is not implemented raises NotImplementedError naming the NumPy function -- never a silent
+copy to the host: `__array__` refuses, like PyTorch's `.numpy()` on a CUDA tensor.
+"""
+
+import math
+
+import numpy as np
+
+from ..kernels.cpu import elementwise as KC
+from ..kernels.cpu import reduction as RC
+
+_HANDLED = {}  # numpy function -> implementation
+_UFUNCS = {}  # numpy ufunc -> (family, op code)
+
+
+def _cuda():
+    from numba import cuda
+    return cuda
+
+
+def _k():
+    from ..kernels.cuda import elementwise
+    return elementwise
+
+
+class _Flags:
+    __slots__ = ("c_contiguous", "f_contiguous", "writeable")
+
+    def __init__(self, c, f):
+        self.c_contiguous, self.f_contiguous, self.writeable = c, f, True
+
+
+def c_strides(shape):
+    st, acc = [], 1
+    for s in reversed(shape):
+        st.append(acc)
+        acc *= max(s, 1)
+    return tuple(reversed(st))
+
+
+class CudaArray:
+    __slots__ = ("buf", "offset", "shape", "st", "dtype", "__weakref__")
+    __array_priority__ = 100
+
+    def __init__(self, buf, offset, shape, st, dtype):
+        self.buf, self.offset, self.shape, self.st = buf, offset, tuple(shape), tuple(st)
+        self.dtype = np.dtype(dtype)
+
+    # ---- metadata ---------------------------------------------------------------------------
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    @property
+    def size(self):
+        return math.prod(self.shape)
+
+    @property
+    def itemsize(self):
+        return self.dtype.itemsize
+
+    @property
+    def nbytes(self):
+        return self.size * self.itemsize
+
+    @property
+    def strides(self):
+        return tuple(s * self.itemsize for s in self.st)
+
+    @property
+    def flags(self):
+        c = _is_c(self.shape, self.st)
+        f = _is_c(self.shape[::-1], self.st[::-1])
+        return _Flags(c, f)
+
+    @property
+    def base(self):
+        return None
+
+    @property
+    def T(self):
+        return self.transpose()
+
+    def __len__(self):
+        if not self.shape:
+            raise TypeError("len() of unsized object")
+        return self.shape[0]
+
+    def meta(self):
+        """[offset, ndim, shape..., strides...] for the kernels."""
+        return np.array((self.offset, len(self.shape)) + self.shape + self.st, np.int64)
+
+    # ---- views ------------------------------------------------------------------------------
+    def _view(self, shape, st, offset=None):
+        return CudaArray(self.buf, self.offset if offset is None else offset, shape, st,
+                         self.dtype)
+
+    def transpose(self, *axes):
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        if not axes:
+            axes = tuple(range(self.ndim - 1, -1, -1))
+        return self._view([self.shape[a] for a in axes], [self.st[a] for a in axes])
+
+    def swapaxes(self, a, b):
+        axes = list(range(self.ndim))
+        axes[a], axes[b] = axes[b], axes[a]
+        return self.transpose(axes)
+
+    def reshape(self, *shape, order="C", copy=None):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        shape = _fill_minus_one(shape, self.size)
+        st = _reshape_strides(self.shape, self.st, shape)
+        if st is None:
+            if copy is False:
+                raise ValueError("cannot reshape this CUDA array without copying")
+            return ascontiguous(self).reshape(shape)
+        return self._view(shape, st)
+
+    def ravel(self):
+        return self.reshape(-1)
+
+    flatten = ravel
+
+    def squeeze(self, axis=None):
+        keep = [i for i, s in enumerate(self.shape)
+                if not (s == 1 and (axis is None or i in _axes(axis, self.ndim)))]
+        return self._view([self.shape[i] for i in keep], [self.st[i] for i in keep])
+
+    def __getitem__(self, key):
+        key = key if isinstance(key, tuple) else (key,)
+        if any(isinstance(k, (np.ndarray, list, CudaArray)) or
+               (hasattr(k, "dtype") and getattr(k, "ndim", 0) > 0) for k in key):
+            raise NotImplementedError("numtorch CUDA: advanced (array) indexing of CUDA "
+                                      "tensors is not supported yet; use index_select/gather")
+        shape, st, off = [], [], self.offset
+        dim = 0
+        n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
+        for k in key:
+            if k is Ellipsis:
+                for _ in range(self.ndim - n_real):
+                    shape.append(self.shape[dim])
+                    st.append(self.st[dim])
+                    dim += 1
+            elif k is None:
+                shape.append(1)
+                st.append(0)
+            elif isinstance(k, slice):
+                start, stop, step = k.indices(self.shape[dim])
+                n = max(0, (stop - start + (step - (1 if step > 0 else -1))) // step)
+                off += start * self.st[dim]
+                shape.append(n)
+                st.append(self.st[dim] * step)
+                dim += 1
+            else:
+                i = int(k)
+                if i < 0:
+                    i += self.shape[dim]
+                if not 0 <= i < self.shape[dim]:
+                    raise IndexError(f"index {int(k)} is out of bounds for axis {dim} with "
+                                     f"size {self.shape[dim]}")
+                off += i * self.st[dim]
+                dim += 1
+        shape += self.shape[dim:]
+        st += self.st[dim:]
+        return self._view(shape, st, off)
+
+    def __setitem__(self, key, value):
+        copy_into(self[key] if key != Ellipsis and key != () else self, value)
+
+    # ---- data movement ----------------------------------------------------------------------
+    def astype(self, dtype, copy=True, **_):
+        dtype = np.dtype(dtype)
+        if dtype == self.dtype and not copy:
+            return self
+        out = empty(self.shape, dtype)
+        copy_into(out, self)
+        return out
+
+    def copy(self, order="C"):
+        out = empty(self.shape, self.dtype)
+        copy_into(out, self)
+        return out
+
+    def fill(self, value):
+        fill(self, value)
+
+    def get(self):
+        """A host NumPy copy (C order)."""
+        c = ascontiguous(self)
+        flat = c.buf[c.offset:c.offset + c.size].copy_to_host() if c.size else \
+            np.empty(0, self.dtype)
+        return flat.reshape(self.shape)
+
+    def item(self):
+        if self.size != 1:
+            raise ValueError("can only convert an array of size 1 to a Python scalar")
+        return self.get().reshape(-1)[0].item()
+
+    def tolist(self):
+        return self.get().tolist()
+
+    def _fold(self, op, axis, dtype=None):
+        from . import cuda_ops
+        dims = tuple(range(self.ndim)) if axis is None else tuple(sorted(_axes(axis, self.ndim)))
+        if op in (RC.ANY, RC.ALL):
+            return cuda_ops.reduce(op, self, dims, np.int64).astype(np.bool_)
+        return cuda_ops.reduce(op, self, dims, dtype or self.dtype)
+
+    def sum(self, axis=None, dtype=None, **_):
+        return self._fold(RC.SUM, axis, dtype)
+
+    def max(self, axis=None, **_):
+        return self._fold(RC.MAX, axis)
+
+    def min(self, axis=None, **_):
+        return self._fold(RC.MIN, axis)
+
+    def any(self, axis=None, **_):
+        return self._fold(RC.ANY, axis)
+
+    def all(self, axis=None, **_):
+        return self._fold(RC.ALL, axis)
+
+    def __bool__(self):
+        return bool(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __float__(self):
+        return float(self.item())
+
+    __index__ = __int__
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError("can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu() to "
+                        "copy the tensor to host memory first.")
+
+    # ---- NumPy protocols --------------------------------------------------------------------
+    def __array_function__(self, func, types, args, kwargs):
+        impl = _HANDLED.get(func)
+        if impl is None:
+            raise NotImplementedError(f"numtorch CUDA: numpy.{func.__name__} on a CUDA tensor "
+                                      f"is not supported yet")
+        return impl(*args, **kwargs)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
+        if ufunc is np.matmul and method == "__call__" and out is None:
+            from . import cuda_ops
+            return cuda_ops.matmul(*inputs)
+        spec = _UFUNCS.get(ufunc)
+        if method != "__call__" or spec is None:
+            raise NotImplementedError(f"numtorch CUDA: numpy.{ufunc.__name__} on a CUDA tensor "
+                                      f"is not supported yet")
+        from . import cuda_ops
+        res = cuda_ops.ufunc(spec, inputs)
+        if out is not None:
+            copy_into(out[0] if isinstance(out, tuple) else out, res)
+            return out[0] if isinstance(out, tuple) else out
+        return res
+
+    def __add__(self, o): return np.add(self, o)  # noqa: E704
+    def __radd__(self, o): return np.add(o, self)  # noqa: E704
+    def __sub__(self, o): return np.subtract(self, o)  # noqa: E704
+    def __rsub__(self, o): return np.subtract(o, self)  # noqa: E704
+    def __mul__(self, o): return np.multiply(self, o)  # noqa: E704
+    def __rmul__(self, o): return np.multiply(o, self)  # noqa: E704
+    def __truediv__(self, o): return np.true_divide(self, o)  # noqa: E704
+    def __rtruediv__(self, o): return np.true_divide(o, self)  # noqa: E704
+    def __neg__(self): return np.negative(self)  # noqa: E704
+    def __lt__(self, o): return np.less(self, o)  # noqa: E704
+    def __le__(self, o): return np.less_equal(self, o)  # noqa: E704
+    def __gt__(self, o): return np.greater(self, o)  # noqa: E704
+    def __ge__(self, o): return np.greater_equal(self, o)  # noqa: E704
+    def __eq__(self, o): return np.equal(self, o)  # noqa: E704
+    def __ne__(self, o): return np.not_equal(self, o)  # noqa: E704
+    def __invert__(self): return np.invert(self)  # noqa: E704
+    __hash__ = None
+
+    def __repr__(self):
+        return f"CudaArray(shape={self.shape}, dtype={self.dtype})"
+
+
+def _is_c(shape, st):
+    expect = 1
+    for s, t in zip(reversed(shape), reversed(st)):
+        if s == 1:
+            continue
+        if t != expect:
+            return False
+        expect *= s
+    return True
+
+
+def _axes(axis, ndim):
+    axis = axis if isinstance(axis, (tuple, list)) else (axis,)
+    return {a % ndim for a in axis}
+
+
+def _fill_minus_one(shape, size):
+    shape = [int(s) for s in shape]
+    if -1 in shape:
+        known = math.prod(s for s in shape if s != -1)
+        shape[shape.index(-1)] = size // known if known else 0
+    return tuple(shape)
+
+
+def _reshape_strides(old_shape, old_st, new_shape):
+    """Strides viewing (old_shape, old_st) as new_shape without a copy, or None."""
+    old = [(s, t) for s, t in zip(old_shape, old_st) if s != 1]
+    new_st = []
+    i = 0
+    for s in new_shape:
+        if s == 1:
+            new_st.append(0)
+            continue
+        # gather old dims whose product is s; they must be mutually contiguous
+        if i >= len(old):
+            return None
+        prod, first = old[i][0], i
+        while prod < s and i + 1 < len(old):
+            i += 1
+            prod *= old[i][0]
+        if prod != s:
+            # split one old dim into several new ones
+            if first == i and old[i][0] % s == 0:
+                size, stride = old[i]
+                new_st.append(stride * (size // s))
+                old[i] = (size // s, stride)
+                continue
+            return None
+        for j in range(first, i):
+            if old[j][1] != old[j + 1][1] * old[j + 1][0]:
+                return None
+        new_st.append(old[i][1])
+        i += 1
+    return tuple(new_st) if i >= len(old) else None
+
+
+# ---- allocation and copies ------------------------------------------------------------------
+def empty(shape, dtype):
+    shape = tuple(int(s) for s in shape)
+    n = math.prod(shape)
+    buf = _cuda().device_array(max(n, 1), np.dtype(dtype))
+    return CudaArray(buf, 0, shape, c_strides(shape), dtype)
+
+
+def to_device(arr):
+    arr = np.ascontiguousarray(arr)
+    buf = _cuda().to_device(arr.reshape(-1) if arr.size else np.zeros(1, arr.dtype))
+    return CudaArray(buf, 0, arr.shape, c_strides(arr.shape), arr.dtype)
+
+
+def as_operand(x, dtype=None):
+    """A CudaArray for a kernel operand: CudaArrays as they are, scalars as 0-d arrays."""
+    if isinstance(x, CudaArray):
+        return x
+    if isinstance(x, np.ndarray) and x.ndim:
+        raise RuntimeError("Expected all tensors to be on the same device, but found at least "
+                           "two devices, cuda:0 and cpu!")
+    return to_device(np.asarray(x, dtype=dtype))
+
+
+def launch(kern, n, *args):
+    from ..kernels.cuda._jit import grid
+    if n:
+        blocks, threads = grid(n)
+        kern[blocks, threads](*args, n)
+
+
+def broadcast_meta(a, shape):
+    """a's meta with a's dims broadcast to `shape` (stride 0 where a has size 1 or no dim)."""
+    nd = len(shape)
+    st = [0] * nd
+    off = nd - a.ndim
+    for i in range(a.ndim):
+        if a.shape[i] != 1:
+            if a.shape[i] != shape[off + i]:
+                raise ValueError(f"operands could not be broadcast together with shapes "
+                                 f"{a.shape} {shape}")
+            st[off + i] = a.st[i]
+    return _cuda().to_device(np.array((a.offset, nd) + tuple(shape) + tuple(st), np.int64))
+
+
+def copy_into(dst, src):
+    if type(src) is np.ndarray and src.ndim:  # a host-to-device copy
+        src = to_device(src)
+    src = as_operand(src, dst.dtype)
+    launch(_k().copy, dst.size, src.buf, broadcast_meta(src, dst.shape), dst.buf,
+           _cuda().to_device(dst.meta()))
+    return dst
+
+
+def fill(dst, value):
+    launch(_k().fill, dst.size, dst.buf, _cuda().to_device(dst.meta()),
+           np.array(value, dst.dtype)[()])
+    return dst
+
+
+def ascontiguous(a):
+    if a.flags.c_contiguous:
+        return a
+    return a.copy()
+
+
+def implements(*funcs):
+    def register(fn):
+        for f in funcs:
+            _HANDLED[f] = fn
+        return fn
+    return register
+
+
+# ---- the NumPy functions the ops call ---------------------------------------------------------
+def _shape_of(s):
+    if isinstance(s, CudaArray):
+        return s.shape
+    return tuple(int(x) for x in s) if isinstance(s, (tuple, list)) else (int(s),)
+
+
+@implements(np.empty, np.empty_like)
+def _np_empty(shape_or_arr, dtype=None, order="C", like=None, shape=None, **_):
+    default = shape_or_arr.dtype if isinstance(shape_or_arr, CudaArray) else np.float64
+    return empty(_shape_of(shape if shape is not None else shape_or_arr), dtype or default)
+
+
+@implements(np.zeros, np.zeros_like)
+def _np_zeros(shape_or_arr, dtype=None, order="C", like=None, **_):
+    return fill(_np_empty(shape_or_arr, dtype), 0)
+
+
+@implements(np.ones, np.ones_like)
+def _np_ones(shape_or_arr, dtype=None, order="C", like=None, **_):
+    return fill(_np_empty(shape_or_arr, dtype), 1)
+
+
+@implements(np.full, np.full_like)
+def _np_full(shape_or_arr, fill_value, dtype=None, order="C", like=None, **_):
+    return fill(_np_empty(shape_or_arr, dtype or np.asarray(fill_value).dtype), fill_value)
+
+
+@implements(np.ascontiguousarray)
+def _np_ascontiguous(a, dtype=None, like=None):
+    a = ascontiguous(a)
+    return a.astype(dtype, copy=False) if dtype is not None else a
+
+
+@implements(np.copy)
+def _np_copy(a, order="K", subok=False):
+    return a.copy()
+
+
+@implements(np.array)
+def _np_array(a, dtype=None, copy=True, order="K", ndmin=0, like=None):
+    if not isinstance(a, CudaArray):
+        return np.array(a, dtype=dtype, copy=copy, order=order, ndmin=ndmin)
+    out = a.copy() if copy else a
+    return out.astype(dtype, copy=False) if dtype is not None else out
+
+
+@implements(np.shape)
+def _np_shape(a):
+    return a.shape
+
+
+@implements(np.ndim)
+def _np_ndim(a):
+    return a.ndim
+
+
+@implements(np.size)
+def _np_size(a, axis=None):
+    return a.size if axis is None else a.shape[axis]
+
+
+@implements(np.reshape)
+def _np_reshape(a, shape=None, order="C", *, newshape=None, copy=None):
+    return a.reshape(shape if shape is not None else newshape, copy=copy)
+
+
+@implements(np.transpose)
+def _np_transpose(a, axes=None):
+    return a.transpose(axes) if axes is not None else a.transpose()
+
+
+@implements(np.swapaxes)
+def _np_swapaxes(a, axis1, axis2):
+    return a.swapaxes(axis1, axis2)
+
+
+@implements(np.moveaxis)
+def _np_moveaxis(a, source, destination):
+    src = [s % a.ndim for s in (source if isinstance(source, (tuple, list)) else [source])]
+    dst = [d % a.ndim for d in (destination if isinstance(destination, (tuple, list))
+                                else [destination])]
+    order = [n for n in range(a.ndim) if n not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return a.transpose(order)
+
+
+@implements(np.expand_dims)
+def _np_expand_dims(a, axis):
+    axes = sorted(x % (a.ndim + len(axis if isinstance(axis, (tuple, list)) else [axis]))
+                  for x in (axis if isinstance(axis, (tuple, list)) else [axis]))
+    shape, st = list(a.shape), list(a.st)
+    for x in axes:
+        shape.insert(x, 1)
+        st.insert(x, 0)
+    return a._view(shape, st)
+
+
+@implements(np.squeeze)
+def _np_squeeze(a, axis=None):
+    return a.squeeze(axis)
+
+
+@implements(np.broadcast_to)
+def _np_broadcast_to(a, shape, subok=False):
+    shape = tuple(shape)
+    meta = [0] * len(shape)
+    off = len(shape) - a.ndim
+    for i in range(a.ndim):
+        if a.shape[i] != 1:
+            meta[off + i] = a.st[i]
+    return a._view(shape, meta)
+
+
+@implements(np.concatenate)
+def _np_concatenate(arrays, axis=0, out=None, dtype=None, **_):
+    arrays = [as_operand(x) for x in arrays]
+    axis = axis % arrays[0].ndim
+    shape = list(arrays[0].shape)
+    shape[axis] = sum(x.shape[axis] for x in arrays)
+    res = empty(shape, dtype or np.result_type(*[x.dtype for x in arrays]))
+    pos = 0
+    for x in arrays:
+        idx = (slice(None),) * axis + (slice(pos, pos + x.shape[axis]),)
+        copy_into(res[idx], x)
+        pos += x.shape[axis]
+    return res
+
+
+@implements(np.stack)
+def _np_stack(arrays, axis=0, out=None, **_):
+    arrays = [as_operand(x) for x in arrays]
+    axis = axis % (arrays[0].ndim + 1)
+    return _np_concatenate([_np_expand_dims(x, axis) for x in arrays], axis)
+
+
+@implements(np.may_share_memory, np.shares_memory)
+def _np_shares(a, b, max_work=None):
+    return isinstance(a, CudaArray) and isinstance(b, CudaArray) and a.buf is b.buf
+
+
+@implements(np.result_type)
+def _np_result_type(*args):
+    return np.result_type(*[a.dtype if isinstance(a, CudaArray) else a for a in args])
+
+
+@implements(np.where)
+def _np_where(cond, x=None, y=None):
+    if x is None:
+        raise NotImplementedError("numtorch CUDA: nonzero() on a CUDA tensor is not supported")
+    from . import cuda_ops
+    return cuda_ops.ternary(KC.WHERE, cond, x, y)
+
+
+@implements(np.matmul)
+def _np_matmul(a, b, out=None):
+    from . import cuda_ops
+    return cuda_ops.matmul(a, b)
+
+
+for _f, _spec in ((np.add, ("binary", KC.ADD)), (np.subtract, ("binary", KC.SUB)),
+                  (np.multiply, ("binary", KC.MUL)), (np.true_divide, ("binary", KC.DIV)),
+                  (np.maximum, ("binary", KC.MAXIMUM)), (np.minimum, ("binary", KC.MINIMUM)),
+                  (np.negative, ("unary", KC.NEG)), (np.sqrt, ("unary", KC.SQRT)),
+                  (np.exp, ("unary", KC.EXP)), (np.log, ("unary", KC.LOG)),
+                  (np.abs, ("unary", KC.ABS)), (np.isnan, ("predicate", KC.ISNAN)),
+                  (np.equal, ("compare", KC.EQ)), (np.not_equal, ("compare", KC.NE)),
+                  (np.less, ("compare", KC.LT)), (np.less_equal, ("compare", KC.LE)),
+                  (np.greater, ("compare", KC.GT)), (np.greater_equal, ("compare", KC.GE)),
+                  (np.logical_and, ("compare", KC.LAND)), (np.logical_or, ("compare", KC.LOR)),
+                  (np.invert, ("int_unary", KC.BITNOT))):
+    _UFUNCS[_f] = _spec
+
+SUM, PROD, MAX, MIN, ANY, ALL = RC.SUM, RC.PROD, RC.MAX, RC.MIN, RC.ANY, RC.ALL
+
+
+def asarray(x, dtype=None):
+    """np.asarray that leaves CUDA arrays on the device (np.asarray would need __array__)."""
+    if type(x) is CudaArray:
+        return x if dtype is None else x.astype(dtype, copy=False)
+    return np.asarray(x, dtype)
+
+
+def ascontiguousarray(x, dtype=None):
+    """np.ascontiguousarray that keeps CUDA arrays on the device."""
+    if type(x) is CudaArray:
+        return _np_ascontiguous(x, dtype)
+    return np.ascontiguousarray(x, dtype)
+
+
+def as_strided(x, shape, strides):
+    """numpy's as_strided (strides in bytes) for host and CUDA arrays alike."""
+    if type(x) is CudaArray:
+        return x._view(shape, [s // x.itemsize for s in strides])
+    from numpy.lib.stride_tricks import as_strided as np_as_strided
+    return np_as_strided(x, shape, strides)

@@ -1,0 +1,243 @@
+"""CUDA dispatch: the GPU side of backend/elementwise, backend/reduction and the matmul in
+_ops/linalg.  Operands arrive as CudaArrays (or scalars); these functions lay out metas and
+launch the kernels in kernels/cuda."""
+
+import math
+
+import numpy as np
+
+from .cuda_array import (
+    CudaArray,
+    as_operand,
+    ascontiguous,
+    broadcast_meta,
+    empty,
+    launch,
+)
+
+
+def _kernels():
+    from ..kernels.cuda import elementwise
+    return elementwise
+
+
+def _meta(a):
+    from numba import cuda
+    return cuda.to_device(a.meta())
+
+
+_FAMILY = {"binary": "binary", "compare": "compare", "bitwise": "bitwise", "unary": "unary",
+           "int_unary": "int_unary", "predicate": "predicate", "ternary": "ternary"}
+
+
+def run(family, op, operands, out):
+    """backend.elementwise.run for CUDA arrays: every operand broadcast to out.shape."""
+    kern = getattr(_kernels(), _FAMILY[family])
+    args = []
+    for a in operands:
+        a = as_operand(a)
+        args += [a.buf, broadcast_meta(a, out.shape)]
+    launch(kern, out.size, op, *args, out.buf, _meta(out))
+    return out
+
+
+_OUT_BOOL = {"compare", "predicate"}
+
+
+def ufunc(spec, inputs):
+    """A NumPy ufunc call on CUDA arrays (the ops' direct `np.add(a, b)` style calls)."""
+    family, op = spec
+    dtypes = [x.dtype if isinstance(x, CudaArray) else x for x in inputs]
+    dt = np.result_type(*dtypes)
+    if family == "binary" and op == 3 and dt.kind in "biu":  # true division of integers
+        dt = np.dtype(np.float64)
+    shape = np.broadcast_shapes(*[x.shape if isinstance(x, CudaArray) else np.shape(x)
+                                  for x in inputs])
+    operands = [x.astype(dt, copy=False) if isinstance(x, CudaArray) else
+                np.asarray(x, dtype=dt)[()] for x in inputs]
+    out = empty(shape, np.bool_ if family in _OUT_BOOL else dt)
+    return run(family, op, operands, out)
+
+
+def ternary(op, a, b, c):
+    ops = [as_operand(x) for x in (a, b, c)]
+    shape = np.broadcast_shapes(*[x.shape for x in ops])
+    dt = np.result_type(ops[1].dtype, ops[2].dtype)
+    return run("ternary", op, ops, empty(shape, dt))
+
+
+# ---- reductions -----------------------------------------------------------------------------
+def split3(arr, dims):
+    """(contiguous (O, R, I) CudaArray, kept shape) -- as backend.reduction.split3."""
+    nd = arr.ndim
+    kept = tuple(arr.shape[i] for i in range(nd) if i not in dims)
+    lo, hi = dims[0], dims[-1]
+    if hi - lo + 1 == len(dims):
+        a = ascontiguous(arr)
+        return a.reshape(math.prod(arr.shape[:lo]), math.prod(arr.shape[lo:hi + 1]),
+                         math.prod(arr.shape[hi + 1:])), kept
+    order = [i for i in range(nd) if i not in dims] + list(dims)
+    a = ascontiguous(arr.transpose(order))
+    return a.reshape(-1, math.prod(arr.shape[i] for i in dims), 1), kept
+
+
+def _reduce_launch(kern, x3, out, *lead):
+    from ..kernels.cuda._jit import MAX_BLOCKS, THREADS
+    n_out = x3.shape[0] * x3.shape[2]
+    if n_out:
+        kern[max(1, min(MAX_BLOCKS, n_out)), THREADS](*lead, x3.buf[x3.offset:], x3.shape[0],
+                                                       x3.shape[1], x3.shape[2], out.buf)
+
+
+def reduce(op, arr, dims, acc_dtype):
+    from ..kernels.cuda import reduction as K
+    if not dims:
+        return arr.astype(acc_dtype)
+    x3, kept = split3(arr, dims)
+    acc_dtype = np.dtype(acc_dtype)
+    out = empty(kept, acc_dtype)
+    is_float = acc_dtype.kind == "f"
+    if x3.shape[1] <= K.SHORT_R:
+        kern = K.reduce_short_float if is_float else K.reduce_short_int
+        launch(kern, out.size, op, x3.buf[x3.offset:], *x3.shape, out.buf)
+    else:
+        _reduce_launch(K.reduce_float if is_float else K.reduce_int, x3, out, op)
+    return out
+
+
+def arg_reduce(arr, dim, want_max):
+    from ..kernels.cuda import reduction as K
+    x3, kept = split3(arr, (dim,))
+    out = empty(kept, np.int64)
+    _reduce_launch(K.arg_reduce, x3, out, want_max)
+    return out
+
+
+def moments(arr, dims, correction, acc_dtype):
+    """(mean, variance with `correction`) over dims, as backend.reduction.moments."""
+    from ..kernels.cpu import reduction as RC
+    n = math.prod(arr.shape[d] for d in dims)
+    x = arr.astype(acc_dtype, copy=False)
+    mean = np.true_divide(reduce(RC.SUM, x, dims, acc_dtype), n)
+    keep = tuple(1 if i in dims else s for i, s in enumerate(arr.shape))
+    dev = np.subtract(x, mean.reshape(keep))
+    var = np.true_divide(reduce(RC.SUM, np.multiply(dev, dev), dims, acc_dtype),
+                         max(n - correction, 0))
+    return mean, var
+
+
+def softmax(arr, dim, log, out_dtype):
+    """softmax / log_softmax along dim by max-shifted exponentials (stable for large logits)."""
+    from ..kernels.cpu import reduction as RC
+    x = arr.astype(out_dtype, copy=False)
+    keep = tuple(1 if i == dim else s for i, s in enumerate(arr.shape))
+    shifted = np.subtract(x, reduce(RC.MAX, x, (dim,), out_dtype).reshape(keep))
+    e = np.exp(shifted)
+    total = reduce(RC.SUM, e, (dim,), out_dtype).reshape(keep)
+    if log:
+        return np.subtract(shifted, np.log(total))
+    return np.true_divide(e, total)
+
+
+# ---- matmul ---------------------------------------------------------------------------------
+def matmul(a, b):
+    """np.matmul semantics (1-D promotion, broadcast batch dims) on CUDA arrays."""
+    from ..kernels.cuda.linalg import TILE
+    from ..kernels.cuda.linalg import matmul as kern
+    a, b = as_operand(a), as_operand(b)
+    dt = np.result_type(a.dtype, b.dtype)
+    a, b = a.astype(dt, copy=False), b.astype(dt, copy=False)
+    va = a.reshape(1, a.shape[0]) if a.ndim == 1 else a
+    vb = b.reshape(b.shape[0], 1) if b.ndim == 1 else b
+    m, k = va.shape[-2:]
+    k2, n = vb.shape[-2:]
+    if k != k2:
+        raise ValueError(f"matmul: mismatch in core dimension ({va.shape} @ {vb.shape})")
+    batch = np.broadcast_shapes(va.shape[:-2], vb.shape[:-2])
+    nb = math.prod(batch)
+    va = _flat_batch(np.broadcast_to(va, batch + (m, k)), nb)
+    vb = _flat_batch(np.broadcast_to(vb, batch + (k, n)), nb)
+    out = empty((nb, m, n), dt)
+    if nb and m and n:
+        grid = ((n + TILE - 1) // TILE, (m + TILE - 1) // TILE, nb)
+        kern[grid, (TILE, TILE)](va.buf, va.offset, va.st[0], va.st[1], va.st[2],
+                                 vb.buf, vb.offset, vb.st[0], vb.st[1], vb.st[2], out.buf,
+                                 nb, m, n, k)
+    shape = batch + ((m,) if a.ndim > 1 else ()) + ((n,) if b.ndim > 1 else ())
+    return out.reshape(shape)
+
+
+def _flat_batch(x, nb):
+    """x (batch..., r, c) as (nb, r, c): a view when the batch dims merge, else a copy."""
+    r, c = x.shape[-2:]
+    if x.ndim == 3:
+        return x
+    if x.ndim == 2:
+        return x._view((1, r, c), (0,) + x.st)
+    try:
+        return x.reshape((nb, r, c), copy=False)
+    except ValueError:
+        return x.copy().reshape(nb, r, c)
+
+
+# ---- gather / scatter -----------------------------------------------------------------------
+def _as3(a, dim):
+    a = ascontiguous(a)
+    return a.reshape(math.prod(a.shape[:dim]), a.shape[dim], math.prod(a.shape[dim + 1:]))
+
+
+def _idx_kernels():
+    from ..kernels.cuda import indexing
+    return indexing
+
+
+def gather(x, dim, idx):
+    region = x[tuple(slice(0, idx.shape[k]) if k != dim else slice(None)
+                     for k in range(x.ndim))]
+    x3, i3 = _as3(region, dim), _as3(as_operand(idx), dim)
+    out = empty(idx.shape, x.dtype)
+    launch(_idx_kernels().gather, out.size, x3.buf[x3.offset:], x3.shape[1],
+           i3.buf[i3.offset:], i3.shape[1], i3.shape[2], out.buf)
+    return out
+
+
+def scatter(out, dim, idx, src, add):
+    """In place on `out` (made contiguous first if it is not)."""
+    target = out if out.flags.c_contiguous else out.copy()
+    sel = tuple(slice(0, idx.shape[k]) if k != dim else slice(None) for k in range(out.ndim))
+    o3 = target[sel]
+    if not o3.flags.c_contiguous:
+        raise NotImplementedError("numtorch CUDA: scatter into a region narrower than the "
+                                  "target along other dims is not supported yet")
+    o3 = o3.reshape(math.prod(o3.shape[:dim]), o3.shape[dim], math.prod(o3.shape[dim + 1:]))
+    i3 = _as3(as_operand(idx), dim)
+    s3 = _as3(as_operand(src)[tuple(slice(0, s) for s in idx.shape)].astype(out.dtype), dim)
+    launch(_idx_kernels().scatter, i3.size, bool(add), o3.buf[o3.offset:], o3.shape[1],
+           i3.buf[i3.offset:], i3.shape[1], i3.shape[2], s3.buf[s3.offset:])
+    if target is not out:
+        out[...] = target
+    return out
+
+
+def index_select(x, dim, idx):
+    x3 = _as3(x, dim)
+    flat = ascontiguous(as_operand(idx).astype(np.int64, copy=False)).reshape(-1)
+    out = empty((x3.shape[0], flat.size, x3.shape[2]), x.dtype)
+    launch(_idx_kernels().index_select, out.size, x3.buf[x3.offset:], x3.shape[1],
+           flat.buf[flat.offset:], flat.size, x3.shape[2], out.buf)
+    shape = list(x.shape)
+    shape[dim] = flat.size
+    return out.reshape(shape)
+
+
+def index_add(out, dim, idx, src, alpha):
+    target = out if out.flags.c_contiguous else out.copy()
+    o3 = _as3(target, dim)
+    flat = ascontiguous(as_operand(idx).astype(np.int64, copy=False)).reshape(-1)
+    s3 = _as3(as_operand(src).astype(out.dtype), dim)
+    launch(_idx_kernels().index_add, s3.size, o3.buf[o3.offset:], o3.shape[1],
+           flat.buf[flat.offset:], flat.size, o3.shape[2], s3.buf[s3.offset:],
+           out.dtype.type(alpha))
+    if target is not out:
+        out[...] = target
+    return out

@@ -1,0 +1,223 @@
+"""The CUDA backend against the CPU one.
+
+These run wherever numtorch.cuda.is_available(): on a real GPU, or under Numba's CUDA simulator
+(`NUMBA_ENABLE_CUDASIM=1 python -m pytest tests/test_cuda.py`, which CI runs as its own
+process).  Sizes stay small because the simulator runs every GPU thread in Python.  Without a
+GPU only the last tests run: they check that CUDA is refused clearly.
+"""
+
+import numpy as np
+import pytest
+
+import numtorch as nt
+
+HAS_CUDA = nt.cuda.is_available()
+needs_cuda = pytest.mark.skipif(not HAS_CUDA, reason="no CUDA device (run under "
+                                                     "NUMBA_ENABLE_CUDASIM=1 to simulate one)")
+RNG = np.random.default_rng(7)
+
+
+def on_both(fn, *arrays, **kw):
+    """fn over CPU tensors and over the same tensors on CUDA; results must agree."""
+    cpu = [nt.tensor(a) for a in arrays]
+    gpu = [t.cuda() for t in cpu]
+    want, got = _flat(fn(*cpu, **kw)), _flat(fn(*gpu, **kw))
+    assert len(want) == len(got)
+    for w, g in zip(want, got):
+        assert g.device == nt.device("cuda", 0), g.device
+        assert g.dtype == w.dtype and g.shape == w.shape, (g.dtype, w.dtype, g.shape, w.shape)
+        np.testing.assert_allclose(g.cpu().detach().numpy().astype(np.float64),
+                                   w.detach().numpy().astype(np.float64), rtol=1e-5, atol=1e-6,
+                                   equal_nan=True)
+
+
+def _flat(x):
+    return [t for item in x for t in _flat(item)] if isinstance(x, tuple) else [x]
+
+
+def floats(*shape):
+    return RNG.standard_normal(shape).astype(np.float32)
+
+
+BINARY = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+          "div": lambda a, b: a / b, "pow": lambda a, b: a.abs() ** b,
+          "maximum": nt.maximum, "minimum": nt.minimum, "atan2": nt.atan2,
+          "remainder": lambda a, b: a % b, "floor_divide": lambda a, b: a // b,
+          "lt": lambda a, b: a < b, "eq": lambda a, b: a == b,
+          "logical_and": nt.logical_and, "where": lambda a, b: nt.where(a > b, a, b)}
+
+
+@needs_cuda
+@pytest.mark.parametrize("name", sorted(BINARY))
+def test_binary_ops_broadcast_and_views(name):
+    fn = BINARY[name]
+    a, b = floats(3, 4), floats(4)
+    on_both(fn, a, b)
+    on_both(lambda x, y: fn(x.t(), y[:3]), a, b)  # a transposed view with a slice
+    on_both(lambda x: fn(x, 2.5), a)  # a Python scalar
+
+
+UNARY = ["neg", "abs", "exp", "log", "sqrt", "sin", "tanh", "sigmoid", "relu", "floor",
+         "round", "reciprocal", "erf", "isnan", "sign"]
+
+
+@needs_cuda
+@pytest.mark.parametrize("name", UNARY)
+def test_unary_ops_including_nan_and_inf(name):
+    x = np.array([[-2.5, -0.5, 0.0, 0.5], [1.5, np.inf, -np.inf, np.nan]], np.float32)
+    on_both(lambda t: getattr(t, name)(), x)
+
+
+@needs_cuda
+def test_integer_and_bool_arithmetic():
+    a = RNG.integers(-9, 9, (3, 4))
+    b = RNG.integers(1, 5, (3, 4))
+    on_both(lambda x, y: (x + y, x * y, x // y, x % y, -x, x.abs(), x > y), a, b)
+    on_both(lambda x: (x > 0) & (x < 5), a)
+
+
+@needs_cuda
+@pytest.mark.parametrize("dim,keepdim", [(None, False), (0, False), (1, True), ((0, 2), False)])
+def test_reductions(dim, keepdim):
+    x = floats(3, 4, 5)
+    kw = {} if dim is None else {"dim": dim, "keepdim": keepdim}
+    on_both(lambda t: (t.sum(**kw), t.mean(**kw), t.amax(**kw), t.amin(**kw)), x)
+    if isinstance(dim, int):
+        on_both(lambda t: (t.max(dim, keepdim), t.argmin(dim, keepdim),
+                           t.var(dim, keepdim=keepdim), t.std(dim), (t > 0).any(dim)), x)
+    on_both(lambda t: (t.prod(), t.transpose(0, 2).sum(1), t.norm()), x)
+
+
+@needs_cuda
+def test_long_rows_take_the_shared_memory_tree():
+    x = floats(2, 100, 3)
+    x[1, 50, 2] = np.nan
+    on_both(lambda t: (t.sum(1), t.amax(1), t.argmax(1), (t > 2).any(1), t.prod(1)), x)
+
+
+@needs_cuda
+def test_argmax_prefers_first_and_nan():
+    x = np.array([[1, 3, 3, 0], [2, np.nan, 5, np.nan]], np.float32)
+    on_both(lambda t: (t.argmax(1), t.max(1)), x)
+
+
+@needs_cuda
+@pytest.mark.parametrize("sa,sb", [((5,), (5,)), ((3, 5), (5,)), ((5,), (5, 2)),
+                                   ((3, 5), (5, 2)), ((2, 3, 5), (5, 4)),
+                                   ((2, 1, 3, 5), (4, 5, 2))])
+def test_matmul_shapes(sa, sb):
+    on_both(lambda a, b: a @ b, floats(*sa), floats(*sb))
+
+
+@needs_cuda
+def test_matmul_of_transposed_operands_over_several_tiles():
+    on_both(lambda a, b: a.t() @ b.t(), floats(6, 9), floats(10, 6))
+
+
+@needs_cuda
+def test_views_copies_and_indexing():
+    x = floats(2, 3, 4)
+    on_both(lambda t: (t.permute(2, 0, 1).contiguous(), t[:, 1:, ::2], t[1], t.unsqueeze(0)
+                       .expand(2, 2, 3, 4).reshape(4, 12), t.flatten(1), t.narrow(2, 1, 2)), x)
+    on_both(lambda t: nt.cat([t, t * 2], 1), x)
+    on_both(lambda t: nt.stack([t[0], t[1]], -1), x)
+
+
+@needs_cuda
+def test_softmax_family_is_stable_for_large_logits():
+    x = np.array([[1e4, -1e4, 0.0], [1.0, 2.0, 3.0]], np.float32)
+    on_both(lambda t: (nt.softmax(t, 1), nt.log_softmax(t, 1), t.logsumexp(1)), x)
+
+
+@needs_cuda
+def test_gather_scatter_index_select_index_add():
+    x = floats(3, 5)
+    idx = np.array([[0, 4], [2, 2], [1, 0]])
+    on_both(lambda t, i: (t.gather(1, i), t.index_select(1, i[0]),
+                          nt.zeros(3, 5, device=t.device).scatter_add(1, i, t[:, :2]),
+                          nt.zeros(3, 5, device=t.device).index_add(1, i[1], t[:, :2])), x, idx)
+    with pytest.raises(RuntimeError, match="out of bounds"):
+        nt.tensor(x).cuda().gather(1, nt.tensor([[5]]).cuda())
+
+
+def mlp_grads(device):
+    nt.manual_seed(0)
+    model = nt.nn.Sequential(nt.nn.Linear(4, 6), nt.nn.Tanh(), nt.nn.Linear(6, 3))
+    model.to(device)
+    x = nt.tensor(np.linspace(-1, 1, 20, dtype=np.float32).reshape(5, 4), device=device)
+    y = nt.tensor([0, 2, 1, 2, 0], device=device)
+    loss = nt.nn.functional.cross_entropy(model(x), y)
+    loss.backward()
+    return loss, [p.grad for p in model.parameters()]
+
+
+@needs_cuda
+def test_autograd_through_an_mlp_matches_cpu():
+    loss_c, grads_c = mlp_grads("cpu")
+    loss_g, grads_g = mlp_grads("cuda")
+    assert loss_g.device.type == "cuda"
+    np.testing.assert_allclose(loss_g.item(), loss_c.item(), rtol=1e-5)
+    for gc, gg in zip(grads_c, grads_g):
+        assert gg.is_cuda
+        np.testing.assert_allclose(gg.cpu().numpy(), gc.numpy(), rtol=1e-4, atol=1e-6)
+
+
+@needs_cuda
+@pytest.mark.parametrize("make", [lambda ps: nt.optim.SGD(ps, lr=0.1, momentum=0.9,
+                                                           nesterov=True, weight_decay=0.01),
+                                  lambda ps: nt.optim.Adam(ps, lr=0.01, amsgrad=True),
+                                  lambda ps: nt.optim.AdamW(ps, lr=0.01)])
+def test_optimizer_steps_match_cpu(make):
+    results = []
+    for device in ("cpu", "cuda"):
+        w = nt.tensor(np.linspace(-1, 1, 6, dtype=np.float32), device=device,
+                      requires_grad=True)
+        opt = make([w])
+        for _ in range(3):
+            opt.zero_grad()
+            (w * w * nt.arange(6, device=device)).sum().backward()
+            opt.step()
+        results.append(w.detach().cpu().numpy())
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-5, atol=1e-6)
+
+
+@needs_cuda
+def test_device_api_and_errors():
+    assert nt.cuda.device_count() >= 1 and nt.cuda.current_device() == 0
+    assert isinstance(nt.cuda.get_device_name(), str)
+    nt.cuda.synchronize()
+    x = nt.ones(2, 3, device="cuda:0")
+    assert x.is_cuda and not x.is_cpu and x.device == nt.device("cuda:0")
+    assert repr(x).endswith("device='cuda:0')")
+    assert nt.zeros_like(x).is_cuda and x.new_ones(2).is_cuda and nt.randn_like(x).is_cuda
+    with pytest.raises(RuntimeError, match="Expected all tensors to be on the same device"):
+        x + nt.ones(2, 3)
+    with pytest.raises(RuntimeError, match="Expected all tensors to be on the same device"):
+        x @ nt.ones(3, 2)
+    with pytest.raises(TypeError, match=r"Use Tensor.cpu\(\)"):
+        x.numpy()
+    assert (x + nt.tensor(2.0)).is_cuda  # a 0-d CPU tensor acts as a scalar, as in PyTorch
+    assert x.sum().item() == 6.0 and x.tolist() == [[1.0] * 3] * 2
+    nt.cuda.manual_seed(3)
+    a = nt.randn(4, device="cuda")
+    nt.cuda.manual_seed(3)
+    assert nt.equal(a.cpu(), nt.randn(4, device="cuda").cpu())
+
+
+@needs_cuda
+def test_to_and_back_is_differentiable():
+    w = nt.tensor([1.0, 2.0], requires_grad=True)
+    y = (w.cuda() * 3).sum()
+    assert type(y.grad_fn).__name__ == "SumBackward0"
+    y.backward()
+    assert w.grad.is_cpu and w.grad.tolist() == [3.0, 3.0]
+
+
+@pytest.mark.skipif(HAS_CUDA, reason="a CUDA device (or the simulator) is present")
+def test_without_a_gpu_cuda_is_refused_clearly():
+    assert nt.cuda.device_count() == 0
+    assert nt.device("cuda").type == "cuda"  # parses, so programs can test for it
+    with pytest.raises(AssertionError, match="not compiled with CUDA"):
+        nt.ones(2).cuda()
+    with pytest.raises(AssertionError, match="not compiled with CUDA"):
+        nt.zeros(2, device="cuda")
