@@ -8,9 +8,11 @@ GPU only the last tests run: they check that CUDA is refused clearly.
 
 import numpy as np
 import pytest
+from numba import config
 
 import numtorch as nt
 
+SIMULATED = bool(config.ENABLE_CUDASIM)
 HAS_CUDA = nt.cuda.is_available()
 needs_cuda = pytest.mark.skipif(not HAS_CUDA, reason="no CUDA device (run under "
                                                      "NUMBA_ENABLE_CUDASIM=1 to simulate one)")
@@ -221,3 +223,61 @@ def test_without_a_gpu_cuda_is_refused_clearly():
         nt.ones(2).cuda()
     with pytest.raises(AssertionError, match="not compiled with CUDA"):
         nt.zeros(2, device="cuda")
+
+
+@needs_cuda
+@pytest.mark.parametrize("stride,padding,dilation,groups", [(1, 0, 1, 1), (2, 1, 1, 2),
+                                                            (1, 2, 2, 1)])
+def test_conv2d_forward_and_backward_match_cpu(stride, padding, dilation, groups):
+    x, w, b = floats(1, 4, 5, 4), floats(4, 4 // groups, 3, 2), floats(4)
+
+    def run(device):
+        xs = [nt.tensor(a, device=device, requires_grad=True) for a in (x, w, b)]
+        out = nt.nn.functional.conv2d(*xs, stride=stride, padding=padding, dilation=dilation,
+                                      groups=groups)
+        (out * out).sum().backward()
+        return [out.detach().cpu()] + [t.grad.cpu() for t in xs]
+    for got, want in zip(run("cuda"), run("cpu")):
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-4, atol=1e-4)
+
+
+@needs_cuda
+@pytest.mark.parametrize("kernel,stride,padding", [(2, 2, 0), (3, 2, 1), (3, 1, 1)])
+def test_max_pool2d_forward_and_backward_match_cpu(kernel, stride, padding):
+    x = floats(2, 3, 7, 6)
+    x[0, 0, 1, 1] = np.nan
+
+    def run(device):
+        t = nt.tensor(x, device=device, requires_grad=True)
+        out = nt.nn.functional.max_pool2d(t, kernel, stride, padding)
+        out.sum().backward()
+        return out.detach().cpu(), t.grad.cpu()
+    for got, want in zip(run("cuda"), run("cpu")):
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-6, equal_nan=True)
+
+
+@needs_cuda
+@pytest.mark.skipif(SIMULATED, reason="LeNet's 32x32 step takes minutes in the simulator; it "
+                                      "runs on a real GPU")
+def test_lenet_training_step_on_cuda_matches_cpu():
+    """The seed's LeNet (examples/lenet.py) moved with .to(device) alone."""
+    import os
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "examples"))
+    from lenet import lenet
+    results = []
+    for device in ("cpu", "cuda"):
+        nt.manual_seed(0)
+        model = lenet(nt).to(device)
+        opt = nt.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        x = nt.tensor(floats(2, 1, 32, 32) if not results else results[0][0], device=device)
+        y = nt.tensor([3, 7], device=device)
+        for _ in range(2):
+            opt.zero_grad()
+            loss = nt.nn.functional.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+        results.append((x.cpu().numpy(), loss.item(), model.conv1.weight.detach().cpu()))
+    assert abs(results[0][1] - results[1][1]) < 1e-4
+    np.testing.assert_allclose(results[1][2].numpy(), results[0][2].numpy(), rtol=1e-4,
+                               atol=1e-5)

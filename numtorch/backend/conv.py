@@ -4,6 +4,8 @@ functional layer; this module only lays out arrays for the kernels."""
 import numpy as np
 
 from ..kernels.cpu import conv as K
+from . import cuda_conv
+from .cuda_array import CudaArray
 
 
 def out_size(n, k, s, p, d, ceil_mode=False):
@@ -25,12 +27,15 @@ def _compute(x):
 def conv2d_forward(x, w, stride, padding, dilation, groups):
     """Returns (out, cols) with cols kept for the weight gradient.  Per group: one im2col into
     a (C*kh*kw, N*L) matrix and one GEMM with the (O, C*kh*kw) weights."""
-    x = _compute(x)
-    w = _compute(w).astype(x.dtype, copy=False)
     n, c, h, wd = x.shape
     o, cg, kh, kw = w.shape
     oh = out_size(h, kh, stride[0], padding[0], dilation[0])
     ow = out_size(wd, kw, stride[1], padding[1], dilation[1])
+    if type(x) is CudaArray:
+        return cuda_conv.conv2d_forward(x, w.astype(x.dtype, copy=False), stride, padding,
+                                        dilation, groups, oh, ow)
+    x = _compute(x)
+    w = _compute(w).astype(x.dtype, copy=False)
     og = o // groups
     out = np.empty((o, n, oh * ow), x.dtype)
     cols_all = []
@@ -47,6 +52,10 @@ def conv2d_forward(x, w, stride, padding, dilation, groups):
 
 def conv2d_backward(grad, x_shape, w, cols_all, stride, padding, dilation, groups,
                     need_input, need_weight):
+    if type(grad) is CudaArray:
+        return cuda_conv.conv2d_backward(grad, x_shape, w.astype(grad.dtype, copy=False),
+                                         cols_all, stride, padding, dilation, groups,
+                                         need_input, need_weight)
     grad = _compute(grad)
     n, c, h, wd = x_shape
     o, cg, kh, kw = w.shape
@@ -72,10 +81,12 @@ def conv2d_backward(grad, x_shape, w, cols_all, stride, padding, dilation, group
 
 
 def max_pool2d(x, kernel, stride, padding, dilation, ceil_mode):
-    x = _compute(x)
     n, c, h, w = x.shape
     oh = out_size(h, kernel[0], stride[0], padding[0], dilation[0], ceil_mode)
     ow = out_size(w, kernel[1], stride[1], padding[1], dilation[1], ceil_mode)
+    if type(x) is CudaArray:
+        return cuda_conv.max_pool2d(x, kernel, stride, padding, dilation, oh, ow)
+    x = _compute(x)
     out = np.empty((n, c, oh, ow), x.dtype)
     argmax = np.empty((n, c, oh, ow), np.int64)
     K.max_pool2d(x, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1],
@@ -84,6 +95,8 @@ def max_pool2d(x, kernel, stride, padding, dilation, ceil_mode):
 
 
 def max_pool2d_backward(grad, argmax, x_shape):
+    if type(grad) is CudaArray:
+        return cuda_conv.max_pool2d_backward(grad, argmax, x_shape)
     dx = np.empty(x_shape, np.float32 if grad.dtype == np.float16 else grad.dtype)
     K.max_pool2d_backward(_compute(grad), argmax, dx)
     return dx
