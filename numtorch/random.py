@@ -25,6 +25,7 @@ class Generator:
             raise RuntimeError("Overflow when unpacking long long")
         self._seed = seed % (1 << 64)
         self._rng = np.random.Generator(np.random.PCG64(self._seed))
+        self._states = None  # the GPU generator's states restart from the seed too
         return self
 
     def seed(self):
@@ -50,8 +51,8 @@ class Generator:
 
 
 default_generator = Generator()
-# Random CUDA tensors draw from their own stream (torch.cuda.manual_seed seeds it); the numbers
-# are generated on the host and copied over.
+# Random CUDA tensors draw from their own stream (torch.cuda.manual_seed seeds it): rand and
+# randn run numba.cuda.random kernels; the other samplers draw on the host and copy over.
 cuda_generator = Generator()
 
 
@@ -106,10 +107,35 @@ def _size(size, kw):
     return shape_arg(size)
 
 
+def _on_gpu(generator, device):
+    return generator is None and device is not None and as_device(device).type == "cuda"
+
+
+def _cuda_draw(kind, shape, dt, requires_grad):
+    """rand/randn on the GPU: numba.cuda.random kernels over cuda_generator's states (made
+    from its seed on first use; manual_seed starts them again)."""
+    from numba.cuda.random import create_xoroshiro128p_states
+
+    from .backend.cuda_array import empty
+    from .kernels.cuda import random as K
+    from .kernels.cuda._jit import MAX_BLOCKS, THREADS
+    g = cuda_generator
+    if g._states is None:
+        g._states = create_xoroshiro128p_states(MAX_BLOCKS * THREADS, seed=g._seed)
+    out = empty(shape, dt.np)
+    if out.size:
+        blocks = max(1, min(MAX_BLOCKS, (out.size + THREADS - 1) // THREADS))
+        getattr(K, kind)[blocks, THREADS](g._states, out.buf, out.size)
+    t = wrap(out, dt)
+    return t.requires_grad_(True) if requires_grad else t
+
+
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None,
          **kw):
     dt = _float_dt(dtype)
     shape = _size(size, kw.get("size"))
+    if _on_gpu(generator, device):
+        return _cuda_draw("uniform", shape, dt, requires_grad)
     np_dt = np.float64 if dt is D.float64 else np.float32
     return _sample(_rng(generator, device).random(shape, dtype=np_dt), dt, requires_grad, device)
 
@@ -118,6 +144,8 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, o
           **kw):
     dt = _float_dt(dtype)
     shape = _size(size, kw.get("size"))
+    if _on_gpu(generator, device):
+        return _cuda_draw("normal", shape, dt, requires_grad)
     np_dt = np.float64 if dt is D.float64 else np.float32
     return _sample(_rng(generator, device).standard_normal(shape, dtype=np_dt), dt, requires_grad,
                    device)

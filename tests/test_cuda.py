@@ -201,9 +201,21 @@ def test_device_api_and_errors():
     assert (x + nt.tensor(2.0)).is_cuda  # a 0-d CPU tensor acts as a scalar, as in PyTorch
     assert x.sum().item() == 6.0 and x.tolist() == [[1.0] * 3] * 2
     nt.cuda.manual_seed(3)
-    a = nt.randn(4, device="cuda")
+    a, u = nt.randn(4, device="cuda"), nt.rand(2, 3, device="cuda", dtype=nt.float64)
+    assert a.is_cuda and u.dtype == nt.float64 and u.shape == (2, 3)
     nt.cuda.manual_seed(3)
     assert nt.equal(a.cpu(), nt.randn(4, device="cuda").cpu())
+    assert not nt.equal(a.cpu(), nt.randn(4, device="cuda").cpu())  # the stream moves on
+
+
+@needs_cuda
+def test_cuda_random_numbers_have_the_right_distribution():
+    nt.cuda.manual_seed(0)
+    u = nt.rand(4000, device="cuda").cpu().numpy()
+    z = nt.randn(4000, device="cuda").cpu().numpy()
+    assert 0 <= u.min() and u.max() < 1 and abs(u.mean() - 0.5) < 0.02
+    assert abs(z.mean()) < 0.06 and abs(z.std() - 1) < 0.05
+    assert len(np.unique(u)) > 3990  # no repeated streams across threads
 
 
 @needs_cuda
@@ -281,3 +293,81 @@ def test_lenet_training_step_on_cuda_matches_cpu():
     assert abs(results[0][1] - results[1][1]) < 1e-4
     np.testing.assert_allclose(results[1][2].numpy(), results[0][2].numpy(), rtol=1e-4,
                                atol=1e-5)
+
+
+LAYERS = {
+    "BatchNorm2d": (lambda: nt.nn.BatchNorm2d(3), (2, 3, 4, 4)),
+    "LayerNorm": (lambda: nt.nn.LayerNorm(6), (4, 6)),
+    "AvgPool2d": (lambda: nt.nn.AvgPool2d(3, 2, 1, ceil_mode=True, count_include_pad=False),
+                  (2, 3, 5, 4)),
+    "AdaptiveAvgPool2d": (lambda: nt.nn.AdaptiveAvgPool2d((2, 3)), (2, 3, 5, 4)),
+    "Conv1d": (lambda: nt.nn.Conv1d(3, 2, 3, padding=1), (2, 3, 6)),
+    "MaxPool1d": (lambda: nt.nn.MaxPool1d(2), (2, 3, 6)),
+    "ELU": (lambda: nt.nn.ELU(), (4, 6)),
+    "GELU": (lambda: nt.nn.GELU(), (4, 6)),
+    "Softplus": (lambda: nt.nn.Softplus(), (4, 6)),
+    "LogSoftmax": (lambda: nt.nn.LogSoftmax(1), (4, 6)),
+}
+
+
+@needs_cuda
+@pytest.mark.parametrize("name", sorted(LAYERS))
+def test_layers_forward_and_gradients_match_cpu(name):
+    import copy
+    make, shape = LAYERS[name]
+    x = floats(*shape)
+    cpu = make()
+    results = []
+    for device in ("cpu", "cuda"):
+        m = copy.deepcopy(cpu).to(device)
+        t = nt.tensor(x, device=device, requires_grad=True)
+        out = m(t)
+        (out * out).sum().backward()
+        results.append([out.detach().cpu(), t.grad.cpu()] +
+                       [p.grad.cpu() for p in m.parameters()])
+    for got, want in zip(results[1], results[0]):
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-4, atol=1e-5)
+
+
+LOSSES = {"mse": lambda x, y: nt.nn.MSELoss()(x, y),
+          "bce": lambda x, y: nt.nn.BCELoss()(x.sigmoid(), (y > 0).float()),
+          "bce_logits": lambda x, y: nt.nn.BCEWithLogitsLoss(pos_weight=y[0].abs())(
+              x, (y > 0).float()),
+          "smooth_l1": lambda x, y: nt.nn.SmoothL1Loss()(x, y),
+          "cross_entropy_smoothing": lambda x, y: nt.nn.CrossEntropyLoss(label_smoothing=0.1)(
+              x, y.argmax(1)),
+          "nll_ignore": lambda x, y: nt.nn.NLLLoss(ignore_index=1)(x.log_softmax(1),
+                                                                   y.argmax(1))}
+
+
+@needs_cuda
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_losses_match_cpu(name):
+    x, y = floats(5, 4), floats(5, 4)
+    results = []
+    for device in ("cpu", "cuda"):
+        t = nt.tensor(x, device=device, requires_grad=True)
+        loss = LOSSES[name](t, nt.tensor(y, device=device))
+        loss.backward()
+        results.append((loss.item(), t.grad.cpu().numpy()))
+    np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-5)
+    np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-4, atol=1e-6)
+
+
+@needs_cuda
+def test_embedding_and_dropout_on_cuda():
+    emb = nt.nn.Embedding(5, 3)
+    idx = nt.tensor([[1, 4], [4, 0]])
+    want = emb(idx)
+    want.sum().backward()
+    g_cpu = emb.weight.grad.clone()
+    emb.zero_grad()
+    emb.cuda()
+    got = emb(idx.cuda())
+    got.sum().backward()
+    np.testing.assert_allclose(got.detach().cpu().numpy(), want.detach().numpy())
+    np.testing.assert_allclose(emb.weight.grad.cpu().numpy(), g_cpu.numpy())
+    d = nt.nn.Dropout(0.5)
+    y = d(nt.ones(200, device="cuda"))
+    kept = y.cpu().numpy() != 0
+    assert y.is_cuda and 0.3 < kept.mean() < 0.7 and np.allclose(y.cpu().numpy()[kept], 2.0)

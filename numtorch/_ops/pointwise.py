@@ -684,7 +684,7 @@ def round(input, *, decimals=0, out=None):
 def _predicate(op, name, int_value):
     def fn(input):
         if input.dtype.category != D.FLOAT:
-            return wrap(np.full(input._data.shape, int_value, np.bool_), D.bool_)
+            return wrap(np.full(input._data.shape, int_value, np.bool_, like=input._data), D.bool_)
         return _unary_into("predicate", op, input, D.bool_, None, None, np.bool_)
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Elementwise {name} as a bool tensor."
@@ -700,7 +700,7 @@ signbit = _predicate(K.SIGNBIT, "signbit", False)
 
 
 def isreal(input):
-    return wrap(np.ones(input._data.shape, np.bool_), D.bool_)
+    return wrap(np.ones(input._data.shape, np.bool_, like=input._data), D.bool_)
 
 
 # ---- ternary -----------------------------------------------------------------------------
@@ -762,7 +762,7 @@ def _clamp_grads(g, x, lo, hi):
 
 
 def ones_like_bool(x):
-    return wrap(np.ones(x._data.shape, np.bool_), D.bool_)
+    return wrap(np.ones(x._data.shape, np.bool_, like=x._data), D.bool_)
 
 
 def _record_clamp(res, x, lo, hi):

@@ -279,9 +279,9 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     dims = reduce_dims(dim, input.ndim)
     c = _correction(unbiased, correction)
     if not dims:
-        m, v = input._data.astype(np.float64), np.full(input._data.shape, np.nan)
+        m, v = input._data.astype(np.float64), np.full(input._data.shape, np.nan, like=input._data)
         if c == 0:
-            v = np.zeros(input._data.shape)
+            v = np.zeros(input._data.shape, like=input._data)
     else:
         m, v = R.moments(input._data, dims, c, np.float64)
     n = _count(input._data.shape, dims)

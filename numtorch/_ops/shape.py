@@ -24,8 +24,15 @@ def _reshaped(input, res, name):
 def embed(g, shape, key):
     """A zero tensor of `shape` with g written (accumulated, for repeated advanced indices) at
     `key`: the gradient of indexing.  Differentiable itself, for double backward."""
-    z = np.zeros(shape, g._data.dtype)
-    np.add.at(z, key, g._data)
+    z = np.zeros(shape, g._data.dtype, like=g._data)
+    if g.is_cuda:  # only the index_select form: (:, ..., :, index)
+        if not all(k == slice(None) for k in key[:-1]):
+            raise NotImplementedError("numtorch CUDA: the gradient of advanced indexing is "
+                                      "not supported on CUDA yet")
+        from ..backend import cuda_ops
+        cuda_ops.index_add(z, len(key) - 1, key[-1], g._data, 1)
+    else:
+        np.add.at(z, key, g._data)
     return _record(wrap(z, g.dtype), g, "IndexPutBackward0", lambda gg: gg[key])
 
 

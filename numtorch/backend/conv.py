@@ -103,10 +103,13 @@ def max_pool2d_backward(grad, argmax, x_shape):
 
 
 def avg_pool2d(x, kernel, stride, padding, ceil_mode, count_include_pad, divisor):
-    x = _compute(x)
     n, c, h, w = x.shape
     oh = out_size(h, kernel[0], stride[0], padding[0], 1, ceil_mode)
     ow = out_size(w, kernel[1], stride[1], padding[1], 1, ceil_mode)
+    if type(x) is CudaArray:
+        return cuda_conv.avg_pool2d(x, kernel, stride, padding, count_include_pad, divisor,
+                                    oh, ow)
+    x = _compute(x)
     out = np.empty((n, c, oh, ow), x.dtype)
     K.avg_pool2d(x, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1],
                  count_include_pad, divisor or 0, out)
@@ -114,6 +117,9 @@ def avg_pool2d(x, kernel, stride, padding, ceil_mode, count_include_pad, divisor
 
 
 def avg_pool2d_backward(grad, x_shape, kernel, stride, padding, count_include_pad, divisor):
+    if type(grad) is CudaArray:
+        return cuda_conv.avg_pool2d_backward(grad, x_shape, kernel, stride, padding,
+                                             count_include_pad, divisor)
     dx = np.zeros(x_shape, np.float32 if grad.dtype == np.float16 else grad.dtype)
     K.avg_pool2d_backward(_compute(grad), kernel[0], kernel[1], stride[0], stride[1],
                           padding[0], padding[1], count_include_pad, divisor or 0, dx)
@@ -121,6 +127,9 @@ def avg_pool2d_backward(grad, x_shape, kernel, stride, padding, count_include_pa
 
 
 def adaptive_avg_pool2d(x, size):
+    if type(x) is CudaArray:
+        return cuda_conv.avg_pool2d(x, (0, 0), (1, 1), (0, 0), False, 0, size[0], size[1],
+                                    adaptive=True)
     x = _compute(x)
     out = np.empty(x.shape[:2] + tuple(size), x.dtype)
     K.adaptive_avg_pool2d(x, out)
@@ -128,6 +137,9 @@ def adaptive_avg_pool2d(x, size):
 
 
 def adaptive_avg_pool2d_backward(grad, x_shape):
+    if type(grad) is CudaArray:
+        return cuda_conv.avg_pool2d_backward(grad, x_shape, (0, 0), (1, 1), (0, 0), False, 0,
+                                             adaptive=True)
     dx = np.zeros(x_shape, np.float32 if grad.dtype == np.float16 else grad.dtype)
     K.adaptive_avg_pool2d_backward(_compute(grad), dx)
     return dx

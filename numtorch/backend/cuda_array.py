@@ -285,6 +285,9 @@ class CudaArray:
     def __eq__(self, o): return np.equal(self, o)  # noqa: E704
     def __ne__(self, o): return np.not_equal(self, o)  # noqa: E704
     def __invert__(self): return np.invert(self)  # noqa: E704
+    def __and__(self, o): return np.bitwise_and(self, o)  # noqa: E704
+    def __or__(self, o): return np.bitwise_or(self, o)  # noqa: E704
+    def __xor__(self, o): return np.bitwise_xor(self, o)  # noqa: E704
     __hash__ = None
 
     def __repr__(self):
@@ -592,7 +595,9 @@ for _f, _spec in ((np.add, ("binary", KC.ADD)), (np.subtract, ("binary", KC.SUB)
                   (np.less, ("compare", KC.LT)), (np.less_equal, ("compare", KC.LE)),
                   (np.greater, ("compare", KC.GT)), (np.greater_equal, ("compare", KC.GE)),
                   (np.logical_and, ("compare", KC.LAND)), (np.logical_or, ("compare", KC.LOR)),
-                  (np.invert, ("int_unary", KC.BITNOT))):
+                  (np.invert, ("int_unary", KC.BITNOT)),
+                  (np.bitwise_and, ("bitwise", KC.BAND)), (np.bitwise_or, ("bitwise", KC.BOR)),
+                  (np.bitwise_xor, ("bitwise", KC.BXOR))):
     _UFUNCS[_f] = _spec
 
 SUM, PROD, MAX, MIN, ANY, ALL = RC.SUM, RC.PROD, RC.MAX, RC.MIN, RC.ANY, RC.ALL

@@ -74,3 +74,21 @@ def max_pool2d_backward(grad, argmax, x_shape):
     launch(_k().max_pool2d_backward, grad.size, _flat(grad), argmax.buf,
            x_shape[2] * x_shape[3], grad.shape[2] * grad.shape[3], dx.buf)
     return dx
+
+
+def avg_pool2d(x, kernel, stride, padding, count_include_pad, divisor, oh, ow, adaptive=False):
+    n, c, h, w = x.shape
+    out = empty((n, c, oh, ow), x.dtype)
+    launch(_k().avg_pool2d, out.size, _flat(x), h, w, kernel[0], kernel[1], stride[0],
+           stride[1], padding[0], padding[1], bool(count_include_pad), divisor or 0, adaptive,
+           oh, ow, out.buf)
+    return out
+
+
+def avg_pool2d_backward(grad, x_shape, kernel, stride, padding, count_include_pad, divisor,
+                        adaptive=False):
+    dx = fill(empty(x_shape, grad.dtype), 0)
+    launch(_k().avg_pool2d_backward, grad.size, _flat(grad), x_shape[2], x_shape[3], kernel[0],
+           kernel[1], stride[0], stride[1], padding[0], padding[1], bool(count_include_pad),
+           divisor or 0, adaptive, grad.shape[2], grad.shape[3], dx.buf)
+    return dx

@@ -121,8 +121,12 @@ def dropout(input, p=0.5, training=True, inplace=False):
         return input
     if p == 1:
         return P.mul(input, 0.0)
-    keep = _rng(None).random(input._data.shape) >= p
-    mask = wrap((keep / (1 - p)).astype(input.dtype.np), input.dtype)
+    if input.is_cuda:
+        from ..random import rand
+        mask = P.div(P.ge(rand(input.shape, device=input.device), p).to(input.dtype), 1 - p)
+    else:
+        keep = _rng(None).random(input._data.shape) >= p
+        mask = wrap((keep / (1 - p)).astype(input.dtype.np), input.dtype)
     res = P.mul(input, mask)
     if inplace:
         input.copy_(res)
@@ -237,7 +241,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             if n <= 1:
                 raise ValueError(f"Expected more than 1 value per channel when training, got "
                                  f"input size {list(input.shape)}")
-            if input.dtype in (D.float32, D.float64):  # one Numba pass per channel
+            if input.dtype in (D.float32, D.float64) and not input.is_cuda:  # one Numba pass
                 m, v = norm_stats(input._data)
                 mean, var = wrap(m, input.dtype), wrap(v, input.dtype)
             else:
@@ -249,7 +253,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         else:
             mean, var = running_mean, running_var
         rstd = P.rsqrt(var + eps)
-    if input.dtype in (D.float32, D.float64) and mean.dtype is input.dtype:
+    if input.dtype in (D.float32, D.float64) and mean.dtype is input.dtype and not input.is_cuda:
         return _batch_norm_fused(input, weight, bias, mean, rstd, training, dims, shape)
     return _normalize_node("NativeBatchNormBackward0", input, weight, bias, dims, shape,
                            mean.reshape(shape), rstd.reshape(shape), dims, training)
@@ -266,6 +270,13 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
         raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the "
                            f"following scalar types: Long, Int; but got {input.dtype} instead")
     from ..backend.indexing import check_bounds
+    if weight.is_cuda:  # rows by index_select (its backward is index_add), same values
+        from .._ops.index import index_select
+        if padding_idx is not None:
+            raise NotImplementedError("numtorch CUDA: Embedding with padding_idx is not "
+                                      "supported on CUDA yet")
+        rows = index_select(weight, 0, input.reshape(-1))
+        return rows.reshape(tuple(input.shape) + (weight.shape[1],))
     n = weight.shape[0]
     flat = check_bounds(input._data, n, 0, IndexError, "index out of range in self")
     flat = np.where(flat < 0, flat + n, flat)

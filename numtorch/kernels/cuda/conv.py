@@ -8,7 +8,7 @@ import math
 
 from numba import cuda
 
-from ._jit import kernel
+from ._jit import device_fn, kernel
 
 
 @kernel
@@ -79,3 +79,72 @@ def max_pool2d_backward(grad, argmax, hw, ohw, dx, n):
         a = argmax[k]
         if a >= 0:
             cuda.atomic.add(dx, (k // ohw) * hw + a, grad[k])
+
+
+@device_fn
+def _avg_window(y, z, h, w, kh, kw, sh, sw, ph, pw, count_include_pad, divisor):
+    """(ya, yb, xa, xb, d): the in-bounds window of output (y, z) and its divisor, by
+    PyTorch's rules (padding counts unless told otherwise; past the padded edge never)."""
+    y0 = y * sh - ph
+    x0 = z * sw - pw
+    y1 = min(y0 + kh, h + ph)
+    x1 = min(x0 + kw, w + pw)
+    ya, yb = max(y0, 0), min(y1, h)
+    xa, xb = max(x0, 0), min(x1, w)
+    if divisor > 0:
+        d = divisor
+    elif count_include_pad:
+        d = (y1 - y0) * (x1 - x0)
+    else:
+        d = (yb - ya) * (xb - xa)
+    return ya, yb, xa, xb, d
+
+
+@device_fn
+def _adaptive_window(y, z, h, w, oh, ow):
+    ya = (y * h) // oh
+    yb = -((-(y + 1) * h) // oh)
+    xa = (z * w) // ow
+    xb = -((-(z + 1) * w) // ow)
+    return ya, yb, xa, xb, (yb - ya) * (xb - xa)
+
+
+@kernel
+def avg_pool2d(x, h, w, kh, kw, sh, sw, ph, pw, count_include_pad, divisor, adaptive, oh, ow,
+               out, n):
+    """One thread per output: the window mean (adaptive: PyTorch's adaptive windows)."""
+    for k in range(cuda.grid(1), n, cuda.gridsize(1)):
+        z = k % ow
+        y = (k // ow) % oh
+        plane = (k // (ow * oh)) * h * w
+        if adaptive:
+            ya, yb, xa, xb, d = _adaptive_window(y, z, h, w, oh, ow)
+        else:
+            ya, yb, xa, xb, d = _avg_window(y, z, h, w, kh, kw, sh, sw, ph, pw,
+                                            count_include_pad, divisor)
+        s = 0.0
+        for yy in range(ya, yb):
+            for xx in range(xa, xb):
+                s += x[plane + yy * w + xx]
+        out[k] = s / d if d > 0 else 0.0
+
+
+@kernel
+def avg_pool2d_backward(grad, h, w, kh, kw, sh, sw, ph, pw, count_include_pad, divisor,
+                        adaptive, oh, ow, dx, n):
+    """Each output spreads grad / divisor over its window (windows overlap: atomics)."""
+    for k in range(cuda.grid(1), n, cuda.gridsize(1)):
+        z = k % ow
+        y = (k // ow) % oh
+        plane = (k // (ow * oh)) * h * w
+        if adaptive:
+            ya, yb, xa, xb, d = _adaptive_window(y, z, h, w, oh, ow)
+        else:
+            ya, yb, xa, xb, d = _avg_window(y, z, h, w, kh, kw, sh, sw, ph, pw,
+                                            count_include_pad, divisor)
+        if d <= 0:
+            continue
+        g = grad[k] / d
+        for yy in range(ya, yb):
+            for xx in range(xa, xb):
+                cuda.atomic.add(dx, plane + yy * w + xx, g)
