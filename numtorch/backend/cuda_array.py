@@ -95,8 +95,8 @@ class CudaArray:
         return self.shape[0]
 
     def meta(self):
-        """[offset, ndim, shape..., strides...] for the kernels."""
-        return np.array((self.offset, len(self.shape)) + self.shape + self.st, np.int64)
+        """(offset, ndim, shape..., strides...) for the kernels."""
+        return (self.offset, len(self.shape)) + self.shape + self.st
 
     # ---- views ------------------------------------------------------------------------------
     def _view(self, shape, st, offset=None):
@@ -381,6 +381,20 @@ def launch(kern, n, *args):
         kern[blocks, threads](*args, n)
 
 
+_META_CACHE = {}
+
+
+def device_meta(values):
+    """A device copy of a meta tuple, cached: the same layouts recur every training step, and
+    each fresh copy would be a host-to-device transfer before the launch."""
+    d = _META_CACHE.get(values)
+    if d is None:
+        if len(_META_CACHE) > 4096:
+            _META_CACHE.clear()
+        d = _META_CACHE[values] = _cuda().to_device(np.array(values, np.int64))
+    return d
+
+
 def broadcast_meta(a, shape):
     """a's meta with a's dims broadcast to `shape` (stride 0 where a has size 1 or no dim)."""
     nd = len(shape)
@@ -392,7 +406,7 @@ def broadcast_meta(a, shape):
                 raise ValueError(f"operands could not be broadcast together with shapes "
                                  f"{a.shape} {shape}")
             st[off + i] = a.st[i]
-    return _cuda().to_device(np.array((a.offset, nd) + tuple(shape) + tuple(st), np.int64))
+    return device_meta((a.offset, nd) + tuple(shape) + tuple(st))
 
 
 def copy_into(dst, src):
@@ -400,12 +414,12 @@ def copy_into(dst, src):
         src = to_device(src)
     src = as_operand(src, dst.dtype)
     launch(_k().copy, dst.size, src.buf, broadcast_meta(src, dst.shape), dst.buf,
-           _cuda().to_device(dst.meta()))
+           device_meta(tuple(dst.meta())))
     return dst
 
 
 def fill(dst, value):
-    launch(_k().fill, dst.size, dst.buf, _cuda().to_device(dst.meta()),
+    launch(_k().fill, dst.size, dst.buf, device_meta(tuple(dst.meta())),
            np.array(value, dst.dtype)[()])
     return dst
 

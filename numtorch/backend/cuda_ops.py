@@ -11,6 +11,7 @@ from .cuda_array import (
     as_operand,
     ascontiguous,
     broadcast_meta,
+    device_meta,
     empty,
     launch,
 )
@@ -22,8 +23,7 @@ def _kernels():
 
 
 def _meta(a):
-    from numba import cuda
-    return cuda.to_device(a.meta())
+    return device_meta(a.meta())
 
 
 _FAMILY = {"binary": "binary", "compare": "compare", "bitwise": "bitwise", "unary": "unary",
@@ -32,6 +32,10 @@ _FAMILY = {"binary": "binary", "compare": "compare", "bitwise": "bitwise", "unar
 
 def run(family, op, operands, out):
     """backend.elementwise.run for CUDA arrays: every operand broadcast to out.shape."""
+    flat = _flat_args(family, operands, out)
+    if flat is not None:
+        launch(getattr(_kernels(), family + "_flat"), out.size, op, *flat, out.buf)
+        return out
     kern = getattr(_kernels(), _FAMILY[family])
     args = []
     for a in operands:
@@ -39,6 +43,25 @@ def run(family, op, operands, out):
         args += [a.buf, broadcast_meta(a, out.shape)]
     launch(kern, out.size, op, *args, out.buf, _meta(out))
     return out
+
+
+def _flat_args(family, operands, out):
+    """Arguments for the flat kernels when out and every operand are contiguous with out's
+    shape (0-d operands broadcast with step 0); None otherwise."""
+    if family not in ("unary", "binary") or out.offset or not out.flags.c_contiguous:
+        return None
+    args = []
+    for a in operands:
+        a = as_operand(a)
+        if a.dtype != out.dtype:
+            return None
+        if a.ndim == 0:
+            args += [a.buf[a.offset:]] + ([0] if family == "binary" else [])
+        elif a.shape == out.shape and a.flags.c_contiguous:
+            args += [a.buf[a.offset:]] + ([1] if family == "binary" else [])
+        else:
+            return None
+    return args
 
 
 _OUT_BOOL = {"compare", "predicate"}

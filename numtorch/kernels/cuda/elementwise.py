@@ -75,3 +75,17 @@ def copy(a, am, out, om, n):
 def fill(out, om, value, n):
     for i in range(cuda.grid(1), n, cuda.gridsize(1)):
         out[offset(om, i)] = value
+
+
+# Flat kernels: every operand contiguous with the output's shape (or a 0-d scalar, step 0),
+# the common case, without the per-element index arithmetic of the strided kernels.
+@kernel
+def unary_flat(op, a, out, n):
+    for i in range(cuda.grid(1), n, cuda.gridsize(1)):
+        out[i] = S.unop(op, a[i])
+
+
+@kernel
+def binary_flat(op, a, sa, b, sb, out, n):
+    for i in range(cuda.grid(1), n, cuda.gridsize(1)):
+        out[i] = S.binop(op, a[i * sa], b[i * sb])
