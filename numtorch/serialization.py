@@ -34,10 +34,14 @@ class _Writer:
             key = id(obj)
             if key not in self.ids:
                 self.ids[key] = len(self.arrays)
-                self.arrays.append(np.array(obj._data, order="C"))  # keeps 0-d arrays 0-d
+                data = obj._data.get() if obj.is_cuda else obj._data  # CUDA: a host copy
+                self.arrays.append(np.array(data, order="C"))  # keeps 0-d arrays 0-d
             from .nn.parameter import Parameter
-            return {"t": "tensor", "i": self.ids[key], "dtype": obj.dtype.name,
+            node = {"t": "tensor", "i": self.ids[key], "dtype": obj.dtype.name,
                     "rg": bool(obj._requires_grad), "param": isinstance(obj, Parameter)}
+            if obj.is_cuda:
+                node["device"] = str(obj.device)
+            return node
         if obj is None or isinstance(obj, (bool, str)):
             return {"t": "v", "v": obj}
         if isinstance(obj, (int, np.integer)):
@@ -119,10 +123,36 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
                 cache[i] = arr
             return cache[i]
 
-        return _decode(structure.get("root"), tensor_at)
+        return _decode(structure.get("root"), tensor_at, _placement(map_location))
 
 
-def _decode(node, tensor_at):
+_NO_CUDA = ("Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is "
+            "False. If you are running on a CPU-only machine, please use torch.load with "
+            "map_location=torch.device('cpu') to map your storages to the CPU.")
+
+
+def _placement(map_location):
+    """saved device name -> the device a loaded tensor goes to (PyTorch: where it was saved,
+    unless map_location says otherwise)."""
+    from . import cuda
+    from ._device import device
+
+    def place(saved):
+        target = saved
+        if isinstance(map_location, (str, device)):
+            target = str(map_location)
+        elif isinstance(map_location, dict):
+            target = map_location.get(saved, saved)
+        elif callable(map_location):
+            raise TypeError("numtorch.load: a callable map_location is not supported; pass a "
+                            "device, a device string or a dict")
+        if device(target).type == "cuda" and not cuda.is_available():
+            raise RuntimeError(_NO_CUDA)
+        return target
+    return place
+
+
+def _decode(node, tensor_at, place):
     if not isinstance(node, dict) or "t" not in node:
         raise _corrupt("malformed entry")
     kind = node["t"]
@@ -131,7 +161,8 @@ def _decode(node, tensor_at):
         arr = tensor_at(int(node["i"]))
         if arr.dtype != dt.np:
             raise _corrupt(f"tensor {node['i']} has dtype {arr.dtype}, expected {dt.name}")
-        t = wrap(arr, dt)
+        target = place(node.get("device", "cpu"))
+        t = wrap(arr, dt) if target == "cpu" else wrap(arr, dt).to(target)
         if node.get("param"):
             from .nn.parameter import Parameter
             return Parameter(t, requires_grad=bool(node.get("rg")))
@@ -145,12 +176,13 @@ def _decode(node, tensor_at):
     if kind == "float":
         return float.fromhex(node["v"]) if isinstance(node["v"], str) else math.nan
     if kind in ("dict", "odict"):
-        items = [(_decode(k, tensor_at), _decode(v, tensor_at)) for k, v in node["items"]]
+        items = [(_decode(k, tensor_at, place), _decode(v, tensor_at, place))
+                 for k, v in node["items"]]
         return OrderedDict(items) if kind == "odict" else dict(items)
     if kind == "list":
-        return [_decode(v, tensor_at) for v in node["items"]]
+        return [_decode(v, tensor_at, place) for v in node["items"]]
     if kind == "tuple":
-        return tuple(_decode(v, tensor_at) for v in node["items"])
+        return tuple(_decode(v, tensor_at, place) for v in node["items"])
     if kind == "dtype":
         return D.as_dtype(node["v"])
     raise _corrupt(f"unknown entry type {kind!r}")

@@ -371,3 +371,41 @@ def test_embedding_and_dropout_on_cuda():
     y = d(nt.ones(200, device="cuda"))
     kept = y.cpu().numpy() != 0
     assert y.is_cuda and 0.3 < kept.mean() < 0.7 and np.allclose(y.cpu().numpy()[kept], 2.0)
+
+
+@needs_cuda
+def test_save_and_load_cuda_tensors(tmp_path):
+    sd = {"w": nt.arange(6.0, device="cuda").view(2, 3), "n": 3}
+    nt.save(sd, tmp_path / "a.pt")
+    back = nt.load(tmp_path / "a.pt")
+    assert back["w"].is_cuda and back["w"].tolist() == sd["w"].tolist() and back["n"] == 3
+    on_cpu = nt.load(tmp_path / "a.pt", map_location="cpu")
+    assert on_cpu["w"].is_cpu and on_cpu["w"].tolist() == sd["w"].tolist()
+
+
+@needs_cuda
+def test_unsupported_cuda_ops_say_so():
+    x = nt.randn(3, 4, device="cuda")
+    for op in (lambda: x[x > 0], lambda: x.cumsum(0), lambda: x.sort()):
+        with pytest.raises(NotImplementedError, match="numtorch CUDA"):
+            op()
+
+
+@pytest.mark.skipif(HAS_CUDA, reason="a CUDA device (or the simulator) is present")
+def test_loading_a_cuda_checkpoint_without_a_gpu(tmp_path):
+    """A file saved on a GPU machine (device recorded in its structure) loads with
+    map_location='cpu' and otherwise raises PyTorch's error."""
+    import json
+    import zipfile
+    nt.save({"w": nt.ones(2)}, tmp_path / "a.pt")
+    with zipfile.ZipFile(tmp_path / "a.pt") as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    structure = json.loads(files["structure.json"])
+    structure["root"]["items"][0][1]["device"] = "cuda:0"
+    files["structure.json"] = json.dumps(structure).encode()
+    with zipfile.ZipFile(tmp_path / "b.pt", "w") as z:
+        for n, data in files.items():
+            z.writestr(n, data)
+    with pytest.raises(RuntimeError, match="map_location"):
+        nt.load(tmp_path / "b.pt")
+    assert nt.load(tmp_path / "b.pt", map_location="cpu")["w"].tolist() == [1.0, 1.0]
