@@ -276,6 +276,7 @@ def scatter_add(input, dim, index, src):
 def index_add_(input, dim, index, source, *, alpha=1):
     _check_index("index_add", index, True)
     d = wrap_dim(dim, input.ndim)
+    B.check_bounds(index._data, input._data.shape[d], d, RuntimeError)
     B.index_add(input._data, d, index._data.reshape(-1), source._data, alpha)
     input._bump()
     return input

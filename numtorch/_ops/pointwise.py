@@ -460,8 +460,7 @@ def _bitwise(op, name, a, b, out=None, inplace=None):
     _check_operand(b, name)
     dt = D.result_type(a, b)
     if dt.category == D.FLOAT:
-        raise RuntimeError(f"\"{name}_cpu\" not implemented for "
-                           f"'{_type_name(dt)}'")
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_type_name(dt)}'")
     return _binary("bitwise", op, a, b, dt, dt, out, inplace)
 
 
@@ -485,10 +484,19 @@ def bitwise_right_shift(input, other, *, out=None):
     return _bitwise(K.RSHIFT, "rshift", input, other, out)
 
 
+def invert(input):
+    """The ~ operator: PyTorch's operator raises TypeError on floats (bitwise_not raises
+    NotImplementedError)."""
+    if input.dtype.category == D.FLOAT:
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
+    return bitwise_not(input)
+
+
 def bitwise_not(input, *, out=None):
     if input.dtype.category == D.FLOAT:
-        raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for "
-                           f"'{_type_name(input.dtype)}'")
+        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for "
+                                  f"'{_type_name(input.dtype)}'")
     if input.dtype is D.bool_:
         return logical_not(input, out=out)
     return _unary_into("int_unary", K.BITNOT, input, input.dtype, out, None)

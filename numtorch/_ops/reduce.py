@@ -15,6 +15,15 @@ from ._numpy_names import accept_numpy_names
 from .pointwise import _type_name, deliver
 
 
+def _cast(input, dtype):
+    """The dtype= argument of reductions: a dtype (or NumPy/Python type), never a string --
+    PyTorch's argument parser rejects those with a TypeError."""
+    if isinstance(dtype, str):
+        raise TypeError(f"received an invalid combination of arguments - got (dtype=str), "
+                        f"expected torch.dtype dtype; did you mean torch.{dtype}?")
+    return input.to(D.as_dtype(dtype))
+
+
 def reduce_dims(dim, ndim):
     """Normalise dim (None, int, or sequence) into a sorted tuple; None/() means all dims."""
     if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
@@ -81,7 +90,7 @@ def _record_fold(res, input, dim, keepdim, name, grad, saved=()):
 
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if dtype is not None:
-        input = input.to(dtype)
+        input = _cast(input, dtype)
     dt = input.dtype if input.dtype.category == D.FLOAT else D.int64
     res = _fold(K.SUM, input, dim, keepdim, dt, out)
     name = "SumBackward0" if dim is None else "SumBackward1"
@@ -95,7 +104,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     if dtype is not None:
-        input = input.to(dtype)
+        input = _cast(input, dtype)
     dt = input.dtype if input.dtype.category == D.FLOAT else D.int64
     res = _fold(K.PROD, input, dim, keepdim, dt)
     name = "ProdBackward0" if dim is None else "ProdBackward1"
@@ -114,7 +123,7 @@ def _count(shape, dims):
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if dtype is not None:
-        input = input.to(dtype)
+        input = _cast(input, dtype)
     if input.dtype.category != D.FLOAT:
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
                            f"floating point or complex dtype. Got: {_type_name(input.dtype)}")
@@ -319,7 +328,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None, out=None):
     from .pointwise import mul, sqrt
     from .pointwise import pow as pow_
     if dtype is not None:
-        input = input.to(dtype)
+        input = _cast(input, dtype)
     if input.dtype.category != D.FLOAT:
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor "
                            f"as input. Got {_type_name(input.dtype)}")
@@ -363,7 +372,7 @@ def logsumexp(input, dim, keepdim=False):
 
 def _softmax(input, dim, dtype, log):
     if dtype is not None:
-        input = input.to(dtype)
+        input = _cast(input, dtype)
     if input.dtype.category != D.FLOAT:
         name = "log_softmax" if log else "softmax"
         raise RuntimeError(f"\"{name}_lastdim_kernel_impl\" not implemented for "
@@ -395,7 +404,7 @@ def log_softmax(input, dim=None, dtype=None, _stacklevel=3):
 
 def _scan(op, input, dim, dtype, out=None):
     if dtype is not None:
-        input = input.to(dtype)
+        input = _cast(input, dtype)
     elif input.dtype.category != D.FLOAT:
         input = input.to(D.int64)
     arr = input._data

@@ -208,8 +208,14 @@ def movedim(input, source, destination):
     nd = input.ndim
     src = [source] if isinstance(source, int) else list(source)
     dst = [destination] if isinstance(destination, int) else list(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) "
+                           f"should contain the same number of dims as destination ({dst} dims)")
     src = [wrap_dim(s_, nd) for s_ in src]
     dst = [wrap_dim(d, nd) for d in dst]
+    for name, dims in (("source", src), ("destination", dst)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({dims})")
     order = [d for d in range(nd) if d not in src]
     for d, s_ in sorted(zip(dst, src)):
         order.insert(d, s_)
@@ -299,6 +305,8 @@ def _check_tensors(name, tensors):
                         f"not Tensor")
     tensors = list(tensors)
     if not tensors:
+        if name == "stack":
+            raise RuntimeError("stack expects a non-empty TensorList")
         raise ValueError(f"torch.{name}(): expected a non-empty list of Tensors")
     for i, x in enumerate(tensors):
         if not isinstance(x, Tensor):
@@ -525,6 +533,8 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
 
 
 def diag(input, diagonal=0):
+    if input.ndim not in (1, 2):
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
     return wrap(np.diag(input._data, diagonal).copy(), input.dtype)
 
 

@@ -16,7 +16,10 @@ from .cuda_array import CudaArray
 
 def split3(arr, dims):
     """Return (x3, kept_shape) with x3 a C-contiguous (O, R, I) array whose R axis covers
-    `dims` (sorted, non-empty) and kept_shape the shape with those dims removed."""
+    `dims` (sorted, non-empty) and kept_shape the shape with those dims removed.  float16
+    (which Numba cannot compile) is widened to float32, as PyTorch's CPU kernels compute."""
+    if arr.dtype == np.float16:
+        arr = arr.astype(np.float32)
     nd = arr.ndim
     kept = tuple(arr.shape[i] for i in range(nd) if i not in dims)
     lo, hi = dims[0], dims[-1]
@@ -36,6 +39,9 @@ def reduce(op, arr, dims, acc_dtype):
     """Fold `arr` over `dims` with op, accumulating (and returning) in acc_dtype."""
     if type(arr) is CudaArray:
         return cuda_ops.reduce(op, arr, dims, acc_dtype)
+    if arr.dtype == np.float16 or np.dtype(acc_dtype) == np.float16:
+        wide = np.float32 if np.dtype(acc_dtype) == np.float16 else acc_dtype
+        return reduce(op, arr.astype(np.float32), dims, wide).astype(acc_dtype)
     n = arr.size
     if len(dims) == arr.ndim and 0 < n < PARALLEL_THRESHOLD and arr.flags.c_contiguous and (
             arr.dtype == acc_dtype or op in (K.SUM, K.PROD)):
@@ -66,11 +72,11 @@ def argreduce(op, arr, dim):
         idx = cuda_ops.arg_reduce(arr, dim, op == K.ARGMAX)
         return cuda_ops.reduce(K.MAX if op == K.ARGMAX else K.MIN, arr, (dim,), arr.dtype), idx
     x3, kept = split3(arr, (dim,))
-    values = np.empty((x3.shape[0], x3.shape[2]), arr.dtype)
+    values = np.empty((x3.shape[0], x3.shape[2]), x3.dtype)
     indices = np.empty((x3.shape[0], x3.shape[2]), np.int64)
     if values.size:
         K.argreduce(op, x3, values, indices)
-    return values.reshape(kept), indices.reshape(kept)
+    return values.reshape(kept).astype(arr.dtype, copy=False), indices.reshape(kept)
 
 
 def moments(arr, dims, correction, acc_dtype):
@@ -93,10 +99,10 @@ def along(kernel, arr, dim, out_dtype, lead=(), trail=()):
                                       "are not supported on CUDA tensors yet")
         return cuda_ops.softmax(arr, dim, trail[0], out_dtype)
     x3, _ = split3(arr, (dim,))
-    out = np.empty(x3.shape, out_dtype)
+    out = np.empty(x3.shape, x3.dtype if out_dtype == np.float16 else out_dtype)
     if out.size:
         kernel(*lead, x3, out, *trail)
-    return out.reshape(arr.shape)
+    return out.reshape(arr.shape).astype(out_dtype, copy=False)
 
 
 def channel_mean_var(arr):
