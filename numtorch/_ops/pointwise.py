@@ -188,8 +188,10 @@ _BINARY_GRADS = {
             lambda g, a, b: -g * floor_divide(a, b)),
     K.FMOD: ("FmodBackward0", True, lambda g, a, b: g,
              lambda g, a, b: -g * div(a, b, rounding_mode="trunc")),
-    K.POW: ("PowBackward1", True, lambda g, a, b: g * b * pow(a, b - 1),
-            lambda g, a, b: g * pow(a, b) * log(a)),
+    # PyTorch's conventions at 0: x**0 has slope 0, and 0**b (b >= 0) has slope 0 in b
+    K.POW: ("PowBackward1", True, lambda g, a, b: where(eq(b, 0), 0.0, g * b * pow(a, b - 1)),
+            lambda g, a, b: where(logical_and(eq(a, 0), ge(b, 0)), 0.0,
+                                  g * pow(a, b) * log(a))),
     K.ATAN2: ("Atan2Backward0", True, lambda g, a, b: g * b / (a * a + b * b),
               lambda g, a, b: -g * a / (a * a + b * b)),
 }
@@ -210,7 +212,7 @@ def record_binary(op, res, a, b):
                             lambda g, y: g * y * math.log(a), (res,))
     if op == K.POW and not isinstance(b, Tensor):  # x ** 2
         return graph.attach(res, "PowBackward0", (a,),
-                            lambda g, x: g * b * pow(x, b - 1), (a,))
+                            lambda g, x: g * 0.0 if b == 0 else g * b * pow(x, b - 1), (a,))
     need_a = getattr(a, "_requires_grad", False)
     need_b = getattr(b, "_requires_grad", False)
 
@@ -251,16 +253,25 @@ def _arith_forward(op, name, a, b, out, inplace):
         if op == K.SUB:
             raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                                "supported. Use the `^` or `logical_xor()` operator instead.")
+        if op in _NO_BOOL_KERNEL:
+            raise NotImplementedError(f"\"{_NO_BOOL_KERNEL[op]}_cpu\" not implemented for "
+                                      f"'Bool'")
         dt_c = D.int64
         res = _binary("binary", op, a, b, dt_c, dt_c)
         return deliver(res._data.astype(np.bool_), dt, out, inplace)
     if op in (K.FLOORDIV, K.TRUNCDIV, K.REM, K.FMOD) and dt.category != D.FLOAT:
-        _check_int_zero(b)
+        if not (isinstance(a, Tensor) and a.numel() == 0):  # nothing divided, nothing raised
+            _check_int_zero(b)
         op = {K.REM: K.REM_INT, K.FMOD: K.FMOD_INT}.get(op, op)
     if op == K.POW and dt.category != D.FLOAT:
         _check_int_pow(b)
     cd = compute_dtype(dt)
     return _binary("binary", op, a, b, dt, cd, out, inplace)
+
+
+# ops PyTorch has no bool kernel for (their CPU kernel names, for the message)
+_NO_BOOL_KERNEL = {K.FLOORDIV: "div_floor", K.TRUNCDIV: "div_trunc", K.REM: "remainder",
+                   K.FMOD: "fmod"}
 
 
 def _is_bool(x):
@@ -542,7 +553,8 @@ _UNARY_GRADS = {
     K.ACOSH: ("AcoshBackward0", "x", lambda g, x: g * rsqrt(x * x - 1)),
     K.ATANH: ("AtanhBackward0", "x", lambda g, x: g / (1 - x * x)),
     K.SIGMOID: ("SigmoidBackward0", "out", lambda g, y: g * y * (1 - y)),
-    K.RELU: ("ReluBackward0", "out", lambda g, y: where(gt(y, 0), g, 0.0)),
+    # PyTorch passes the gradient wherever the result is not <= 0 (so NaN passes it too)
+    K.RELU: ("ReluBackward0", "out", lambda g, y: where(le(y, 0), 0.0, g)),
     K.FLOOR: ("FloorBackward0", None, _zero_grad),
     K.CEIL: ("CeilBackward0", None, _zero_grad),
     K.ROUND: ("RoundBackward0", None, _zero_grad),
@@ -587,11 +599,25 @@ def unary(op, x, out=None, inplace=None):
     return res
 
 
+# bool inputs PyTorch refuses for these unary ops (its CPU kernel names, for the message)
+_BOOL_UNARY_ERRORS = {
+    K.ABS: (NotImplementedError, "\"abs_cpu\" not implemented for 'Bool'"),
+    K.RELU: (RuntimeError, "Boolean inputs not supported for relu"),
+    **{op: (NotImplementedError, f"\"{name}_vml_cpu\" not implemented for 'Bool'")
+       for op, name in ((K.FLOOR, "floor"), (K.CEIL, "ceil"), (K.ROUND, "round"),
+                        (K.TRUNC, "trunc"))}}
+
+
 def _unary_forward(op, x, out, inplace):
     if not isinstance(x, Tensor):
         raise TypeError(f"expected Tensor as element 0 in argument 0, but got "
                         f"{type(x).__name__}")
     dt = x._dtype
+    if dt is D.bool_ and op in _BOOL_UNARY_ERRORS:
+        exc, message = _BOOL_UNARY_ERRORS[op]
+        raise exc(message)
+    if dt is D.bool_ and op == K.SQUARE:  # PyTorch squares bools as int64
+        return _unary_forward(op, x.long(), out, inplace)
     if out is None and inplace is None and dt.category == D.FLOAT and dt is not D.float16:
         res = E.run_simple("unary", op, x._data)
         if res is not None:
@@ -667,6 +693,9 @@ def logit(input, eps=None, *, out=None):
 
 def _rounding(op, name):
     def fn(input, *, out=None):
+        if input.dtype is D.bool_:
+            exc, message = _BOOL_UNARY_ERRORS[op]
+            raise exc(message)
         if input.dtype.category != D.FLOAT:  # rounding an integer is the identity
             return deliver(input._data.copy(), input.dtype, out)
         return unary(op, input, out)
@@ -793,9 +822,14 @@ def clamp_max(input, max):
 
 
 def lerp(input, end, weight, *, out=None):
+    from .linalg import _dtype_name
+    if isinstance(end, Tensor) and end.dtype is not input.dtype:
+        raise RuntimeError(f"expected dtype {_dtype_name(input.dtype)} for `end` but got dtype "
+                           f"{_dtype_name(end.dtype)}")
     dt = D.result_type(input, end)
     if dt.category != D.FLOAT:
-        raise RuntimeError("lerp_kernel_scalar not implemented for integer tensors")
+        raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for "
+                                  f"'{_type_name(dt)}'")
     res = _ternary(K.LERP, input, end, weight, dt, compute_dtype(dt), out)
     if isinstance(weight, Tensor):
         return graph.attach(res, "LerpBackward1", (input, end, weight),

@@ -231,6 +231,8 @@ def aminmax(input, *, dim=None, keepdim=False):
 
 
 def _arg(name, argop, input, dim, keepdim):
+    if input.dtype is D.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
     if dim is None:
         if input._data.size == 0:
             raise IndexError(f"{name}(): Expected reduction dim to be specified for "
@@ -373,12 +375,16 @@ def logsumexp(input, dim, keepdim=False):
 def _softmax(input, dim, dtype, log):
     if dtype is not None:
         input = _cast(input, dtype)
-    if input.dtype.category != D.FLOAT:
-        name = "log_softmax" if log else "softmax"
-        raise RuntimeError(f"\"{name}_lastdim_kernel_impl\" not implemented for "
-                           f"'{_type_name(input.dtype)}'")
     if dim is None:
         dim = 0 if input.ndim in (0, 1, 3) else 1  # PyTorch's legacy implicit choice
+    if input.dtype.category != D.FLOAT and input.numel() == 0:
+        return wrap(input._data.copy(), input.dtype)  # no kernel runs, so nothing objects
+    if input.dtype.category != D.FLOAT:
+        name = "log_softmax" if log else "softmax"
+        last = "_lastdim" if input.ndim <= 1 or wrap_dim(dim, input.ndim) == input.ndim - 1 \
+            else ""
+        raise NotImplementedError(f"\"{name}{last}_kernel_impl\" not implemented for "
+                                  f"'{_type_name(input.dtype)}'")
     arr = input._data
     if arr.ndim == 0:
         arr = arr.reshape(1)
