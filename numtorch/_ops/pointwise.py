@@ -264,7 +264,10 @@ def _arith_forward(op, name, a, b, out, inplace):
             _check_int_zero(b)
         op = {K.REM: K.REM_INT, K.FMOD: K.FMOD_INT}.get(op, op)
     if op == K.POW and dt.category != D.FLOAT:
-        _check_int_pow(b)
+        if not isinstance(b, Tensor):
+            _check_int_pow(b)
+        elif (b._data < 0).any():
+            return _int_pow_negative(a, b, dt, out, inplace)
     cd = compute_dtype(dt)
     return _binary("binary", op, a, b, dt, cd, out, inplace)
 
@@ -282,6 +285,16 @@ def _check_int_zero(b):
     zero = (b._data == 0).any() if isinstance(b, Tensor) else b == 0
     if zero:
         raise RuntimeError("ZeroDivisionError")
+
+
+def _int_pow_negative(a, b, dt, out, inplace):
+    """Integer tensors to integer tensor powers with negative entries, as PyTorch computes
+    them: x ** -n is 1 for x == 1, +-1 for x == -1, and 0 otherwise (0 ** -n included)."""
+    nonneg = _binary("binary", K.POW, a, maximum(b, 0), dt, dt)._data
+    x = a._data if isinstance(a, Tensor) else np.asarray(a)
+    y = b._data
+    neg_res = np.where(x == 1, 1, np.where(x == -1, np.where(y % 2 == 0, 1, -1), 0))
+    return deliver(np.where(y < 0, neg_res, nonneg).astype(dt.np), dt, out, inplace)
 
 
 def _check_int_pow(b):
@@ -523,7 +536,8 @@ def _unary_into(family, op, x, res_dtype, out, inplace, out_np_dtype=None):
 
 
 def _zero_grad(g, s):
-    return g * 0.0
+    """Zeros shaped like g (g * 0 would turn an inf or NaN in g into NaN; PyTorch's are 0)."""
+    return wrap(np.zeros(g._data.shape, g._data.dtype, like=g._data), g.dtype)
 
 
 # op code -> (grad_fn name, saves the input "x" or the output "out", d(g, saved))

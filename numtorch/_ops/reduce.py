@@ -414,8 +414,14 @@ def _scan(op, input, dim, dtype, out=None):
     elif input.dtype.category != D.FLOAT:
         input = input.to(D.int64)
     arr = input._data
-    if arr.ndim == 0:
-        return deliver(arr.copy(), input.dtype, out)
+    if arr.ndim == 0:  # a running sum/product of one element is that element
+        wrap_dim(dim, 0)
+        res = deliver(arr.copy(), input.dtype, out)
+        if out is not None or input.dtype.category != D.FLOAT or op not in (K.CUMSUM,
+                                                                             K.CUMPROD):
+            return res
+        name = "CumsumBackward0" if op == K.CUMSUM else "CumprodBackward0"
+        return graph.attach(res, name, (input,), lambda g: g)
     d = wrap_dim(dim, arr.ndim)
     src = arr.astype(np.float32) if arr.dtype == np.float16 else arr
     res = R.along(K.cumulative, src, d, src.dtype, lead=(op,))
@@ -451,7 +457,14 @@ def _cum_extreme(op, rtype, input, dim):
     pos = np.where(hit, np.arange(arr.shape[d]).reshape([-1] + [1] * (arr.ndim - d - 1))
                    if arr.ndim else 0, 0)
     idx = np.maximum.accumulate(pos, axis=d) if arr.ndim else pos
-    return rtype(vals, wrap(asarray(idx, np.int64), D.int64))
+    indices = wrap(asarray(idx, np.int64), D.int64)
+    if input.dtype.category == D.FLOAT:
+        from .index import scatter_add, zeros_of
+        name = "CummaxBackward0" if op == K.CUMMAX else "CumminBackward0"
+        # each output's gradient goes to the element that was the running extreme there
+        vals = graph.attach(vals, name, (input,), lambda g, x: scatter_add(
+            zeros_of(x), d, indices, g) if x.ndim else g, (input,))
+    return rtype(vals, indices)
 
 
 def cummax(input, dim):

@@ -105,6 +105,19 @@ REGRESSIONS = [
     # d(0 ** 0)/dx is 0 in PyTorch, not 0 * inf
     {"base": {"dtype": "float32", "shape": (), "values": [0.0]}, "view": "none", "grad": True,
      "steps": [("b", "pow", {"dtype": "float32", "shape": (), "values": [0.0]})]},
+    # floor's gradient is exactly zero even where the incoming gradient is inf
+    {"base": {"dtype": "float32", "shape": (), "values": [0.0]}, "view": "none", "grad": True,
+     "steps": [("u", "floor"), ("b", "pow", {"dtype": "int64", "shape": (), "values": [-1]})]},
+    # integer tensors to negative integer tensor powers: no error, PyTorch's values
+    {"base": {"dtype": "int64", "shape": (6,), "values": [0, 1, -1, 2, -3, 5]}, "view": "none",
+     "grad": False, "steps": [("b", "pow", {"dtype": "int64", "shape": (6,),
+                                            "values": [-1, -1, -1, -2, -1, -2]})]},
+    # cumsum of a 0-d tensor is differentiable
+    {"base": {"dtype": "float32", "shape": (), "values": [0.0]}, "view": "none", "grad": True,
+     "steps": [("u", "cumsum0")]},
+    # cummax is differentiable (its gradient goes to the running maxima)
+    {"base": {"dtype": "float64", "shape": (5,), "values": [1.0, 3.0, 2.0, 5.0, 5.0]},
+     "view": "none", "grad": True, "steps": [("u", "cummax0"), ("u", "cumsum0")]},
     # argmax/argmin refuse bool tensors
     {"base": {"dtype": "bool", "shape": (2,), "values": [True, False]}, "view": "none",
      "grad": False, "steps": [("u", "argmax")]},
