@@ -860,7 +860,12 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     r = where(isnan(input), nan, input)
     r = where(isposinf(r), info.max if posinf is None else posinf, r)
     r = where(isneginf(r), info.min if neginf is None else neginf, r)
-    return deliver(r._data, input.dtype, out)
+    res = deliver(r._data, input.dtype, out)
+    if out is not None:
+        return res
+    # the gradient passes where the input was finite and stops where it was replaced
+    return graph.attach(res, "NanToNumBackward0", (input,),
+                        lambda g, x: where(isfinite(x), g, 0.0), (input,))
 
 
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):

@@ -118,6 +118,9 @@ REGRESSIONS = [
     # cummax is differentiable (its gradient goes to the running maxima)
     {"base": {"dtype": "float64", "shape": (5,), "values": [1.0, 3.0, 2.0, 5.0, 5.0]},
      "view": "none", "grad": True, "steps": [("u", "cummax0"), ("u", "cumsum0")]},
+    # nan_to_num is differentiable where the input is finite
+    {"base": {"dtype": "float32", "shape": (3,), "values": [0.5, float("nan"), float("inf")]},
+     "view": "none", "grad": True, "steps": [("u", "nan_to_num")]},
     # argmax/argmin refuse bool tensors
     {"base": {"dtype": "bool", "shape": (2,), "values": [True, False]}, "view": "none",
      "grad": False, "steps": [("u", "argmax")]},

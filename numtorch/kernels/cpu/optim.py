@@ -1,25 +1,18 @@
 """Fused optimizer updates: one pass over each parameter instead of four or five elementwise
-ops.  The formulas are PyTorch's (see numtorch/optim/algorithms.py for the reference path)."""
+ops.  The per-element rules live in kernels/optim_rules.py, shared with the CUDA kernels."""
 
-import numpy as np
+from .. import optim_rules as R
+from ._jit import CHUNKS, inline, kernel, parallel_kernel, prange
 
-from ._jit import CHUNKS, kernel, parallel_kernel, prange
+_sgd_step = inline(R.sgd_step)
+_adam_step = inline(R.adam_step)
 
 
 @kernel
 def _sgd_1d(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, maximize, first):
     for i in range(p.shape[0]):
-        d = -g[i] if maximize else g[i]
-        if weight_decay != 0:
-            d += weight_decay * p[i]
-        if momentum != 0:
-            if first:
-                b = d
-            else:
-                b = momentum * buf[i] + (1 - dampening) * d
-            buf[i] = b
-            d = d + momentum * b if nesterov else b
-        p[i] -= lr * d
+        _sgd_step(i, p, g, buf, lr, momentum, dampening, weight_decay, nesterov, maximize,
+                  first)
 
 
 @parallel_kernel
@@ -39,20 +32,8 @@ def sgd(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, maximize, fi
 def _adam_1d(p, g, m, v, vmax, lr, beta1, beta2, eps, weight_decay, decoupled, amsgrad,
              maximize, bc1, bc2_sqrt):
     for i in range(p.shape[0]):
-        d = -g[i] if maximize else g[i]
-        if weight_decay != 0:
-            if decoupled:
-                p[i] *= 1 - lr * weight_decay
-            else:
-                d += weight_decay * p[i]
-        m[i] += (1 - beta1) * (d - m[i])
-        v[i] = beta2 * v[i] + (1 - beta2) * d * d
-        vv = v[i]
-        if amsgrad:
-            if vv > vmax[i]:
-                vmax[i] = vv
-            vv = vmax[i]
-        p[i] -= (lr / bc1) * m[i] / (np.sqrt(vv) / bc2_sqrt + eps)
+        _adam_step(i, p, g, m, v, vmax, lr, beta1, beta2, eps, weight_decay, decoupled,
+                   amsgrad, maximize, bc1, bc2_sqrt)
 
 
 @parallel_kernel
