@@ -167,10 +167,10 @@ _BCAST_FAST_MAX = 1 << 16
 
 # ---- derivatives of the binary arithmetic ops, written with tensor ops (so they nest) ----
 def _max_grad(g, a, b, sign):
-    """Gradient to `a` of maximum(a, b) (sign 1) or minimum (-1): all of it where a wins,
-    half on ties."""
-    win = gt(a, b) if sign > 0 else lt(a, b)
-    return where(win, g, where(eq(a, b), g * 0.5, 0.0))
+    """Gradient to `a` of maximum(a, b) (sign 1) or minimum (-1), as PyTorch defines it: all
+    of it unless a loses, half on ties -- so where either side is NaN both get all of it."""
+    lose = lt(a, b) if sign > 0 else gt(a, b)
+    return where(lose, 0.0, where(eq(a, b), g * 0.5, g))
 
 
 # op -> (name, saves inputs, d/da, d/db); each derivative is (g, a, b) -> tensor and is only
@@ -339,10 +339,14 @@ multiply = mul
 def div(input, other, *, rounding_mode=None, out=None):
     if rounding_mode is None:
         return true_divide(input, other, out=out)
-    if rounding_mode == "trunc":
-        return _arith(K.TRUNCDIV, "div", input, other, out)
-    if rounding_mode == "floor":
-        return _arith(K.FLOORDIV, "div", input, other, out)
+    if rounding_mode in ("trunc", "floor"):
+        op = K.TRUNCDIV if rounding_mode == "trunc" else K.FLOORDIV
+        res = _arith(op, "div", input, other, out, grad=False)
+        if out is not None or res.dtype.category != D.FLOAT:
+            return res
+        # a step function: zero gradient almost everywhere (PyTorch's DivBackward2)
+        return graph.attach(res, "DivBackward2", (input, other),
+                            lambda g: (_zero_grad(g, None), _zero_grad(g, None)))
     raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
                        f"found '{rounding_mode}'")
 
@@ -366,7 +370,14 @@ def true_divide(input, other, *, out=None, inplace=None):
 
 
 def floor_divide(input, other, *, out=None):
-    return _arith(K.FLOORDIV, "floor_divide", input, other, out)
+    res = _arith(K.FLOORDIV, "floor_divide", input, other, out, grad=False)
+    if out is not None or res.dtype.category != D.FLOAT:
+        return res
+    return graph.attach(res, "NotImplemented", (input, other), _no_floor_divide_grad)
+
+
+def _no_floor_divide_grad(g):
+    raise RuntimeError("derivative for aten::floor_divide is not implemented")
 
 
 def remainder(input, other, *, out=None):

@@ -121,6 +121,13 @@ REGRESSIONS = [
     # nan_to_num is differentiable where the input is finite
     {"base": {"dtype": "float32", "shape": (3,), "values": [0.5, float("nan"), float("inf")]},
      "view": "none", "grad": True, "steps": [("u", "nan_to_num")]},
+    # maximum's gradient with a NaN side: both inputs get all of it (PyTorch's masks)
+    {"base": {"dtype": "float32", "shape": (1,), "values": [float("nan")]}, "view": "none",
+     "grad": True, "steps": [("b", "maximum", {"dtype": "float32", "shape": (1,),
+                                               "values": [0.0]})]},
+    # floor_divide has no derivative: backward raises
+    {"base": {"dtype": "float32", "shape": (), "values": [1.0]}, "view": "none", "grad": True,
+     "steps": [("b", "floor_divide", {"dtype": "float32", "shape": (), "values": [2.0]})]},
     # argmax/argmin refuse bool tensors
     {"base": {"dtype": "bool", "shape": (2,), "values": [True, False]}, "view": "none",
      "grad": False, "steps": [("u", "argmax")]},
