@@ -346,3 +346,15 @@ for name, mangle in CHECKPOINTS.items():
     def _ckpt(m, mangle=mangle):
         return _checkpoint(m, mangle)
     case(f"checkpoint-{name}", expect=RuntimeError)(_ckpt)
+
+# ---- devices (on a machine without a GPU both libraries refuse CUDA) -----------------------
+DEVICES = {"tensor-cuda": lambda m: m.ones(2).cuda(),
+           "zeros-device": lambda m: m.zeros(2, device="cuda"),
+           "to-cuda": lambda m: m.ones(2).to("cuda:0"),
+           "module-cuda": lambda m: m.nn.Linear(2, 2).cuda(),
+           "device-index": lambda m: m.device("cuda:x"),
+           "device-type": lambda m: m.device("tpu")}
+for name, thunk in DEVICES.items():
+    def _device(m, thunk=thunk):  # with a GPU present both succeed, which also agrees
+        return (lambda: thunk(m)), []
+    case(f"device-{name}")(_device)
