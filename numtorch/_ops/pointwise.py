@@ -254,8 +254,7 @@ def _arith_forward(op, name, a, b, out, inplace):
             raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                                "supported. Use the `^` or `logical_xor()` operator instead.")
         if op in _NO_BOOL_KERNEL:
-            raise NotImplementedError(f"\"{_NO_BOOL_KERNEL[op]}_cpu\" not implemented for "
-                                      f"'Bool'")
+            raise NotImplementedError(f"\"{_NO_BOOL_KERNEL[op]}\" not implemented for 'Bool'")
         dt_c = D.int64
         res = _binary("binary", op, a, b, dt_c, dt_c)
         return deliver(res._data.astype(np.bool_), dt, out, inplace)
@@ -273,8 +272,9 @@ def _arith_forward(op, name, a, b, out, inplace):
 
 
 # ops PyTorch has no bool kernel for (their CPU kernel names, for the message)
-_NO_BOOL_KERNEL = {K.FLOORDIV: "div_floor", K.TRUNCDIV: "div_trunc", K.REM: "remainder",
-                   K.FMOD: "fmod"}
+_NO_BOOL_KERNEL = {K.FLOORDIV: "div_floor_cpu", K.TRUNCDIV: "div_trunc_cpu",
+                   K.REM: "remainder_cpu", K.FMOD: "fmod_cpu", K.POW: "pow",
+                   K.HYPOT: "hypot_cpu"}
 
 
 def _is_bool(x):
@@ -419,6 +419,8 @@ fmin = minimum
 
 def _float_binary(op, a, b, out=None):
     dt = D.result_type(a, b)
+    if dt is D.bool_ and op in _NO_BOOL_KERNEL:
+        raise NotImplementedError(f"\"{_NO_BOOL_KERNEL[op]}\" not implemented for 'Bool'")
     if dt.category != D.FLOAT:
         dt = D.get_default_dtype()
     res = _binary("binary", op, a, b, dt, compute_dtype(dt), out)

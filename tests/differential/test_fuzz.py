@@ -128,6 +128,9 @@ REGRESSIONS = [
     # floor_divide has no derivative: backward raises
     {"base": {"dtype": "float32", "shape": (), "values": [1.0]}, "view": "none", "grad": True,
      "steps": [("b", "floor_divide", {"dtype": "float32", "shape": (), "values": [2.0]})]},
+    # bool ** bool has no kernel (bool ** int promotes and works)
+    {"base": {"dtype": "bool", "shape": (), "values": [False]}, "view": "none", "grad": False,
+     "steps": [("b", "pow", {"dtype": "bool", "shape": (), "values": [False]})]},
     # argmax/argmin refuse bool tensors
     {"base": {"dtype": "bool", "shape": (2,), "values": [True, False]}, "view": "none",
      "grad": False, "steps": [("u", "argmax")]},
