@@ -169,3 +169,18 @@ def test_matmul_errors():
         nt.ones(2, 3).mm(nt.ones(3, 2, dtype=nt.float64))
     with pytest.raises(RuntimeError, match="1D tensors expected"):
         nt.dot(nt.ones(2, 2), nt.ones(2))
+
+
+@pytest.mark.parametrize("dtype", ["bool", "int8", "uint8", "int16", "int32"])
+@pytest.mark.parametrize("dim", [None, 0, 1, (0, 1)])
+def test_integer_and_bool_sums_never_wrap(dtype, dim):
+    """Sums of bools and small ints accumulate in int64 (a partial sum kept in the input
+    dtype would saturate or wrap; found by the differential fuzzer)."""
+    rng = np.random.default_rng(3)
+    arr = (rng.random((400, 300)) < 0.7) if dtype == "bool" else \
+        rng.integers(0, 100, (400, 300)).astype(dtype)
+    t = nt.tensor(arr)
+    want = arr.astype(np.int64).sum() if dim is None else arr.astype(np.int64).sum(axis=dim)
+    got = t.sum() if dim is None else t.sum(dim)
+    assert got.dtype == nt.int64
+    np.testing.assert_array_equal(got.numpy(), want)

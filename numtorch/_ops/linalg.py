@@ -9,14 +9,23 @@ from ..backend.cuda_array import asarray
 from ..tensor import Tensor, wrap
 from .pointwise import deliver
 
+# PyTorch has no bool matrix products; the kernel it would run names the error
+_BOOL_KERNEL = {1: "dot", 2: "addmm_impl_cpu_"}
+
 
 def _check(name, a, b):
     for x in (a, b):
         if not isinstance(x, Tensor):
             raise TypeError(f"{name}(): argument must be Tensor, not {type(x).__name__}")
+    batched = b.ndim >= 3  # with a 2-D (or 1-D) right side PyTorch folds the batch into mm
+    if a.dtype is D.bool_ and batched:
+        raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
     if a.dtype is not b.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
                            f"{_dtype_name(a.dtype)} != {_dtype_name(b.dtype)}")
+    if a.dtype is D.bool_:
+        kernel = "bmm" if batched else _BOOL_KERNEL.get(min(a.ndim, b.ndim, 2), "mv")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
 def _dtype_name(dt):

@@ -108,10 +108,22 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     dt = input.dtype if input.dtype.category == D.FLOAT else D.int64
     res = _fold(K.PROD, input, dim, keepdim, dt)
     name = "ProdBackward0" if dim is None else "ProdBackward1"
-    # d prod / d x_i = prod / x_i (inputs containing zeros are not special-cased)
     return _record_fold(res, input, dim, keepdim, name,
-                        lambda g, x, r: g * expand_back(r, x.shape, reduce_dims(dim, x.ndim),
-                                                        keepdim) / x, (input, res))
+                        lambda g, x, r: _prod_grad(g, x, r, dim, keepdim), (input, res))
+
+
+def _prod_grad(g_full, x, r, dim, keepdim):
+    """d prod / d x_i (g_full arrives expanded to x's shape): prod / x_i without zeros; with
+    exactly one zero in a slice, the product of the others at that zero and 0 elsewhere; with
+    two or more zeros, 0 everywhere."""
+    from .pointwise import eq, logical_and, where
+    dims = reduce_dims(dim, x.ndim)
+    is_zero = eq(x, 0)
+    n_zero = expand_back(sum(is_zero, dims, keepdim), x.shape, dims, keepdim)
+    others = expand_back(prod(where(is_zero, 1.0, x), dims, keepdim), x.shape, dims, keepdim)
+    plain = g_full * expand_back(r, x.shape, dims, keepdim) / where(is_zero, 1.0, x)
+    return where(eq(n_zero, 0), plain,
+                 where(logical_and(is_zero, eq(n_zero, 1)), g_full * others, 0.0))
 
 
 def _count(shape, dims):

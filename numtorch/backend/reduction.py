@@ -43,6 +43,10 @@ def reduce(op, arr, dims, acc_dtype):
         wide = np.float32 if np.dtype(acc_dtype) == np.float16 else acc_dtype
         return reduce(op, arr.astype(np.float32), dims, wide).astype(acc_dtype)
     n = arr.size
+    # Only float inputs may be summed in blocks of their own dtype (then accumulated wider):
+    # a bool or small-int partial sum would saturate or wrap, so those are widened first.
+    if arr.dtype != acc_dtype and arr.dtype.kind != "f":
+        arr = arr.astype(acc_dtype)
     if len(dims) == arr.ndim and 0 < n < PARALLEL_THRESHOLD and arr.flags.c_contiguous and (
             arr.dtype == acc_dtype or op in (K.SUM, K.PROD)):
         out = np.empty(1, acc_dtype)  # whole small tensor: one row, no (O, R, I) bookkeeping

@@ -131,6 +131,15 @@ REGRESSIONS = [
     # bool ** bool has no kernel (bool ** int promotes and works)
     {"base": {"dtype": "bool", "shape": (), "values": [False]}, "view": "none", "grad": False,
      "steps": [("b", "pow", {"dtype": "bool", "shape": (), "values": [False]})]},
+    # prod's gradient with zeros in the input: the product of the others, or 0
+    {"base": {"dtype": "float64", "shape": (2, 3), "values": [0.0, 2.0, 3.0, 0.0, 0.0, 4.0]},
+     "view": "none", "grad": True, "steps": [("u", "prod")]},
+    {"base": {"dtype": "float64", "shape": (2, 3), "values": [0.0, 2.0, 3.0, 0.0, 0.0, 4.0]},
+     "view": "none", "grad": True, "steps": [("u", "cumsum0"), ("u", "prod")]},
+    {"base": {"dtype": "float32", "shape": (3, 2, 2), "values": [0.0] * 12}, "view": "none",
+     "grad": False, "steps": [("b", "eq", {"dtype": "int64", "shape": (1,), "values": [0]}),
+                              ("b", "matmul", {"dtype": "int64", "shape": (1, 2, 2),
+                                               "values": [0] * 4})]},
     # argmax/argmin refuse bool tensors
     {"base": {"dtype": "bool", "shape": (2,), "values": [True, False]}, "view": "none",
      "grad": False, "steps": [("u", "argmax")]},
