@@ -168,20 +168,26 @@ def _check_nonempty(name, input, dims, explicit):
         raise IndexError(f"{name}(): Expected reduction dim {bad} to have non-zero size.")
 
 
-def _tie_grad(g, x, r, dims, keepdim):
-    """Gradient of a max/min over dims: shared evenly among the elements that attain it."""
-    from .pointwise import eq, where
-    hit = eq(x, expand_back(r, x.shape, dims, keepdim))
+def _tie_grad(g, x, r, dims, keepdim, nan_wins):
+    """Gradient of a max/min over dims, shared evenly among the elements that attain it, as
+    PyTorch computes it (g * mask / count): for amax/amin a NaN result matches nothing, so the
+    gradient is NaN (0/0); for max()/min() (nan_wins) the NaN elements share it."""
+    from .pointwise import eq, isnan, logical_and, logical_or
+    rr = expand_back(r, x.shape, dims, keepdim)
+    hit = eq(x, rr)
+    if nan_wins:
+        hit = logical_or(hit, logical_and(isnan(x), isnan(rr)))
     count = sum(hit, dims, True)
-    return where(hit, g / count, 0.0)
+    return g * hit.to(g.dtype) / count
 
 
-def _extreme_fold(name, op, input, dim, keepdim, node_name, out=None):
+def _extreme_fold(name, op, input, dim, keepdim, node_name, out=None, nan_wins=False):
     dims = reduce_dims(dim, input.ndim)
     _check_nonempty(name, input, dims, dim not in (None, ()))
     res = _fold(op, input, dims, keepdim, input.dtype, out)
     return _record_fold(res, input, dims, keepdim, node_name,
-                        lambda g, x, r: _tie_grad(g, x, r, dims, keepdim), (input, res))
+                        lambda g, x, r: _tie_grad(g, x, r, dims, keepdim, nan_wins),
+                        (input, res))
 
 
 def amax(input, dim=(), keepdim=False, *, out=None):
@@ -203,7 +209,8 @@ def _extreme(name, op, argop, rtype, input, dim, keepdim, other):
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
                                f"input.numel() == 0. Specify the reduction dim with the 'dim' "
                                f"argument.")
-        return _extreme_fold(name, op, input, (), False, name.capitalize() + "Backward1")
+        return _extreme_fold(name, op, input, (), False, name.capitalize() + "Backward1",
+                             nan_wins=True)
     d = wrap_dim(dim, input.ndim)
     if input.ndim and input._data.shape[d] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")

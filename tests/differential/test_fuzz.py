@@ -140,6 +140,12 @@ REGRESSIONS = [
      "grad": False, "steps": [("b", "eq", {"dtype": "int64", "shape": (1,), "values": [0]}),
                               ("b", "matmul", {"dtype": "int64", "shape": (1, 2, 2),
                                                "values": [0] * 4})]},
+    # amax's gradient at a NaN maximum is NaN (g * mask / count with count 0); max()'s is
+    # shared among the NaNs
+    {"base": {"dtype": "float32", "shape": (3,), "values": [1.0, float("nan"), 2.0]},
+     "view": "none", "grad": True, "steps": [("u", "amax")]},
+    {"base": {"dtype": "float32", "shape": (3,), "values": [1.0, float("nan"), 2.0]},
+     "view": "none", "grad": True, "steps": [("u", "max_last")]},
     # argmax/argmin refuse bool tensors
     {"base": {"dtype": "bool", "shape": (2,), "values": [True, False]}, "view": "none",
      "grad": False, "steps": [("u", "argmax")]},
