@@ -117,6 +117,8 @@ def _prod_grad(g_full, x, r, dim, keepdim):
     exactly one zero in a slice, the product of the others at that zero and 0 elsewhere; with
     two or more zeros, 0 everywhere."""
     from .pointwise import eq, logical_and, where
+    if x.ndim == 0:  # PyTorch passes the gradient straight through (even for inf)
+        return g_full
     dims = reduce_dims(dim, x.ndim)
     is_zero = eq(x, 0)
     n_zero = expand_back(sum(is_zero, dims, keepdim), x.shape, dims, keepdim)

@@ -146,6 +146,9 @@ REGRESSIONS = [
      "view": "none", "grad": True, "steps": [("u", "amax")]},
     {"base": {"dtype": "float32", "shape": (3,), "values": [1.0, float("nan"), 2.0]},
      "view": "none", "grad": True, "steps": [("u", "max_last")]},
+    # prod of a 0-d tensor passes the gradient through, even at inf
+    {"base": {"dtype": "float32", "shape": (), "values": [float("inf")]}, "view": "none",
+     "grad": True, "steps": [("u", "prod")]},
     # argmax/argmin refuse bool tensors
     {"base": {"dtype": "bool", "shape": (2,), "values": [True, False]}, "view": "none",
      "grad": False, "steps": [("u", "argmax")]},
