@@ -92,9 +92,11 @@ def to(self, *args, **kwargs):
             res, copy = _move(self, dev), False
     if dt is None or dt is res.dtype:
         return clone(res) if copy else res
+    out = wrap(res._data.astype(dt.np), dt)
+    if not dt.is_floating_point:  # integer and bool tensors never require grad
+        return out
     # the engine casts the gradient back to the input's dtype
-    return graph.attach(wrap(res._data.astype(dt.np), dt), "ToCopyBackward0", (res,),
-                        lambda g: g)
+    return graph.attach(out, "ToCopyBackward0", (res,), lambda g: g)
 
 
 def cpu(self, memory_format=None):

@@ -28,6 +28,10 @@ REDUCE_FLOAT = {"mean", "std", "var", "norm", "logsumexp", "softmax_last", "log_
 
 def _apply_unary(m, name, x):
     nd = x.ndim
+    if name in ("std", "var") and x.numel() < 2:
+        # one degree of freedom or none: PyTorch warns and its gradient conventions there
+        # (inf vs NaN) are not worth mirroring; use the population statistic instead
+        return getattr(x, name)(unbiased=False)
     if name == "t_or_same":
         return x.t() if nd <= 2 else x.transpose(0, 1)
     if name == "cumsum0":

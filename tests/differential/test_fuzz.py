@@ -149,6 +149,11 @@ REGRESSIONS = [
     # prod of a 0-d tensor passes the gradient through, even at inf
     {"base": {"dtype": "float32", "shape": (), "values": [float("inf")]}, "view": "none",
      "grad": True, "steps": [("u", "prod")]},
+    # a cast to an integer dtype leaves the graph (integer tensors never require grad)
+    {"base": {"dtype": "float32", "shape": (2,), "values": [0.0, 0.0]}, "view": "none",
+     "grad": True, "steps": [("u", "long"), ("b", "floor_divide",
+                                               {"dtype": "float32", "shape": (),
+                                                "values": [0.0]})]},
     # argmax/argmin refuse bool tensors
     {"base": {"dtype": "bool", "shape": (2,), "values": [True, False]}, "view": "none",
      "grad": False, "steps": [("u", "argmax")]},
