@@ -312,8 +312,8 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     c = _correction(unbiased, correction)
     if not dims:
         m, v = input._data.astype(np.float64), np.full(input._data.shape, np.nan, like=input._data)
-        if c == 0:
-            v = np.zeros(input._data.shape, like=input._data)
+        if c == 0:  # (x - mean)^2 with mean == x: 0, or NaN where x is NaN or inf
+            v = (m - m) * (m - m)
     else:
         m, v = R.moments(input._data, dims, c, np.float64)
     n = _count(input._data.shape, dims)

@@ -154,6 +154,9 @@ REGRESSIONS = [
      "grad": True, "steps": [("u", "long"), ("b", "floor_divide",
                                                {"dtype": "float32", "shape": (),
                                                 "values": [0.0]})]},
+    # the population variance of one NaN is NaN
+    {"base": {"dtype": "float32", "shape": (), "values": [float("nan")]}, "view": "none",
+     "grad": False, "steps": [("u", "std")]},
     # argmax/argmin refuse bool tensors
     {"base": {"dtype": "bool", "shape": (2,), "values": [True, False]}, "view": "none",
      "grad": False, "steps": [("u", "argmax")]},
