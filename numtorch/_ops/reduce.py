@@ -313,7 +313,8 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     if not dims:
         m, v = input._data.astype(np.float64), np.full(input._data.shape, np.nan, like=input._data)
         if c == 0:  # (x - mean)^2 with mean == x: 0, or NaN where x is NaN or inf
-            v = (m - m) * (m - m)
+            with np.errstate(invalid="ignore"):
+                v = (m - m) * (m - m)
     else:
         m, v = R.moments(input._data, dims, c, np.float64)
     n = _count(input._data.shape, dims)
@@ -342,8 +343,15 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     v, _ = var_mean(input, dim, unbiased, keepdim, correction=correction)
-    from .pointwise import sqrt
-    return sqrt(v, out=out)
+    from .pointwise import eq, sqrt, where
+    if out is not None or not graph.requires_grad(v):
+        return sqrt(v, out=out)
+    from ..autograd.grad_mode import no_grad
+    with no_grad():
+        s = sqrt(v)
+    # d sqrt(v) = g / (2 s), taken as 0 where s == 0 (PyTorch's StdBackward0), not 0/0
+    return graph.attach(s, "StdBackward0", (v,),
+                        lambda g, s_: where(eq(s_, 0), 0.0, g / (2 * s_)), (s,))
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None, out=None):

@@ -157,6 +157,9 @@ REGRESSIONS = [
     # the population variance of one NaN is NaN
     {"base": {"dtype": "float32", "shape": (), "values": [float("nan")]}, "view": "none",
      "grad": False, "steps": [("u", "std")]},
+    # std's gradient where the std is 0 is 0 (StdBackward0), not 0/0
+    {"base": {"dtype": "float32", "shape": (), "values": [0.0]}, "view": "none", "grad": True,
+     "steps": [("u", "std")]},
     # argmax/argmin refuse bool tensors
     {"base": {"dtype": "bool", "shape": (2,), "values": [True, False]}, "view": "none",
      "grad": False, "steps": [("u", "argmax")]},
