@@ -428,6 +428,8 @@ def msort(input):
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True):
+    if input.dtype is D.bool_:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     arr = input._data
     d = wrap_dim(dim, arr.ndim) if arr.ndim else 0
     n = arr.shape[d] if arr.ndim else 1
@@ -444,6 +446,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
 
 
 def kthvalue(input, k, dim=-1, keepdim=False):
+    if input.dtype is D.bool_:
+        raise NotImplementedError("\"kthvalue_cpu\" not implemented for 'Bool'")
     arr = input._data
     d = wrap_dim(dim, arr.ndim)
     n = arr.shape[d]

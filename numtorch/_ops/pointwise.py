@@ -192,8 +192,12 @@ _BINARY_GRADS = {
     K.POW: ("PowBackward1", True, lambda g, a, b: where(eq(b, 0), 0.0, g * b * pow(a, b - 1)),
             lambda g, a, b: where(logical_and(eq(a, 0), ge(b, 0)), 0.0,
                                   g * pow(a, b) * log(a))),
-    K.ATAN2: ("Atan2Backward0", True, lambda g, a, b: g * b / (a * a + b * b),
-              lambda g, a, b: -g * a / (a * a + b * b)),
+    # at a == b == 0 PyTorch's atan2 gradient is 0 (not 0/0); hypot's there is NaN, as 0/0
+    K.ATAN2: ("Atan2Backward0", True,
+              lambda g, a, b: where(eq(a * a + b * b, 0), 0.0, g * b / (a * a + b * b)),
+              lambda g, a, b: where(eq(a * a + b * b, 0), 0.0, -g * a / (a * a + b * b))),
+    K.HYPOT: ("HypotBackward0", True, lambda g, a, b: g * a / hypot(a, b),
+              lambda g, a, b: g * b / hypot(a, b)),
 }
 
 
@@ -413,14 +417,30 @@ def minimum(input, other, *, out=None):
     return _arith(K.MINIMUM, "minimum", input, other, out)
 
 
-fmax = maximum
-fmin = minimum
+def _nan_ignoring(extreme, input, other, out):
+    """fmax/fmin: like maximum/minimum, but a NaN loses to a number (NaN only if both are)."""
+    if D.result_type(input, other).category != D.FLOAT:
+        return extreme(input, other, out=out)
+    a = input if isinstance(input, Tensor) else wrap(np.asarray(input))
+    b = other if isinstance(other, Tensor) else wrap(np.asarray(other))
+    res = where(isnan(a), b, where(isnan(b), a, extreme(a, b)))
+    return deliver(res._data, res.dtype, out) if out is not None else res
+
+
+def fmax(input, other, *, out=None):
+    return _nan_ignoring(maximum, input, other, out)
+
+
+def fmin(input, other, *, out=None):
+    return _nan_ignoring(minimum, input, other, out)
 
 
 def _float_binary(op, a, b, out=None):
     dt = D.result_type(a, b)
     if dt is D.bool_ and op in _NO_BOOL_KERNEL:
         raise NotImplementedError(f"\"{_NO_BOOL_KERNEL[op]}\" not implemented for 'Bool'")
+    if op == K.HYPOT and dt.category != D.FLOAT:  # hypot has no integer kernel either
+        raise NotImplementedError(f"\"hypot_cpu\" not implemented for '{_type_name(dt)}'")
     if dt.category != D.FLOAT:
         dt = D.get_default_dtype()
     res = _binary("binary", op, a, b, dt, compute_dtype(dt), out)
@@ -882,6 +902,8 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
 
 
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    if D.result_type(input, tensor1, tensor2).category != D.FLOAT:
+        value = int(value)  # an integer result takes the scale as an integer, as PyTorch does
     return add(input, mul(mul(tensor1, tensor2), value), out=out)
 
 

@@ -452,7 +452,8 @@ def _select(input, dim, index, name):
 def _indexed(input, key, name):
     """A basic-indexing view of input whose gradient is embedded back at `key`."""
     shape = input._data.shape
-    return _record(view_of(input, input._data[key]), input, name,
+    # the trailing Ellipsis keeps an all-integer key a 0-d view (NumPy would return a scalar)
+    return _record(view_of(input, input._data[key + (Ellipsis,)]), input, name,
                    lambda g: embed(g, shape, key))
 
 

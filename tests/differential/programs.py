@@ -18,10 +18,22 @@ UNARY = ["neg", "abs", "exp", "log", "sqrt", "sin", "tanh", "sigmoid", "relu", "
          "cumsum0", "flip0", "sum", "mean", "amax", "amin", "prod", "sum_last", "max_last",
          "argmax", "std", "var", "norm", "logsumexp", "softmax_last", "log_softmax_last",
          "any", "all", "count_nonzero", "unsqueeze0", "squeeze", "tril", "triu", "float",
-         "double", "long", "bool_", "clamp", "nan_to_num", "sort_last", "cummax0"]
+         "double", "long", "bool_", "clamp", "nan_to_num", "sort_last", "cummax0",
+         # more elementwise math
+         "exp2", "rsqrt", "sinh", "cosh", "asinh", "acosh", "atanh", "atan", "asin", "acos",
+         "tan", "cos", "log2", "log10", "fix", "signbit", "isfinite", "isposinf", "nansum",
+         "nanmean",
+         # reductions and scans with arguments
+         "amax_keep", "cumprod0", "cummin0", "var_mean0", "aminmax_max", "sum_keep01",
+         # shape and indexing
+         "roll1", "repeat2", "take0", "gather0", "index_select0", "masked_fill_pos",
+         "sort_idx", "argsort_last", "topk1", "kthvalue1", "unique", "flip_all", "movedim",
+         "unbind0", "chunk2", "cat_self", "stack_self", "trace", "diag", "outer_self",
+         "reshape_flat", "permute_rev", "narrow0", "expand_self", "select_last"]
 BINARY = ["add", "sub", "mul", "div", "floor_divide", "remainder", "fmod", "pow", "maximum",
           "minimum", "atan2", "eq", "ne", "lt", "ge", "logical_and", "logical_xor",
-          "bitwise_and", "where", "lerp_half", "matmul"]
+          "bitwise_and", "where", "lerp_half", "matmul", "hypot", "fmax", "fmin", "logical_or",
+          "gt", "le", "bitwise_or", "bitwise_xor", "addcmul_half", "clamp_min_t", "mul_"]
 
 REDUCE_FLOAT = {"mean", "std", "var", "norm", "logsumexp", "softmax_last", "log_softmax_last"}
 
@@ -60,6 +72,50 @@ def _apply_unary(m, name, x):
         return x.cummax(0).values
     if name == "count_nonzero":
         return m.count_nonzero(x)
+    return _apply_more(m, name, x, nd)
+
+
+def _index(m, *values):
+    return m.tensor(list(values), dtype=m.int64)
+
+
+def _apply_more(m, name, x, nd):
+    first = x.shape[0] if nd else 0
+    table = {
+        "amax_keep": lambda: x.amax(-1, keepdim=True) if nd else x.amax(),
+        "cumprod0": lambda: x.cumprod(0),
+        "cummin0": lambda: x.cummin(0).values,
+        "var_mean0": lambda: m.var_mean(x, 0)[0] if nd else m.var_mean(x)[1],
+        "aminmax_max": lambda: m.aminmax(x).max,
+        "sum_keep01": lambda: x.sum((0, 1), keepdim=True) if nd >= 2 else x.sum(),
+        "roll1": lambda: x.roll(1, 0) if nd else x.roll(1),
+        "repeat2": lambda: x.repeat(*([2] + [1] * max(nd - 1, 0))) if nd else x.repeat(2),
+        "take0": lambda: x.take(_index(m, 0, -1)) if x.numel() else x,
+        "gather0": lambda: x.gather(0, m.zeros_like(x, dtype=m.int64)) if x.numel() else x,
+        "index_select0": lambda: x.index_select(0, _index(m, first - 1, 0)) if first else x,
+        "masked_fill_pos": lambda: x.masked_fill(x > 0 if x.dtype != m.bool else x, 1),
+        "sort_idx": lambda: x.sort(-1).indices if nd else x,
+        "argsort_last": lambda: x.argsort(-1) if nd else x,
+        "topk1": lambda: x.topk(1).values if nd and x.shape[-1] else x,
+        "kthvalue1": lambda: x.kthvalue(1).values if nd and x.shape[-1] else x,
+        "unique": lambda: m.unique(x),
+        "flip_all": lambda: x.flip(list(range(nd))) if nd else x,
+        "movedim": lambda: x.movedim(0, -1) if nd else x,
+        "unbind0": lambda: x.unbind(0)[0] if first else x,
+        "chunk2": lambda: x.chunk(2)[0] if first else x,
+        "cat_self": lambda: m.cat([x, x]) if nd else x,
+        "stack_self": lambda: m.stack([x, x], -1),
+        "trace": lambda: x.trace() if nd == 2 else x,
+        "diag": lambda: x.diag() if nd in (1, 2) else x,
+        "outer_self": lambda: m.outer(x, x) if nd == 1 else x,
+        "reshape_flat": lambda: x.reshape(-1),
+        "permute_rev": lambda: x.permute(*range(nd - 1, -1, -1)),
+        "narrow0": lambda: x.narrow(0, 0, 1) if first else x,
+        "expand_self": lambda: x.expand(2, *x.shape),
+        "select_last": lambda: x.select(-1, -1) if nd and x.shape[-1] else x,
+    }
+    if name in table:
+        return table[name]()
     return getattr(x, name)()
 
 
@@ -70,6 +126,12 @@ def _apply_binary(m, name, x, y):
         return m.lerp(x, y, 0.5)
     if name == "matmul":
         return x @ y
+    if name == "addcmul_half":
+        return m.addcmul(x, x, y, value=0.5)
+    if name == "clamp_min_t":
+        return m.clamp(x, min=y)
+    if name == "mul_":  # in place on a fresh copy (x may be a view of the leaf)
+        return x.clone().mul_(y)
     return getattr(m, name)(x, y)
 
 

@@ -160,6 +160,33 @@ REGRESSIONS = [
     # std's gradient where the std is 0 is 0 (StdBackward0), not 0/0
     {"base": {"dtype": "float32", "shape": (), "values": [0.0]}, "view": "none", "grad": True,
      "steps": [("u", "std")]},
+    # unbinding the last dim of a 1-D gradient gives 0-d arrays, not NumPy scalars
+    {"base": {"dtype": "float32", "shape": (), "values": [0.0]}, "view": "none", "grad": True,
+     "steps": [("u", "neg"), ("u", "stack_self"),
+               ("b", "add", {"dtype": "int64", "shape": (), "values": [0]})]},
+    # topk refuses bool
+    {"base": {"dtype": "bool", "shape": (2,), "values": [False, False]}, "view": "none",
+     "grad": False, "steps": [("u", "topk1")]},
+    # atan2's gradient at (0, 0) is 0; hypot has a gradient (NaN at (0, 0))
+    {"base": {"dtype": "float32", "shape": (), "values": [0.0]}, "view": "none", "grad": True,
+     "steps": [("b", "atan2", {"dtype": "int64", "shape": (), "values": [0]})]},
+    {"base": {"dtype": "float32", "shape": (2,), "values": [0.0, 3.0]}, "view": "none",
+     "grad": True, "steps": [("b", "hypot", {"dtype": "int64", "shape": (), "values": [4]})]},
+    # integer addcmul truncates the scale; kthvalue refuses bool
+    {"base": {"dtype": "int64", "shape": (2,), "values": [1, 2]}, "view": "none",
+     "grad": False, "steps": [("b", "addcmul_half", {"dtype": "int64", "shape": (2,),
+                                                     "values": [1, 2]})]},
+    {"base": {"dtype": "bool", "shape": (2,), "values": [False, True]}, "view": "none",
+     "grad": False, "steps": [("u", "kthvalue1")]},
+    # fmax/fmin ignore a NaN (they were maximum/minimum: a silent wrong answer)
+    {"base": {"dtype": "float32", "shape": (2,), "values": [float("nan"), 1.0]}, "view": "none",
+     "grad": False, "steps": [("b", "fmax", {"dtype": "float32", "shape": (2,),
+                                              "values": [0.0, float("nan")]})]},
+    {"base": {"dtype": "int64", "shape": (), "values": [0]}, "view": "none", "grad": False,
+     "steps": [("b", "fmin", {"dtype": "float32", "shape": (), "values": [float("nan")]})]},
+    # hypot of integers has no kernel
+    {"base": {"dtype": "int64", "shape": (), "values": [0]}, "view": "none", "grad": False,
+     "steps": [("b", "hypot", {"dtype": "int64", "shape": (), "values": [0]})]},
     # argmax/argmin refuse bool tensors
     {"base": {"dtype": "bool", "shape": (2,), "values": [True, False]}, "view": "none",
      "grad": False, "steps": [("u", "argmax")]},
