@@ -423,8 +423,19 @@ def _nan_ignoring(extreme, input, other, out):
         return extreme(input, other, out=out)
     a = input if isinstance(input, Tensor) else wrap(np.asarray(input))
     b = other if isinstance(other, Tensor) else wrap(np.asarray(other))
-    res = where(isnan(a), b, where(isnan(b), a, extreme(a, b)))
-    return deliver(res._data, res.dtype, out) if out is not None else res
+    from ..autograd.grad_mode import no_grad
+    with no_grad():
+        res = where(isnan(a), b, where(isnan(b), a, extreme(a, b)))
+    if out is not None:
+        return deliver(res._data, res.dtype, out)
+    # PyTorch: a gets all of the gradient where it wins, ties included, or where b is NaN
+    wins = ge if extreme is maximum else le
+    name = "FmaxBackward0" if extreme is maximum else "FminBackward0"
+
+    def backward(g, x, y):
+        keep = logical_or(wins(x, y), isnan(y))
+        return where(keep, g, 0.0), where(keep, 0.0, g)
+    return graph.attach(res, name, (a, b), backward, (a, b))
 
 
 def fmax(input, other, *, out=None):

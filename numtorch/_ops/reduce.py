@@ -156,6 +156,9 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     from .pointwise import isnan, logical_not
+    if dtype is None and input.dtype.category != D.FLOAT:
+        raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype "
+                           f"but got {_type_name(input.dtype)}")
     return nansum(input, dim, keepdim, dtype=dtype) / sum(logical_not(isnan(input)), dim,
                                                           keepdim)
 
@@ -356,7 +359,6 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None, out=None):
     from .pointwise import abs as abs_
-    from .pointwise import mul, sqrt
     from .pointwise import pow as pow_
     if dtype is not None:
         input = _cast(input, dtype)
@@ -364,7 +366,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None, out=None):
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor "
                            f"as input. Got {_type_name(input.dtype)}")
     if p is None or p == "fro" or p == 2:
-        r = sqrt(sum(mul(input, input), dim, keepdim))
+        r = _two_norm(input, dim, keepdim)
     elif p == float("inf"):
         r = amax(abs_(input), dim if dim is not None else (), keepdim)
     elif p == float("-inf"):
@@ -379,6 +381,22 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None, out=None):
     else:
         raise RuntimeError(f"norm(): unsupported p={p!r}")
     return r if out is None else deliver(r._data, input.dtype, out)
+
+
+def _two_norm(input, dim, keepdim):
+    """sqrt(sum(x^2)) as one node (LinalgVectorNormBackward0) whose gradient x / norm is taken
+    as 0 where the norm is 0, as PyTorch does (the composed sqrt would give 0 * inf)."""
+    from ..autograd.grad_mode import no_grad
+    from .pointwise import eq, mul, sqrt, where
+    with no_grad():
+        r = sqrt(sum(mul(input, input), dim, keepdim))
+    dims = reduce_dims(dim, input.ndim)
+
+    def backward(g, x, n):
+        gx = expand_back(g, x.shape, dims, keepdim)
+        nx = expand_back(n, x.shape, dims, keepdim)
+        return where(eq(nx, 0), 0.0, gx * x / nx)
+    return graph.attach(r, "LinalgVectorNormBackward0", (input,), backward, (input, r))
 
 
 def logsumexp(input, dim, keepdim=False):

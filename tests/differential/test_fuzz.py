@@ -184,6 +184,15 @@ REGRESSIONS = [
                                               "values": [0.0, float("nan")]})]},
     {"base": {"dtype": "int64", "shape": (), "values": [0]}, "view": "none", "grad": False,
      "steps": [("b", "fmin", {"dtype": "float32", "shape": (), "values": [float("nan")]})]},
+    # fmax gives ties to its first argument; the 2-norm's gradient at 0 is 0; nanmean of ints
+    # is an error
+    {"base": {"dtype": "float32", "shape": (3,), "values": [0.0, 1.0, float("nan")]},
+     "view": "none", "grad": True, "steps": [("b", "fmax", {"dtype": "float32", "shape": (1, 3),
+                                                             "values": [0.0, 2.0, 1.0]})]},
+    {"base": {"dtype": "float32", "shape": (2,), "values": [0.0, 0.0]}, "view": "none",
+     "grad": True, "steps": [("u", "norm")]},
+    {"base": {"dtype": "int64", "shape": (), "values": [0]}, "view": "none", "grad": False,
+     "steps": [("u", "nanmean")]},
     # hypot of integers has no kernel
     {"base": {"dtype": "int64", "shape": (), "values": [0]}, "view": "none", "grad": False,
      "steps": [("b", "hypot", {"dtype": "int64", "shape": (), "values": [0]})]},
