@@ -193,6 +193,9 @@ REGRESSIONS = [
      "grad": True, "steps": [("u", "norm")]},
     {"base": {"dtype": "int64", "shape": (), "values": [0]}, "view": "none", "grad": False,
      "steps": [("u", "nanmean")]},
+    # permute() with no dims is a TypeError, even on a 0-d tensor
+    {"base": {"dtype": "int64", "shape": (), "values": [0]}, "view": "none", "grad": False,
+     "steps": [("u", "permute_rev")]},
     # hypot of integers has no kernel
     {"base": {"dtype": "int64", "shape": (), "values": [0]}, "view": "none", "grad": False,
      "steps": [("b", "hypot", {"dtype": "int64", "shape": (), "values": [0]})]},
