@@ -215,7 +215,8 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     res = B.gather(x, d, idx).reshape(index._data.shape)
     res = deliver(res, input.dtype, out)
     return graph.attach(res, "GatherBackward0", (input,),
-                        lambda g, x_: scatter_add(zeros_of(x_), d, index, g), (input,))
+                        lambda g, x_: scatter_add(zeros_of(x_), d, index, g) if x_.ndim
+                        else g.reshape(()), (input,))
 
 
 def zeros_of(x):
@@ -473,8 +474,8 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
         res = np.unique(arr.reshape(-1), return_inverse=return_inverse,
                         return_counts=return_counts)
     if not isinstance(res, tuple):
-        return wrap(res, input.dtype)
-    out = [wrap(res[0], input.dtype)]
+        return _unique_node(wrap(res, input.dtype), input)
+    out = [_unique_node(wrap(res[0], input.dtype), input)]
     k = 1
     if return_inverse:
         inv = res[k].reshape(arr.shape if dim is None else -1)
@@ -483,6 +484,14 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     if return_counts:
         out.append(wrap(res[k].astype(np.int64), D.int64))
     return tuple(out)
+
+
+def _unique_node(values, input):
+    """PyTorch records Unique2Backward0, which has no derivative: backward through it
+    raises."""
+    def backward(g):
+        raise NotImplementedError("the derivative for '_unique2' is not implemented.")
+    return graph.attach(values, "Unique2Backward0", (input,), backward)
 
 
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):

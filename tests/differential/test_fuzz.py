@@ -196,6 +196,11 @@ REGRESSIONS = [
     # permute() with no dims is a TypeError, even on a 0-d tensor
     {"base": {"dtype": "int64", "shape": (), "values": [0]}, "view": "none", "grad": False,
      "steps": [("u", "permute_rev")]},
+    # gather on a 0-d tensor is differentiable; unique's backward raises, as in PyTorch
+    {"base": {"dtype": "float32", "shape": (), "values": [0.0]}, "view": "none", "grad": True,
+     "steps": [("u", "gather0")]},
+    {"base": {"dtype": "float32", "shape": (), "values": [0.0]}, "view": "none", "grad": True,
+     "steps": [("u", "unique")]},
     # hypot of integers has no kernel
     {"base": {"dtype": "int64", "shape": (), "values": [0]}, "view": "none", "grad": False,
      "steps": [("b", "hypot", {"dtype": "int64", "shape": (), "values": [0]})]},
