@@ -241,5 +241,15 @@ def cross(input, other, dim=None):
 def trace(input):
     if input.ndim != 2:
         raise RuntimeError("trace: expected a matrix")
+    if input.dtype is D.bool_:
+        raise NotImplementedError("\"trace\" not implemented for 'Bool'")
     dt = input.dtype if input.dtype.category == D.FLOAT else D.int64
-    return wrap(np.asarray(np.trace(input._data), dt.np), dt)
+    res = wrap(np.asarray(np.trace(input._data), dt.np), dt)
+    shape = tuple(input.shape)
+
+    def backward(g):  # the gradient lands on the diagonal
+        n = min(shape)
+        out = np.zeros(shape, g._data.dtype)
+        out[np.arange(n), np.arange(n)] = g._data
+        return wrap(out, g.dtype)
+    return graph.attach(res, "TraceBackward0", (input,), backward)

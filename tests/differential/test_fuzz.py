@@ -201,6 +201,11 @@ REGRESSIONS = [
      "steps": [("u", "gather0")]},
     {"base": {"dtype": "float32", "shape": (), "values": [0.0]}, "view": "none", "grad": True,
      "steps": [("u", "unique")]},
+    # trace is differentiable (TraceBackward0) and refuses bool
+    {"base": {"dtype": "float32", "shape": (2, 3), "values": [1.0] * 6}, "view": "none",
+     "grad": True, "steps": [("u", "trace")]},
+    {"base": {"dtype": "bool", "shape": (0, 0), "values": []}, "view": "none", "grad": False,
+     "steps": [("u", "trace")]},
     # hypot of integers has no kernel
     {"base": {"dtype": "int64", "shape": (), "values": [0]}, "view": "none", "grad": False,
      "steps": [("b", "hypot", {"dtype": "int64", "shape": (), "values": [0]})]},
