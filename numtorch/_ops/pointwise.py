@@ -913,6 +913,8 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
 
 
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    if D.result_type(input, tensor1, tensor2) is D.bool_:
+        raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
     if D.result_type(input, tensor1, tensor2).category != D.FLOAT:
         value = int(value)  # an integer result takes the scale as an integer, as PyTorch does
     return add(input, mul(mul(tensor1, tensor2), value), out=out)

@@ -206,6 +206,10 @@ REGRESSIONS = [
      "grad": True, "steps": [("u", "trace")]},
     {"base": {"dtype": "bool", "shape": (0, 0), "values": []}, "view": "none", "grad": False,
      "steps": [("u", "trace")]},
+    # addcmul has no bool kernel
+    {"base": {"dtype": "bool", "shape": (2,), "values": [True, False]}, "view": "none",
+     "grad": False, "steps": [("b", "addcmul_half", {"dtype": "bool", "shape": (),
+                                                     "values": [False]})]},
     # hypot of integers has no kernel
     {"base": {"dtype": "int64", "shape": (), "values": [0]}, "view": "none", "grad": False,
      "steps": [("b", "hypot", {"dtype": "int64", "shape": (), "values": [0]})]},
