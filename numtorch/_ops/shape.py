@@ -538,7 +538,18 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
 def diag(input, diagonal=0):
     if input.ndim not in (1, 2):
         raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
-    return wrap(np.diag(input._data, diagonal).copy(), input.dtype)
+    res = wrap(np.diag(input._data, diagonal).copy(), input.dtype)
+    if input.ndim == 1:  # vector -> matrix: the gradient is the matrix's diagonal
+        return graph.attach(res, "DiagEmbedBackward0", (input,),
+                            lambda g: diag(g, diagonal))
+    shape = tuple(input.shape)
+
+    def backward(g):  # matrix -> its diagonal: the gradient goes back onto that diagonal
+        out = np.zeros(shape, g._data.dtype)
+        i = np.arange(g._data.shape[0])
+        out[i - min(diagonal, 0), i + max(diagonal, 0)] = g._data
+        return wrap(out, g.dtype)
+    return graph.attach(res, "DiagonalBackward0", (input,), backward)
 
 
 def atleast_1d(input):

@@ -210,6 +210,9 @@ REGRESSIONS = [
     {"base": {"dtype": "bool", "shape": (2,), "values": [True, False]}, "view": "none",
      "grad": False, "steps": [("b", "addcmul_half", {"dtype": "bool", "shape": (),
                                                      "values": [False]})]},
+    # diag is differentiable both ways (vector -> matrix, matrix -> diagonal)
+    {"base": {"dtype": "float32", "shape": (2, 3), "values": [1.0, 2, 3, 4, 5, 6]},
+     "view": "none", "grad": True, "steps": [("u", "diag"), ("u", "diag")]},
     # hypot of integers has no kernel
     {"base": {"dtype": "int64", "shape": (), "values": [0]}, "view": "none", "grad": False,
      "steps": [("b", "hypot", {"dtype": "int64", "shape": (), "values": [0]})]},
