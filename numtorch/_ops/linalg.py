@@ -13,17 +13,18 @@ from .pointwise import deliver
 _BOOL_KERNEL = {1: "dot", 2: "addmm_impl_cpu_"}
 
 
-def _check(name, a, b):
+def _check(name, a, b, product=True):
+    """Operand checks; `product` is False for outer, whose bool version PyTorch does run."""
     for x in (a, b):
         if not isinstance(x, Tensor):
             raise TypeError(f"{name}(): argument must be Tensor, not {type(x).__name__}")
     batched = b.ndim >= 3  # with a 2-D (or 1-D) right side PyTorch folds the batch into mm
-    if a.dtype is D.bool_ and batched:
+    if a.dtype is D.bool_ and batched and product:
         raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
     if a.dtype is not b.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
                            f"{_dtype_name(a.dtype)} != {_dtype_name(b.dtype)}")
-    if a.dtype is D.bool_:
+    if a.dtype is D.bool_ and product:
         kernel = "bmm" if batched else _BOOL_KERNEL.get(min(a.ndim, b.ndim, 2), "mv")
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
@@ -172,7 +173,7 @@ def _matmul_grad(g, a, b, which):
 
 
 def outer(input, vec2, *, out=None):
-    _check("outer", input, vec2)
+    _check("outer", input, vec2, product=False)
     if input.ndim != 1 or vec2.ndim != 1:
         raise RuntimeError("outer: expected 1-D tensors")
     res = deliver(np.multiply.outer(input._data, vec2._data), input.dtype, out)

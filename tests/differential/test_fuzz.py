@@ -213,6 +213,9 @@ REGRESSIONS = [
     # diag is differentiable both ways (vector -> matrix, matrix -> diagonal)
     {"base": {"dtype": "float32", "shape": (2, 3), "values": [1.0, 2, 3, 4, 5, 6]},
      "view": "none", "grad": True, "steps": [("u", "diag"), ("u", "diag")]},
+    # outer of bool vectors works (bool matrix products do not)
+    {"base": {"dtype": "bool", "shape": (2,), "values": [True, False]}, "view": "none",
+     "grad": False, "steps": [("u", "outer_self")]},
     # hypot of integers has no kernel
     {"base": {"dtype": "int64", "shape": (), "values": [0]}, "view": "none", "grad": False,
      "steps": [("b", "hypot", {"dtype": "int64", "shape": (), "values": [0]})]},
