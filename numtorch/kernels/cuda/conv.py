@@ -109,19 +109,28 @@ def _adaptive_window(y, z, h, w, oh, ow):
     return ya, yb, xa, xb, (yb - ya) * (xb - xa)
 
 
+@device_fn
+def _pool_window(k, h, w, kh, kw, sh, sw, ph, pw, count_include_pad, divisor, adaptive, oh,
+                 ow):
+    """(plane offset, ya, yb, xa, xb, divisor) of output element k."""
+    z = k % ow
+    y = (k // ow) % oh
+    plane = (k // (ow * oh)) * h * w
+    if adaptive:
+        ya, yb, xa, xb, d = _adaptive_window(y, z, h, w, oh, ow)
+    else:
+        ya, yb, xa, xb, d = _avg_window(y, z, h, w, kh, kw, sh, sw, ph, pw, count_include_pad,
+                                        divisor)
+    return plane, ya, yb, xa, xb, d
+
+
 @kernel
 def avg_pool2d(x, h, w, kh, kw, sh, sw, ph, pw, count_include_pad, divisor, adaptive, oh, ow,
                out, n):
     """One thread per output: the window mean (adaptive: PyTorch's adaptive windows)."""
     for k in range(cuda.grid(1), n, cuda.gridsize(1)):
-        z = k % ow
-        y = (k // ow) % oh
-        plane = (k // (ow * oh)) * h * w
-        if adaptive:
-            ya, yb, xa, xb, d = _adaptive_window(y, z, h, w, oh, ow)
-        else:
-            ya, yb, xa, xb, d = _avg_window(y, z, h, w, kh, kw, sh, sw, ph, pw,
-                                            count_include_pad, divisor)
+        plane, ya, yb, xa, xb, d = _pool_window(k, h, w, kh, kw, sh, sw, ph, pw,
+                                                count_include_pad, divisor, adaptive, oh, ow)
         s = 0.0
         for yy in range(ya, yb):
             for xx in range(xa, xb):
@@ -134,14 +143,8 @@ def avg_pool2d_backward(grad, h, w, kh, kw, sh, sw, ph, pw, count_include_pad, d
                         adaptive, oh, ow, dx, n):
     """Each output spreads grad / divisor over its window (windows overlap: atomics)."""
     for k in range(cuda.grid(1), n, cuda.gridsize(1)):
-        z = k % ow
-        y = (k // ow) % oh
-        plane = (k // (ow * oh)) * h * w
-        if adaptive:
-            ya, yb, xa, xb, d = _adaptive_window(y, z, h, w, oh, ow)
-        else:
-            ya, yb, xa, xb, d = _avg_window(y, z, h, w, kh, kw, sh, sw, ph, pw,
-                                            count_include_pad, divisor)
+        plane, ya, yb, xa, xb, d = _pool_window(k, h, w, kh, kw, sh, sw, ph, pw,
+                                                count_include_pad, divisor, adaptive, oh, ow)
         if d <= 0:
             continue
         g = grad[k] / d

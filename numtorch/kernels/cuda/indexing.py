@@ -4,31 +4,32 @@ Negative indices arrive already checked to be in [-R, R)."""
 
 from numba import cuda
 
-from ._jit import kernel
+from ._jit import device_fn, kernel
+
+
+@device_fn
+def _along(k, j, r_src, r_k, n_i):
+    """Flat offset of element (o, j, i) of an (O, r_src, I) buffer, where (o, i) are those of
+    element k of an (O, r_k, I) one; a negative j counts from the end."""
+    i = k % n_i
+    o = k // (r_k * n_i)
+    if j < 0:
+        j += r_src
+    return (o * r_src + j) * n_i + i
 
 
 @kernel
 def gather(x, rx, idx, ri, n_i, out, n):
     """out[o, r, i] = x[o, idx[o, r, i], i]."""
     for k in range(cuda.grid(1), n, cuda.gridsize(1)):
-        i = k % n_i
-        o = k // (ri * n_i)
-        j = idx[k]
-        if j < 0:
-            j += rx
-        out[k] = x[(o * rx + j) * n_i + i]
+        out[k] = x[_along(k, idx[k], rx, ri, n_i)]
 
 
 @kernel
 def scatter(add, out, ro, idx, ri, n_i, src, n):
     """out[o, idx[o, r, i], i] (+)= src[o, r, i]."""
     for k in range(cuda.grid(1), n, cuda.gridsize(1)):
-        i = k % n_i
-        o = k // (ri * n_i)
-        j = idx[k]
-        if j < 0:
-            j += ro
-        dst = (o * ro + j) * n_i + i
+        dst = _along(k, idx[k], ro, ri, n_i)
         if add:
             cuda.atomic.add(out, dst, src[k])
         else:
@@ -39,23 +40,11 @@ def scatter(add, out, ro, idx, ri, n_i, src, n):
 def index_select(x, rx, idx, k_sel, n_i, out, n):
     """out[o, q, i] = x[o, idx[q], i]."""
     for k in range(cuda.grid(1), n, cuda.gridsize(1)):
-        i = k % n_i
-        q = (k // n_i) % k_sel
-        o = k // (k_sel * n_i)
-        j = idx[q]
-        if j < 0:
-            j += rx
-        out[k] = x[(o * rx + j) * n_i + i]
+        out[k] = x[_along(k, idx[(k // n_i) % k_sel], rx, k_sel, n_i)]
 
 
 @kernel
 def index_add(out, ro, idx, k_sel, n_i, src, alpha, n):
     """out[o, idx[q], i] += alpha * src[o, q, i]."""
     for k in range(cuda.grid(1), n, cuda.gridsize(1)):
-        i = k % n_i
-        q = (k // n_i) % k_sel
-        o = k // (k_sel * n_i)
-        j = idx[q]
-        if j < 0:
-            j += ro
-        cuda.atomic.add(out, (o * ro + j) * n_i + i, alpha * src[k])
+        cuda.atomic.add(out, _along(k, idx[(k // n_i) % k_sel], ro, k_sel, n_i), alpha * src[k])
