@@ -8,15 +8,16 @@ forward+backward.  Best of interleaved rounds; first call (JIT) reported apart.
 
 Both libraries end up on one OpenMP runtime in this process.  With OpenMP's default (active)
 wait policy torch's idle workers spin and starve the OpenBLAS threads numtorch's GEMMs use, so
-this script sets OMP_WAIT_POLICY=PASSIVE -- what `import numtorch` does by itself -- before
-either library loads; both are timed under the same policy.  `NUMTORCH_BENCH_ALONE=1` times
-numtorch without importing torch.
+this script sets OMP_WAIT_POLICY=PASSIVE (and OPENBLAS_THREAD_TIMEOUT=4) -- what `import
+numtorch` does by itself -- before either library loads; both are timed under the same
+policy.  `NUMTORCH_BENCH_ALONE=1` times numtorch without importing torch.
 """
 
 import os
 import sys
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")  # numtorch's default too; not torch's BLAS
 
 if os.environ.get("NUMTORCH_BENCH_ALONE"):
     sys.modules["torch"] = None  # makes `import torch` fail, so numtorch runs by itself

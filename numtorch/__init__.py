@@ -3,13 +3,8 @@
     import numtorch as torch
 """
 
-import os as _os
-
-# Numba's OpenMP workers spin after each parallel kernel and starve OpenBLAS's threads (and
-# vice versa) on small machines: LeNet steps ran 3x slower.  Passive waiting is set before
-# the OpenMP runtime loads, unless the user chose a policy.
-_os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
+# first, kept apart from the sorted imports: its settings must precede NumPy, Numba, OpenBLAS
+from . import _runtime  # noqa: I001
 from . import (  # noqa: F401
     _methods,  # noqa: F401  (attaches methods and operators to Tensor)
     autograd,
@@ -77,6 +72,7 @@ from ._ops.index import (
     unique,
     unique_consecutive,
 )
+from ._ops.einsum import einsum, inner, tensordot
 from ._ops.linalg import (
     addmm,
     addmv,
@@ -84,14 +80,11 @@ from ._ops.linalg import (
     bmm,
     cross,
     dot,
-    einsum,
     ger,
-    inner,
     matmul,
     mm,
     mv,
     outer,
-    tensordot,
     trace,
 )
 from ._ops.pointwise import (
@@ -314,7 +307,8 @@ def is_floating_point(input):
 
 def is_nonzero(input):
     if input.numel() != 1:
-        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        amount = "no values" if input.numel() == 0 else "more than one value"
+        raise RuntimeError(f"Boolean value of Tensor with {amount} is ambiguous")
     return builtins_bool(input.item())
 
 

@@ -2,6 +2,7 @@
 over strides, paddings, dilations, groups, odd sizes and ceil_mode."""
 
 import itertools
+import re
 
 import numpy as np
 import pytest
@@ -110,6 +111,40 @@ def test_conv_errors():
     with pytest.raises(RuntimeError, match="Expected 3D \\(unbatched\\) or 4D \\(batched\\)"):
         conv(nt.randn(3, 8))
     assert conv(nt.randn(3, 8, 8)).shape == (4, 6, 6)
+
+
+@pytest.mark.parametrize("bias_shape,bias_dtype", [((5,), "float32"), ((4,), "float32"),
+                                                   ((4,), "float64"), ((4, 1), "float32")])
+def test_conv_bias_errors_match_torch(torch, bias_shape, bias_dtype):
+    def run(m):
+        x, w = m.ones(1, 2, 5, 5), m.ones(4, 2, 3, 3)
+        return m.nn.functional.conv2d(x, w, m.zeros(bias_shape, dtype=getattr(m, bias_dtype)))
+    try:
+        run(torch)
+    except RuntimeError as e:
+        with pytest.raises(RuntimeError, match=re.escape(str(e))):
+            run(nt)
+        return
+    assert tuple(run(nt).shape) == (1, 4, 3, 3)
+
+
+def test_conv_scratch_buffers_are_not_reused_while_a_graph_holds_them():
+    """The im2col matrix a graph saved goes back to the workspace pool only when the graph is
+    freed: a retained graph's second backward, after other convolutions of the same shape ran,
+    gives the same gradients."""
+    conv = nt.nn.Conv2d(3, 4, 3)
+    x = nt.tensor(RNG.standard_normal((2, 3, 7, 7)).astype(np.float32), requires_grad=True)
+    out = conv(x)
+    out.sum().backward(retain_graph=True)
+    first = conv.weight.grad.clone(), x.grad.clone()
+    for _ in range(3):  # same shapes: these would take a wrongly released buffer
+        other = conv(nt.tensor(RNG.standard_normal((2, 3, 7, 7)).astype(np.float32)))
+        other.sum().backward()
+        del other
+    conv.weight.grad, x.grad = None, None
+    out.sum().backward()
+    assert_same(conv.weight.grad, first[0], rtol=0, atol=0)
+    assert_same(x.grad, first[1], rtol=0, atol=0)
 
 
 def test_lenet_training_reduces_loss():

@@ -559,6 +559,20 @@ def _spatial_input(name, input, dims):
     return input, False
 
 
+def _check_conv_bias(x, weight, bias):
+    from ..backend.elementwise import DEVICE_MISMATCH
+    if bias.ndim != 1 or bias.shape[0] != weight.shape[0]:
+        raise RuntimeError(f"Given weight of size {list(weight.shape)}, expected bias to be "
+                           f"1-dimensional with {weight.shape[0]} elements, but got bias of "
+                           f"size {list(bias.shape)} instead")
+    if bias.dtype is not x.dtype:
+        from .._ops.linalg import _dtype_name
+        raise RuntimeError(f"Input type ({_dtype_name(x.dtype)}) and bias type "
+                           f"({_dtype_name(bias.dtype)}) should be the same")
+    if bias.device != x.device:
+        raise RuntimeError(DEVICE_MISMATCH)
+
+
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     from ..backend import conv as C
     x, unbatched = _spatial_input("conv2d", input, 2)
@@ -599,22 +613,23 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
                            f"size: ({ekh} x {ekw}). Kernel size can't be greater than actual "
                            f"input size")
     if x.dtype is not weight.dtype:
-        raise RuntimeError(f"Input type ({_scalar_name(x.dtype)}) and weight type "
-                           f"({_scalar_name(weight.dtype)}) should be the same")
-    out_arr, cols = C.conv2d_forward(x._data, weight._data, stride, padding, dilation, groups)
-    out = wrap(out_arr.astype(x.dtype.np, copy=False), x.dtype)
+        raise RuntimeError(f"expected scalar type {_scalar_name(x.dtype)} but found "
+                           f"{_scalar_name(weight.dtype)}")
     if bias is not None:
-        with no_grad():
-            out = out + bias.reshape(1, -1, 1, 1)
+        _check_conv_bias(x, weight, bias)
+    out_arr, cols = C.conv2d_forward(x._data, weight._data,
+                                     None if bias is None else bias._data, stride, padding,
+                                     dilation, groups)
+    out = wrap(out_arr.astype(x.dtype.np, copy=False), x.dtype)
     x_shape = x._data.shape
     need_x, need_w = x._requires_grad, weight._requires_grad
+    need_b = bias is not None and bias._requires_grad
 
     def backward(g, w):
-        dx, dw = C.conv2d_backward(g._data, x_shape, w._data, cols, stride, padding, dilation,
-                                   groups, need_x, need_w)
-        gb = g.sum((0, 2, 3)) if bias is not None else None
-        return (wrap(dx.astype(x.dtype.np, copy=False), x.dtype) if need_x else None,
-                wrap(dw.astype(w.dtype.np, copy=False), w.dtype) if need_w else None, gb)
+        dx, dw, db = C.conv2d_backward(g._data, x_shape, w._data, cols, stride, padding,
+                                       dilation, groups, need_x, need_w, need_b)
+        return tuple(None if a is None else wrap(a.astype(t.dtype.np, copy=False), t.dtype)
+                     for a, t in ((dx, x), (dw, w), (db, bias)))
     out = graph.attach(out, "ConvolutionBackward0", (x, weight, bias), backward, (weight,))
     return out.squeeze(0) if unbatched else out
 

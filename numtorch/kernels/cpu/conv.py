@@ -77,6 +77,33 @@ def col2im(cols, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dx):
 
 
 @parallel_kernel
+def gemm_to_nchw(prod, bias, out):
+    """out[n, o, l] = prod[o, n*L + l] + bias[o]: the forward GEMM's (O, N*L) product laid out
+    as NCHW with the bias added in the same pass (one read, one write, no temporaries)."""
+    n_b, n_o, big_l = out.shape
+    for n in prange(n_b):
+        for o in range(n_o):
+            b = bias[o]
+            for k in range(big_l):
+                out[n, o, k] = prod[o, n * big_l + k] + b
+
+
+@parallel_kernel
+def nchw_to_gemm(grad, prod, bias_grad):
+    """The reverse layout for the backward GEMMs, prod[o, n*L + l] = grad[n, o, l], summing
+    each channel for the bias gradient on the way (accumulated in float64)."""
+    n_b, n_o, big_l = grad.shape
+    for o in prange(n_o):
+        s = 0.0
+        for n in range(n_b):
+            for k in range(big_l):
+                v = grad[n, o, k]
+                prod[o, n * big_l + k] = v
+                s += v
+        bias_grad[o] = s
+
+
+@parallel_kernel
 def max_pool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, out, argmax):
     """Max over each window (padding never wins); argmax holds the flat h*w index chosen,
     the first maximum on ties, NaN propagating.
