@@ -7,7 +7,7 @@ them are also methods and how the Python operators map onto them.
 import numpy as np
 
 from . import random as _random
-from ._ops import convert, creation, index, linalg, reduce, shape
+from ._ops import convert, creation, einsum, index, linalg, reduce, shape
 from ._ops import pointwise as P
 from .autograd import graph
 from .kernels.cpu import elementwise as K
@@ -21,7 +21,7 @@ _SAME_NAME = {
           negative abs absolute sign exp exp2 log log2 log10 log1p expm1 sqrt rsqrt sin cos tan
           asin arcsin acos arccos atan arctan sinh cosh tanh asinh arcsinh acosh arccosh atanh
           arctanh sigmoid relu reciprocal square erf erfc frac logit floor ceil trunc fix round
-          isnan isinf isfinite isposinf isneginf signbit where clamp clip clamp_min clamp_max
+          isnan isinf isfinite isposinf isneginf isreal signbit where clamp clip clamp_min clamp_max
           lerp nan_to_num addcmul addcdiv subtract multiply divide""",
     reduce: """sum nansum prod mean nanmean amax amin max min aminmax argmax argmin all any
                count_nonzero var std var_mean std_mean norm logsumexp softmax log_softmax
@@ -34,7 +34,8 @@ _SAME_NAME = {
               index_add_ index_fill_ index_put_ put_ masked_fill masked_fill_ masked_select
               masked_scatter_ nonzero argwhere take take_along_dim sort argsort msort topk
               kthvalue unique unique_consecutive bincount""",
-    linalg: "matmul mm bmm mv dot inner outer ger addmm addmv baddbmm trace",
+    linalg: "matmul mm bmm mv dot outer ger addmm addmv baddbmm trace cross",
+    einsum: "inner",
     convert: """clone copy_ fill_ zero_ to cpu cuda type type_as float double half long int
                 short char byte bool equal isclose allclose""",
     _random: "uniform_ normal_ random_ bernoulli_ exponential_",

@@ -152,6 +152,8 @@ def equal(input, other):
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     if input.dtype is not other.dtype:
         raise RuntimeError(f"{input.dtype} did not match {other.dtype}")
+    from ..backend.elementwise import broadcast_shapes
+    broadcast_shapes(tuple(input.shape), tuple(other.shape))  # PyTorch's size-mismatch error
     res = np.isclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan)
     return wrap(asarray(res), D.bool_)
 

@@ -255,10 +255,34 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
 
 
 def meshgrid(*tensors, indexing="ij"):
+    """Grids as expanded views of the inputs, so gradients flow back to them (summed)."""
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
-    grids = np.meshgrid(*[t._data for t in tensors], indexing=indexing)
-    return tuple(wrap(g.copy(), t.dtype) for g, t in zip(grids, tensors))
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but '
+                           f"received: {indexing}")
+    for t in tensors:
+        if t.ndim > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list "
+                               f"but got a {t.ndim}-D tensor of shape {list(t.shape)}")
+        if t.dtype is not tensors[0].dtype:
+            raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+        if t.device != tensors[0].device:
+            raise RuntimeError("meshgrid expects all tensors to have the same device")
+    flat = [t.reshape(-1) for t in tensors]
+    if indexing == "xy" and len(flat) >= 2:  # 'xy' is 'ij' with the first two inputs swapped
+        flat[0], flat[1] = flat[1], flat[0]
+    shape = [t.shape[0] for t in flat]
+    grids = []
+    for i, t in enumerate(flat):
+        view = [1] * len(flat)  # (this module's `range` is torch.range, hence no comprehension)
+        view[i] = -1
+        grids.append(t.reshape(view).expand(shape))
+    if indexing == "xy" and len(grids) >= 2:
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)
 
 
 def complex_unsupported(*args, **kwargs):

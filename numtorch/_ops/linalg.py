@@ -7,7 +7,7 @@ from .. import _dtype as D
 from ..autograd import graph
 from ..backend.cuda_array import asarray
 from ..tensor import Tensor, wrap
-from .pointwise import deliver
+from .pointwise import _type_name, deliver
 
 # PyTorch has no bool matrix products; the kernel it would run names the error
 _BOOL_KERNEL = {1: "dot", 2: "addmm_impl_cpu_"}
@@ -19,6 +19,10 @@ def _check(name, a, b, product=True):
         if not isinstance(x, Tensor):
             raise TypeError(f"{name}(): argument must be Tensor, not {type(x).__name__}")
     batched = b.ndim >= 3  # with a 2-D (or 1-D) right side PyTorch folds the batch into mm
+    if name != "dot" and (a.numel() == 0 or b.numel() == 0):
+        if batched:  # PyTorch's empty bmm checks nothing (and returns mat2's dtype)
+            return
+        product = False  # no kernel runs on an empty operand, so bool is not refused
     if a.dtype is D.bool_ and batched and product:
         raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
     if a.dtype is not b.dtype:
@@ -122,9 +126,6 @@ def dot(input, other, *, out=None):
                         lambda g, a, b: g * b, lambda g, a, b: g * a)
 
 
-inner = dot
-
-
 def matmul(input, other, *, out=None):
     _check("matmul", input, other)
     a, b = input._data, other._data
@@ -151,7 +152,11 @@ def matmul(input, other, *, out=None):
     except ValueError:
         raise RuntimeError(f"The size of tensor a ({a.shape[-3]}) must match the size of tensor "
                            f"b ({b.shape[-3]}) at non-singleton dimension 0") from None
-    res = deliver(_product(input, other), input.dtype, out)
+    if input.dtype is not other.dtype:  # only an empty batched product gets here
+        dt = other.dtype
+        res = deliver(np.matmul(a.astype(dt.np), b), dt, out)
+    else:
+        res = deliver(_product(input, other), input.dtype, out)
     name = "BmmBackward0" if a.ndim == 3 and b.ndim == 3 else "UnsafeViewBackward0"
     return _record_pair(res, name, input, other, lambda g, a, b: _matmul_grad(g, a, b, 0),
                         lambda g, a, b: _matmul_grad(g, a, b, 1))
@@ -184,9 +189,23 @@ def outer(input, vec2, *, out=None):
 ger = outer
 
 
+def _int_scales(dtype, beta, alpha):
+    """Integer products take beta and alpha as integers, as PyTorch's kernels do."""
+    if dtype is D.bool_:  # a bool product is scaled by truth values: 2.0 acts as True
+        return int(bool(beta)), int(bool(alpha))
+    return (beta, alpha) if dtype.category == D.FLOAT else (int(beta), int(alpha))
+
+
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     from ..autograd.grad_mode import no_grad
     from .pointwise import add, mul
+    if mat1.dtype.category == D.INT and mat1.dtype is not D.bool_ and mat1.ndim == 2 and \
+            mat1.shape[1] == 0 and mat1.shape[0] * mat2.shape[-1] > 0 and isinstance(beta, float):
+        # with nothing to multiply PyTorch computes beta * input as a float op and refuses
+        # to cast it back (an integer product otherwise truncates beta)
+        raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                           f"{_type_name(mat1.dtype)}")
+    beta, alpha = _int_scales(mat1.dtype, beta, alpha)
     with no_grad():
         prod = mm(mat1, mat2)
         if alpha != 1:
@@ -211,32 +230,45 @@ def _scale(t, alpha):
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
-    from .pointwise import add, mul
-    return add(mul(input, beta), mul(mv(mat, vec), alpha), out=out)
+    from .pointwise import add
+    beta, alpha = _int_scales(mat.dtype, beta, alpha)
+    return add(_scale(input, beta), _scale(mv(mat, vec), alpha), out=out)
 
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
-    from .pointwise import add, mul
-    return add(mul(input, beta), mul(bmm(batch1, batch2), alpha), out=out)
-
-
-def einsum(equation, *operands):
-    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
-        operands = operands[0]
-    arrs = [o._data for o in operands]
-    dt = operands[0].dtype
-    for o in operands[1:]:
-        dt = D.promote_types(dt, o.dtype)
-    return wrap(np.asarray(np.einsum(equation, *arrs, optimize=True), dt.np), dt)
-
-
-def tensordot(a, b, dims=2):
-    return wrap(np.tensordot(a._data, b._data, dims), a.dtype)
+    from .pointwise import add
+    beta, alpha = _int_scales(batch1.dtype, beta, alpha)
+    return add(_scale(input, beta), _scale(bmm(batch1, batch2), alpha), out=out)
 
 
 def cross(input, other, dim=None):
-    return wrap(np.cross(input._data, other._data, axis=-1 if dim is None else dim),
-                input.dtype)
+    """Component i is a[i+1] b[i+2] - a[i+2] b[i+1] (indices mod 3): rolls, so it is
+    differentiable.  Without dim, the first dim of size 3 (PyTorch's deprecated default)."""
+    from ..backend.elementwise import broadcast_shapes
+    from .pointwise import mul, sub
+    from .shape import roll
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"expected scalar type {_type_name(input.dtype)} but found "
+                           f"{_type_name(other.dtype)}")
+    if dim is None:
+        dim = next((d for d, n in enumerate(input.shape) if n == 3), None)
+        if dim is None:
+            raise RuntimeError("no dimension of size 3 in input")
+    if input.ndim != other.ndim:
+        raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions, "
+                           f"but got {input.ndim} and {other.ndim}")
+    d = dim + input.ndim if dim < 0 else dim
+    if not 0 <= d < input.ndim:
+        raise IndexError(f"Dimension out of range (expected to be in range of "
+                         f"[{-input.ndim}, {input.ndim - 1}], but got {dim})")
+    if input.shape[d] != 3 or other.shape[d] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {d} must have length 3. Got "
+                           f"{input.shape[d]} and {other.shape[d]}")
+    if input.dtype is D.bool_:
+        raise NotImplementedError("\"cross\" not implemented for 'Bool'")
+    shape = broadcast_shapes(tuple(input.shape), tuple(other.shape))
+    a, b = input.expand(shape), other.expand(shape)
+    return sub(mul(roll(a, -1, d), roll(b, -2, d)), mul(roll(a, -2, d), roll(b, -1, d)))
 
 
 def trace(input):

@@ -192,10 +192,11 @@ _BINARY_GRADS = {
     K.POW: ("PowBackward1", True, lambda g, a, b: where(eq(b, 0), 0.0, g * b * pow(a, b - 1)),
             lambda g, a, b: where(logical_and(eq(a, 0), ge(b, 0)), 0.0,
                                   g * pow(a, b) * log(a))),
-    # at a == b == 0 PyTorch's atan2 gradient is 0 (not 0/0); hypot's there is NaN, as 0/0
+    # at a == b == 0 PyTorch's atan2 partials are 0 (not 0/0), then scaled by g (so an
+    # infinite g still gives NaN); hypot's there is NaN, as 0/0
     K.ATAN2: ("Atan2Backward0", True,
-              lambda g, a, b: where(eq(a * a + b * b, 0), 0.0, g * b / (a * a + b * b)),
-              lambda g, a, b: where(eq(a * a + b * b, 0), 0.0, -g * a / (a * a + b * b))),
+              lambda g, a, b: g * where(eq(a * a + b * b, 0), 0.0, b / (a * a + b * b)),
+              lambda g, a, b: g * where(eq(a * a + b * b, 0), 0.0, -a / (a * a + b * b))),
     K.HYPOT: ("HypotBackward0", True, lambda g, a, b: g * a / hypot(a, b),
               lambda g, a, b: g * b / hypot(a, b)),
 }
@@ -527,7 +528,7 @@ def logical_not(input, *, out=None):
 def _bitwise(op, name, a, b, out=None, inplace=None):
     _check_operand(b, name)
     dt = D.result_type(a, b)
-    if dt.category == D.FLOAT:
+    if dt.category == D.FLOAT or (dt is D.bool_ and name.endswith("shift")):
         raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_type_name(dt)}'")
     return _binary("bitwise", op, a, b, dt, dt, out, inplace)
 
@@ -545,11 +546,29 @@ def bitwise_xor(input, other, *, out=None):
 
 
 def bitwise_left_shift(input, other, *, out=None):
-    return _bitwise(K.LSHIFT, "lshift", input, other, out)
+    return _shift(K.LSHIFT, "lshift", input, other, out)
 
 
 def bitwise_right_shift(input, other, *, out=None):
-    return _bitwise(K.RSHIFT, "rshift", input, other, out)
+    return _shift(K.RSHIFT, "rshift", input, other, out)
+
+
+def _shift(op, name, a, b, out):
+    """A shift by a negative amount or by the width or more is undefined in the kernels' C
+    semantics; PyTorch defines it as 0 (left) or the sign fill (right), so those elements
+    are fixed up after the kernel."""
+    res = _bitwise(op, name, a, b, out)
+    bits = 8 * res.dtype.np.itemsize
+    if isinstance(b, Tensor):
+        bad = logical_or(lt(b, 0), ge(b, bits))
+        if not bool(bad.any()):
+            return res
+    elif 0 <= b < bits:
+        return res
+    else:
+        bad = wrap(np.ones((), np.bool_), D.bool_)
+    fill = 0 if op == K.LSHIFT else lt(a, 0).to(res.dtype).neg()
+    return where(bad, fill, res, out=res)
 
 
 def invert(input):
@@ -627,7 +646,10 @@ _UNARY_GRADS = {
     K.SILU: ("SiluBackward0", "x",
              lambda g, x: g * sigmoid(x) * (1 + x * (1 - sigmoid(x)))),
     K.SOFTPLUS: ("SoftplusBackward0", "x", lambda g, x: g * sigmoid(x)),
-    K.LOGIT: ("LogitBackward0", "x", lambda g, x: g / (x * (1 - x))),
+    # NaN outside [0, 1], where logit itself is NaN (PyTorch's LogitBackward0); x(1 - x) is
+    # >= 0 inside, and abs() makes its zero at x = -0.0 a +0 (so +inf, as in PyTorch)
+    K.LOGIT: ("LogitBackward0", "x", lambda g, x: where(logical_or(lt(x, 0), gt(x, 1)), math.nan,
+                                                        g / abs(x * (1 - x)))),
     K.GELU: ("GeluBackward0", "x",
              lambda g, x: g * (0.5 * (1 + erf(x * 0.7071067811865476))
                                + x * exp(-0.5 * x * x) * 0.3989422804014327)),
@@ -921,4 +943,12 @@ def addcmul(input, tensor1, tensor2, *, value=1, out=None):
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+    if all(t.dtype.category != D.FLOAT for t in (tensor1, tensor2)):
+        raise RuntimeError(
+            "Integer division with addcdiv is no longer supported, and in a future release "
+            "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
+            "behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2))"
+            ".to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) "
+            "for float inputs. The future addcdiv behavior is just the latter implementation: "
+            "(input + value * tensor1 / tensor2), for all dtypes.")
     return add(input, mul(div(tensor1, tensor2), value), out=out)

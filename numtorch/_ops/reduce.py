@@ -340,12 +340,15 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     v, m = var_mean(input, dim, unbiased, keepdim, correction=correction)
-    from .pointwise import sqrt
-    return sqrt(v), m
+    return _std_of(v), m
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     v, _ = var_mean(input, dim, unbiased, keepdim, correction=correction)
+    return _std_of(v, out)
+
+
+def _std_of(v, out=None):
     from .pointwise import eq, sqrt, where
     if out is not None or not graph.requires_grad(v):
         return sqrt(v, out=out)
@@ -477,14 +480,32 @@ def _scan(op, input, dim, dtype, out=None):
         return res
     if op == K.CUMSUM:
         return graph.attach(res, "CumsumBackward0", (input,), lambda g: _rev_cumsum(g, d))
-    if op == K.CUMPROD:  # sum_{j>=i} g_j y_j / x_i (inputs containing zeros not special-cased)
+    if op == K.CUMPROD:
         return graph.attach(res, "CumprodBackward0", (input,),
-                            lambda g, x, y: _rev_cumsum(g * y, d) / x, (input, res))
+                            lambda g, x, y: _cumprod_grad(g, x, y, d), (input, res))
     return res
 
 
 def _rev_cumsum(g, d):
     return g.flip([d]).cumsum(d).flip([d])
+
+
+def _cumprod_grad(g, x, y, d):
+    """d/dx_i of sum_j g_j y_j with y = cumprod(x): sum_{j>=i} g_j y_j / x_i where no zero
+    comes at or before i.  Past a line's first zero every y_j is 0, so later positions get 0;
+    the first zero itself gets sum_{j>=z} g_j prod_{k<=j, k!=z} x_k, a cumprod with that zero
+    read as 1 -- no division by zero anywhere."""
+    from .pointwise import eq, logical_and, where
+    zero = eq(x, 0)
+    if not bool(zero.any()):
+        return _rev_cumsum(g * y, d) / x
+    zeros_so_far = zero.to(D.int64).cumsum(d)
+    before = eq(zeros_so_far, 0)
+    first = logical_and(zero, eq(zeros_so_far, 1))
+    part = where(before, _rev_cumsum(g * y, d) / where(before, x, 1.0), 0.0)
+    c = where(first, 1.0, x).cumprod(d)
+    at_first = where(before, 0.0, g * c).sum(d, keepdim=True)
+    return part + where(first, at_first, 0.0)
 
 
 def cumsum(input, dim, *, dtype=None, out=None):
@@ -496,15 +517,20 @@ def cumprod(input, dim, *, dtype=None, out=None):
 
 
 def _cum_extreme(op, rtype, input, dim):
+    from ..autograd.grad_mode import no_grad
+    from .creation import arange
+    from .pointwise import eq, isnan, logical_and, logical_or, where
     vals = _scan(op, input, dim, input.dtype)
-    # index of the running extreme: the last position where x equals the running value
+    # index of the running extreme: the last position where x equals the running value (a
+    # running max of the positions of the hits), built from tensor ops so it runs on CUDA too
     d = wrap_dim(dim, input.ndim) if input.ndim else 0
-    arr, v = input._data, vals._data
-    hit = (arr == v) | (np.isnan(v) & np.isnan(arr) if arr.dtype.kind == "f" else False)
-    pos = np.where(hit, np.arange(arr.shape[d]).reshape([-1] + [1] * (arr.ndim - d - 1))
-                   if arr.ndim else 0, 0)
-    idx = np.maximum.accumulate(pos, axis=d) if arr.ndim else pos
-    indices = wrap(asarray(idx, np.int64), D.int64)
+    with no_grad():
+        hit = logical_or(eq(input, vals), logical_and(isnan(input), isnan(vals)))
+        n = input.shape[d] if input.ndim else 1
+        pos = arange(n, device=input.device).reshape([-1] + [1] * (input.ndim - d - 1)) \
+            if input.ndim else 0
+        pos = where(hit, pos, 0)
+        indices = _scan(K.CUMMAX, pos, d, None) if input.ndim else pos.to(D.int64)
     if input.dtype.category == D.FLOAT:
         from .index import scatter_add, zeros_of
         name = "CummaxBackward0" if op == K.CUMMAX else "CumminBackward0"

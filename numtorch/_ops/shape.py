@@ -25,12 +25,10 @@ def embed(g, shape, key):
     """A zero tensor of `shape` with g written (accumulated, for repeated advanced indices) at
     `key`: the gradient of indexing.  Differentiable itself, for double backward."""
     z = np.zeros(shape, g._data.dtype, like=g._data)
-    if g.is_cuda:  # only the index_select form: (:, ..., :, index)
-        if not all(k == slice(None) for k in key[:-1]):
-            raise NotImplementedError("numtorch CUDA: the gradient of advanced indexing is "
-                                      "not supported on CUDA yet")
+    if g.is_cuda:
         from ..backend import cuda_ops
-        cuda_ops.index_add(z, len(key) - 1, key[-1], g._data, 1)
+        from ..backend.cuda_array import advanced_offsets
+        cuda_ops.put(z, advanced_offsets(z, key), g._data, accumulate=True)
     else:
         np.add.at(z, key, g._data)
     return _record(wrap(z, g.dtype), g, "IndexPutBackward0", lambda gg: gg[key])
@@ -375,7 +373,7 @@ def stack(tensors, dim=0, *, out=None):
 
 
 def hstack(tensors):
-    tensors = _check_tensors("hstack", tensors)
+    tensors = [atleast_1d(x) for x in _check_tensors("hstack", tensors)]
     return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
 
 
@@ -491,10 +489,14 @@ def flip(input, dims):
 
 
 def fliplr(input):
+    if input.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
     return flip(input, [1])
 
 
 def flipud(input):
+    if input.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
     return flip(input, [0])
 
 
@@ -531,8 +533,19 @@ def triu(input, diagonal=0):
 
 def diagonal(input, offset=0, dim1=0, dim2=1):
     nd = input.ndim
-    return view_of(input, np.diagonal(input._data, offset, wrap_dim(dim1, nd),
-                                      wrap_dim(dim2, nd)))
+    d1, d2 = wrap_dim(dim1, nd), wrap_dim(dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    shape = tuple(input.shape)
+
+    def backward(g):  # the gradient goes back onto that diagonal of a zero tensor
+        out = np.zeros(shape, g._data.dtype)
+        i = np.arange(g._data.shape[-1])
+        np.moveaxis(out, (d1, d2), (-2, -1))[..., i - min(offset, 0), i + max(offset, 0)] = \
+            g._data
+        return wrap(out, g.dtype)
+    return _record(view_of(input, np.diagonal(input._data, offset, d1, d2)), input,
+                   "DiagonalBackward0", backward)
 
 
 def diag(input, diagonal=0):

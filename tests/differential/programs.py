@@ -25,18 +25,32 @@ UNARY = ["neg", "abs", "exp", "log", "sqrt", "sin", "tanh", "sigmoid", "relu", "
          # (nanmean is left out too: its gradient at an all-NaN slice is 0 here, NaN in PyTorch)
          "tan", "cos", "log2", "log10", "fix", "isfinite", "isposinf", "nansum",
          # reductions and scans with arguments
-         # (no cumprod: its gradient at zero inputs is not PyTorch's yet -- issue 7's open gap,
-         # kept out so a date-seeded CI run does not turn red on a known difference)
-         "amax_keep", "cummin0", "var_mean0", "aminmax_max", "sum_keep01",
+         "amax_keep", "cumprod0", "cummin0", "var_mean0", "aminmax_max", "sum_keep01",
          # shape and indexing
          "roll1", "repeat2", "take0", "gather0", "index_select0", "masked_fill_pos",
          "sort_idx", "argsort_last", "topk1", "kthvalue1", "unique", "flip_all", "movedim",
          "unbind0", "chunk2", "cat_self", "stack_self", "trace", "diag", "outer_self",
-         "reshape_flat", "permute_rev", "narrow0", "expand_self", "select_last"]
+         "reshape_flat", "permute_rev", "narrow0", "expand_self", "select_last",
+         # aliases and the rest of the public op list (test_api_coverage.py keeps it whole)
+         "absolute", "negative", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctanh",
+         "erfc", "logit", "isneginf", "isreal", "bitwise_not", "clamp_max1", "clamp_min1",
+         "clip", "argmin", "argwhere", "nonzero", "masked_select_pos", "atleast_1d",
+         "atleast_2d", "diagonal", "fliplr", "flipud", "msort", "moveaxis", "swapaxes",
+         "swapdims", "broadcast_to", "repeat_interleave", "split1", "tensor_split2", "tile",
+         "unflatten", "unique_consecutive", "std_mean0", "take_along_dim", "hstack_self",
+         "vstack_self", "concat_self", "concatenate_self", "bincount", "bucketize",
+         "searchsorted", "mm_self", "bmm_self", "mv_self", "dot_self", "inner_self",
+         "ger_self", "tensordot_self", "einsum_self", "addmm_self", "addmv_self",
+         "baddbmm_self", "cross_flip", "scatter0", "scatter_add0", "index_add0",
+         "ones_like", "zeros_like", "full_like", "empty_like_shape"]
 BINARY = ["add", "sub", "mul", "div", "floor_divide", "remainder", "fmod", "pow", "maximum",
           "minimum", "atan2", "eq", "ne", "lt", "ge", "logical_and", "logical_xor",
           "bitwise_and", "where", "lerp_half", "matmul", "hypot", "fmax", "fmin", "logical_or",
-          "gt", "le", "bitwise_or", "bitwise_xor", "addcmul_half", "clamp_min_t", "mul_"]
+          "gt", "le", "bitwise_or", "bitwise_xor", "addcmul_half", "clamp_min_t", "mul_",
+          "divide", "multiply", "subtract", "true_divide", "not_equal", "greater",
+          "greater_equal", "less", "less_equal", "arctan2", "float_power", "rsub",
+          "bitwise_left_shift", "bitwise_right_shift", "isclose", "equal", "allclose",
+          "addcdiv_half", "clamp_max_t", "broadcast_tensors", "meshgrid"]
 
 REDUCE_FLOAT = {"mean", "std", "var", "norm", "logsumexp", "softmax_last", "log_softmax_last"}
 
@@ -78,6 +92,15 @@ def _apply_unary(m, name, x):
     return _apply_more(m, name, x, nd)
 
 
+def _ties(m, x):
+    """Whether some row of x (along the last dim) holds a repeated value; bool rows are let
+    through (topk and kthvalue refuse bool, which is checked)."""
+    if x.dtype == m.bool:
+        return False
+    s = x.sort(-1).values
+    return bool((s[..., 1:] == s[..., :-1]).any())
+
+
 def _index(m, *values):
     return m.tensor(list(values), dtype=m.int64)
 
@@ -99,8 +122,12 @@ def _apply_more(m, name, x, nd):
         "masked_fill_pos": lambda: x.masked_fill(x > 0 if x.dtype != m.bool else x, 1),
         "sort_idx": lambda: x.sort(-1).indices if nd else x,
         "argsort_last": lambda: x.argsort(-1) if nd else x,
-        "topk1": lambda: x.topk(1).values if nd and x.shape[-1] else x,
-        "kthvalue1": lambda: x.kthvalue(1).values if nd and x.shape[-1] else x,
+        # (with ties PyTorch picks an implementation-defined element, and the gradient follows
+        # it, so tied rows take amax/amin instead -- on both libraries alike)
+        "topk1": lambda: (x.topk(1).values if not _ties(m, x) else x.amax(-1, keepdim=True))
+        if nd and x.shape[-1] else x,
+        "kthvalue1": lambda: (x.kthvalue(1).values if not _ties(m, x) else x.amin(-1))
+        if nd and x.shape[-1] else x,
         "unique": lambda: m.unique(x),
         "flip_all": lambda: x.flip(list(range(nd))) if nd else x,
         "movedim": lambda: x.movedim(0, -1) if nd else x,
@@ -116,6 +143,61 @@ def _apply_more(m, name, x, nd):
         "narrow0": lambda: x.narrow(0, 0, 1) if first else x,
         "expand_self": lambda: x.expand(2, *x.shape),
         "select_last": lambda: x.select(-1, -1) if nd and x.shape[-1] else x,
+        "clamp_max1": lambda: x.clamp_max(1),
+        "clamp_min1": lambda: x.clamp_min(1),
+        "clip": lambda: x.clip(-1, 2),
+        "masked_select_pos": lambda: x.masked_select(x > 0 if x.dtype != m.bool else x),
+        "atleast_1d": lambda: m.atleast_1d(x),
+        "atleast_2d": lambda: m.atleast_2d(x),
+        "diagonal": lambda: x.diagonal() if nd >= 2 else x,
+        "fliplr": lambda: m.fliplr(x),
+        "flipud": lambda: m.flipud(x),
+        "msort": lambda: m.msort(x),
+        "moveaxis": lambda: m.moveaxis(x, 0, -1) if nd else x,
+        "swapaxes": lambda: m.swapaxes(x, 0, -1) if nd else x,
+        "swapdims": lambda: m.swapdims(x, 0, -1) if nd else x,
+        "broadcast_to": lambda: m.broadcast_to(x, (2, *x.shape)),
+        "repeat_interleave": lambda: x.repeat_interleave(2, 0) if nd else x.repeat_interleave(2),
+        "split1": lambda: x.split(1)[-1] if first else x,
+        "tensor_split2": lambda: m.tensor_split(x, 2)[-1] if nd else x,
+        "tile": lambda: x.tile((2,)),
+        "unflatten": lambda: x.unflatten(0, (1, first)) if nd else x,
+        "unique_consecutive": lambda: m.unique_consecutive(x),
+        "std_mean0": lambda: (m.std_mean(x, 0)[0] if nd and first > 1
+                              else m.std_mean(x, unbiased=False)[1]),
+        "take_along_dim": lambda: m.take_along_dim(x, x.argsort(-1), -1) if nd else x,
+        "hstack_self": lambda: m.hstack([x, x]),
+        "vstack_self": lambda: m.vstack([x, x]),
+        "concat_self": lambda: m.concat([x, x]) if nd else x,
+        "concatenate_self": lambda: m.concatenate([x, x], -1) if nd else x,
+        "bincount": lambda: m.bincount(x.flatten().abs()),
+        "bucketize": lambda: m.bucketize(x, m.tensor([-1.0, 0.0, 2.0])),
+        "searchsorted": lambda: m.searchsorted(m.tensor([-1.0, 0.0, 2.0]), x, right=True),
+        "mm_self": lambda: m.mm(x, x.t()) if nd == 2 else x,
+        "bmm_self": lambda: m.bmm(x, x.transpose(1, 2)) if nd == 3 else x,
+        "mv_self": lambda: m.mv(x, x[0]) if nd == 2 and first else x,
+        "dot_self": lambda: m.dot(x, x.flip(0)) if nd == 1 else x,
+        # (bool inner is refused or not by PyTorch depending on memory layout: left out)
+        "inner_self": lambda: m.inner(x, x) if x.dtype != m.bool else x,
+        "ger_self": lambda: m.ger(x, x.flip(0)) if nd == 1 else x,
+        "tensordot_self": lambda: m.tensordot(x, x, dims=([0], [0]))
+        if nd and x.dtype != m.bool else x,  # (bool: the same layout quirk as inner)
+        "einsum_self": lambda: m.einsum("ij,kj->ik", x, x) if nd == 2 else x,
+        "addmm_self": lambda: m.addmm(x.t() @ x, x.t(), x, beta=0.5) if nd == 2 else x,
+        "addmv_self": lambda: m.addmv(x[0], x.t(), x[0]) if nd == 2 and first and
+        x.shape[0] == x.shape[1] else x,
+        "baddbmm_self": lambda: m.baddbmm(x, x, x, alpha=2.0) if nd == 3 and
+        x.shape[1] == x.shape[2] else x,
+        "cross_flip": lambda: m.cross(x, x.flip(-1), dim=-1) if nd and x.shape[-1] == 3 else x,
+        "scatter0": lambda: x.scatter(0, m.zeros_like(x, dtype=m.int64), x) if nd else x,
+        "scatter_add0": lambda: m.scatter_add(x, 0, m.zeros_like(x, dtype=m.int64), x)
+        if nd else x,
+        "index_add0": lambda: m.index_add(x, 0, _index(m, *([0] * first)), x) if first else x,
+        "ones_like": lambda: m.ones_like(x),
+        "zeros_like": lambda: m.zeros_like(x),
+        "full_like": lambda: m.full_like(x, 3),
+        # its values are arbitrary: shape and dtype are what is compared
+        "empty_like_shape": lambda: m.empty_like(x).fill_(0),
     }
     if name in table:
         return table[name]()
@@ -135,6 +217,20 @@ def _apply_binary(m, name, x, y):
         return m.clamp(x, min=y)
     if name == "mul_":  # in place on a fresh copy (x may be a view of the leaf)
         return x.clone().mul_(y)
+    if name == "addcdiv_half":
+        # (a float x with an integer divisor works forward, but PyTorch's backward then fails
+        # casting the divisor's gradient to Long -- a PyTorch quirk not mirrored here)
+        return m.addcdiv(x, x, y.to(x.dtype) if x.dtype.is_floating_point else y, value=0.5)
+    if name == "clamp_max_t":
+        return m.clamp(x, max=y)
+    if name == "rsub":
+        return m.rsub(x, y)
+    if name in ("equal", "allclose"):  # Python bools: compared as 0-d tensors
+        return m.tensor(getattr(m, name)(x, y))
+    if name == "broadcast_tensors":
+        return m.broadcast_tensors(x, y)[1]
+    if name == "meshgrid":
+        return m.meshgrid(x.flatten(), y.flatten(), indexing="ij")[0]
     return getattr(m, name)(x, y)
 
 

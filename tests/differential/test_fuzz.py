@@ -227,6 +227,94 @@ REGRESSIONS = [
      "grad": False, "steps": [("u", "abs")]},
     {"base": {"dtype": "bool", "shape": (2,), "values": [True, False]}, "view": "none",
      "grad": False, "steps": [("u", "square")]},
+    # -- found once the op list covered the whole public API --
+    # addcdiv of two integer tensors is refused (no integer division)
+    {"base": {"dtype": "int64", "shape": (), "values": [0]}, "view": "none", "grad": False,
+     "steps": [("b", "addcdiv_half", {"dtype": "int64", "shape": (), "values": [0]})]},
+    # meshgrid's grids are views with gradients, and it wants one dtype
+    {"base": {"dtype": "float32", "shape": (), "values": [0.0]}, "view": "none", "grad": True,
+     "steps": [("b", "meshgrid", {"dtype": "float32", "shape": (), "values": [0.0]})]},
+    {"base": {"dtype": "float32", "shape": (0,), "values": []}, "view": "none", "grad": False,
+     "steps": [("b", "meshgrid", {"dtype": "float64", "shape": (0,), "values": []})]},
+    # tensordot/einsum are differentiable; bool contractions are refused unless a side is
+    # empty; inner of 0-d tensors is a product
+    {"base": {"dtype": "float32", "shape": (0,), "values": []}, "view": "none", "grad": True,
+     "steps": [("u", "tensordot_self")]},
+    {"base": {"dtype": "float64", "shape": (2, 3), "values": [1.0, -2, 3, 0.5, 0, 4]},
+     "view": "none", "grad": True, "steps": [("u", "einsum_self"), ("u", "cross_flip")]},
+    {"base": {"dtype": "bool", "shape": (0,), "values": []}, "view": "none", "grad": False,
+     "steps": [("u", "tensordot_self")]},
+    {"base": {"dtype": "int64", "shape": (), "values": [0]}, "view": "none", "grad": False,
+     "steps": [("u", "inner_self")]},
+    {"base": {"dtype": "bool", "shape": (0, 0), "values": []}, "view": "none", "grad": False,
+     "steps": [("u", "mm_self")]},
+    # integer addmm takes beta as an integer (the result stays int64)
+    {"base": {"dtype": "int64", "shape": (0, 0), "values": []}, "view": "none", "grad": False,
+     "steps": [("u", "addmm_self")]},
+    # fliplr wants 2-D; diagonal is differentiable; isreal is a method; hstack takes 0-d
+    {"base": {"dtype": "int64", "shape": (), "values": [0]}, "view": "none", "grad": False,
+     "steps": [("u", "fliplr")]},
+    {"base": {"dtype": "float32", "shape": (2, 2), "values": [0.0] * 4}, "view": "none",
+     "grad": True, "steps": [("u", "diagonal")]},
+    {"base": {"dtype": "float32", "shape": (), "values": [0.0]}, "view": "none", "grad": False,
+     "steps": [("u", "isreal")]},
+    {"base": {"dtype": "int64", "shape": (), "values": [0]}, "view": "none", "grad": False,
+     "steps": [("u", "hstack_self")]},
+    # shifts refuse bool, and shifting by < 0 or >= the width gives 0 / the sign fill
+    {"base": {"dtype": "bool", "shape": (0,), "values": []}, "view": "none", "grad": False,
+     "steps": [("b", "bitwise_left_shift", {"dtype": "bool", "shape": (0,), "values": []})]},
+    {"base": {"dtype": "int64", "shape": (3,), "values": [1, -8, 5]}, "view": "none",
+     "grad": False, "steps": [("b", "bitwise_left_shift",
+                               {"dtype": "int64", "shape": (3,), "values": [-1, 70, 2]})]},
+    {"base": {"dtype": "int32", "shape": (3,), "values": [1, -8, 5]}, "view": "none",
+     "grad": False, "steps": [("b", "bitwise_right_shift",
+                               {"dtype": "int32", "shape": (3,), "values": [-1, 40, 2]})]},
+    # bincount of floats is NotImplementedError (not the 1-d/negative RuntimeError)
+    {"base": {"dtype": "float32", "shape": (), "values": [0.0]}, "view": "none", "grad": False,
+     "steps": [("u", "bincount")]},
+    # logit's gradient: NaN outside [0, 1], +inf at -0.0
+    {"base": {"dtype": "float32", "shape": (4,), "values": [-0.0, 2.0, -1.0, 0.5]},
+     "view": "none", "grad": True, "steps": [("u", "logit")]},
+    # isclose raises PyTorch's size-mismatch RuntimeError
+    {"base": {"dtype": "int64", "shape": (0, 0, 2), "values": []}, "view": "transpose",
+     "grad": False, "steps": [("b", "isclose", {"dtype": "int64", "shape": (0, 0, 2),
+                                                "values": []})]},
+    # atan2's zero partials at (0, 0) are scaled by the incoming gradient (inf * 0 is NaN)
+    {"base": {"dtype": "float32", "shape": (), "values": [0.0]}, "view": "none", "grad": True,
+     "steps": [("b", "atan2", {"dtype": "int64", "shape": (), "values": [0]}), ("u", "log")]},
+    # a NaN clamp bound gives NaN
+    {"base": {"dtype": "int64", "shape": (4, 2), "values": [0] * 8}, "view": "none",
+     "grad": False, "steps": [("b", "clamp_max_t", {"dtype": "float32", "shape": (4, 1),
+                                                    "values": [0.0, 0.0, 0.0, float("nan")]})]},
+    # unique_consecutive has no derivative
+    {"base": {"dtype": "float32", "shape": (), "values": [0.0]}, "view": "none", "grad": True,
+     "steps": [("u", "unique_consecutive")]},
+    # an empty batched product checks no dtypes and returns mat2's dtype
+    {"base": {"dtype": "int64", "shape": (0, 0, 1), "values": []}, "view": "none",
+     "grad": False, "steps": [("b", "matmul", {"dtype": "float32", "shape": (0, 1, 1),
+                                               "values": []})]},
+    # bool baddbmm of empty batches stays bool; so does an empty bool tensordot
+    {"base": {"dtype": "bool", "shape": (0, 0, 0), "values": []}, "view": "none",
+     "grad": False, "steps": [("u", "baddbmm_self")]},
+    {"base": {"dtype": "bool", "shape": (0,), "values": []}, "view": "expand", "grad": False,
+     "steps": [("u", "tensordot_self"), ("u", "neg")]},
+    # cumprod's gradient at zeros: the first zero of a line gets the product of the others
+    {"base": {"dtype": "float64", "shape": (2, 4), "values": [2.0, 0, 3, 4, 0, 0, 3, 0.5]},
+     "view": "none", "grad": True, "steps": [("u", "cumprod0"), ("u", "flip0"),
+                                             ("u", "cumprod0")]},
+    {"base": {"dtype": "float32", "shape": (4,), "values": [2.0, 0.0, 3.0, 4.0]},
+     "view": "transpose", "grad": True, "steps": [("u", "cumprod0")]},
+    # unique keeps every NaN (NaN != NaN); index_add is differentiable in its source too
+    {"base": {"dtype": "int64", "shape": (), "values": [0]}, "view": "expand", "grad": False,
+     "steps": [("u", "acosh"), ("u", "unique")]},
+    {"base": {"dtype": "float32", "shape": (), "values": [0.0]}, "view": "expand",
+     "grad": True, "steps": [("u", "index_add0")]},
+    # integer addmm with nothing to multiply refuses a float beta (PyTorch's float op)
+    {"base": {"dtype": "int64", "shape": (0,), "values": []}, "view": "none", "grad": False,
+     "steps": [("u", "argwhere"), ("u", "addmm_self")]},
+    # std_mean's std has std's gradient (0 where the std is 0)
+    {"base": {"dtype": "float32", "shape": (2,), "values": [0.0, 0.0]}, "view": "none",
+     "grad": True, "steps": [("u", "std_mean0")]},
 ]
 
 

@@ -436,22 +436,18 @@ def ternary_1d(op, a, b, c, out):
     if op == WHERE:
         for i in range(n):
             out[i] = b[i] if a[i] else c[i]
-    elif op == CLAMP:  # NaN in x stays NaN
+    elif op == CLAMP:  # min(max(x, lo), hi), a NaN anywhere giving NaN (as in PyTorch)
         for i in range(n):
-            x = a[i]
             lo = b[i]
             hi = c[i]
-            out[i] = hi if x > hi else (lo if x < lo else x)
-            if lo > hi:
-                out[i] = hi
+            v = lo if (a[i] < lo) | (lo != lo) else a[i]
+            out[i] = hi if (v > hi) | (hi != hi) else v
     elif op == CLAMP_MIN:
         for i in range(n):
-            x = a[i]
-            out[i] = b[i] if x < b[i] else x
+            out[i] = b[i] if (a[i] < b[i]) | (b[i] != b[i]) else a[i]
     elif op == CLAMP_MAX:
         for i in range(n):
-            x = a[i]
-            out[i] = b[i] if x > b[i] else x
+            out[i] = b[i] if (a[i] > b[i]) | (b[i] != b[i]) else a[i]
     else:
         for i in range(n):
             w = c[i]

@@ -10,6 +10,7 @@ blocks (BLOCK elements, ROW_BLOCK rows) in the input dtype, which keeps loops at
 
 import numpy as np
 
+from .. import scan_rules
 from ._jit import CHUNKS, inline, parallel_reduce_kernel, prange, reduce_kernel
 
 SUM, PROD, MAX, MIN, ANY, ALL = range(6)
@@ -237,7 +238,8 @@ def softmax(x, out, log):
                     out[o, r, i] = np.exp(x[o, r, i] - m) * inv
 
 
-CUMSUM, CUMPROD, CUMMAX, CUMMIN = range(4)
+CUMSUM, CUMPROD, CUMMAX, CUMMIN = range(4)  # the op codes of kernels/scan_rules.py
+_scan_step = inline(scan_rules.scan_step)
 
 
 @reduce_kernel
@@ -249,16 +251,7 @@ def cumulative(op, x, out):
             acc = x[o, 0, i]
             out[o, 0, i] = acc
             for r in range(1, n_r):
-                v = x[o, r, i]
-                if op == CUMSUM:
-                    acc += v
-                elif op == CUMPROD:
-                    acc *= v
-                elif op == CUMMAX:
-                    if v >= acc or v != v:
-                        acc = v
-                elif v <= acc or v != v:
-                    acc = v
+                acc = _scan_step(op, acc, x[o, r, i])
                 out[o, r, i] = acc
 
 

@@ -234,14 +234,13 @@ def predicate(op, x):
 def ternop(op, a, b, c):
     if op == C.WHERE:
         return b if a else c
-    if op == C.CLAMP:
-        if b > c:
-            return c
-        return c if a > c else (b if a < b else a)
+    if op == C.CLAMP:  # min(max(a, lo), hi), a NaN anywhere giving NaN (as in PyTorch)
+        v = b if (a < b) | (b != b) else a
+        return c if (v > c) | (c != c) else v
     if op == C.CLAMP_MIN:
-        return b if a < b else a
+        return b if (a < b) | (b != b) else a
     if op == C.CLAMP_MAX:
-        return b if a > b else a
+        return b if (a > b) | (b != b) else a
     if abs(c) < 0.5:  # LERP, torch's two-sided formula
         return a + c * (b - a)
     return b - (b - a) * (1 - c)
