@@ -181,10 +181,14 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         m = mean._data if isinstance(mean, Tensor) else mean
         s = std._data if isinstance(std, Tensor) else std
-        if isinstance(s, np.ndarray) and (s < 0).any() or not isinstance(s, np.ndarray) and s < 0:
+        if bool((s < 0).any() if isinstance(std, Tensor) else s < 0):
             raise RuntimeError("normal expects all elements of std >= 0.0")
         ref = mean if isinstance(mean, Tensor) else std
         shape = np.broadcast_shapes(np.shape(m), np.shape(s))
+        if ref.is_cuda and generator is None:  # drawn on the device, from cuda_generator
+            z = _cuda_draw("normal", shape, ref.dtype, False)._data
+            t = wrap(m + s * z, ref.dtype)
+            return t.requires_grad_(True) if requires_grad else t
         z = rng.standard_normal(shape)
         return _sample(m + s * z, ref.dtype, requires_grad, device)
     if std < 0:
@@ -216,15 +220,24 @@ def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_g
 
 
 def bernoulli(input, p=None, *, generator=None, out=None):
-    prob = input._data if p is None else np.full(input._data.shape, p)
-    if ((prob < 0) | (prob > 1)).any():
+    prob = input._data if p is None else np.full(input._data.shape, p, like=input._data)
+    if bool(((prob < 0) | (prob > 1)).any()):
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
-    draw = _rng(generator, input.device).random(input._data.shape) < prob
-    return wrap(draw.astype(input.dtype.np), input.dtype)
+    if input.is_cuda and generator is None:  # drawn on the device, from cuda_generator
+        u = _cuda_draw("uniform", tuple(input.shape), D.float64, False)._data
+    else:
+        u = _rng(generator, input.device).random(input._data.shape)
+    return wrap((u < prob).astype(input.dtype.np), input.dtype)
+
+
+def _host(t):
+    """A CUDA tensor's data on the host, for the samplers numba.cuda.random has no kernel for
+    (multinomial, poisson): they draw there and _sample sends the result back."""
+    return t._data.get() if t.is_cuda else t._data
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None):
-    probs = np.asarray(input._data, np.float64)
+    probs = np.asarray(_host(input), np.float64)
     rows = probs.reshape(-1, probs.shape[-1])
     if (rows < 0).any() or not np.isfinite(rows).all():
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
@@ -238,12 +251,12 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
         if total <= 0:
             raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
         out[i] = rng.choice(r.size, num_samples, replace=replacement, p=r / total)
-    return wrap(out.reshape(probs.shape[:-1] + (num_samples,)), D.int64)
+    return _sample(out.reshape(probs.shape[:-1] + (num_samples,)), D.int64, False, input.device)
 
 
 def poisson(input, generator=None):
-    draw = _rng(generator, input.device).poisson(input._data)
-    return wrap(draw.astype(input.dtype.np), input.dtype)
+    draw = _rng(generator, input.device).poisson(_host(input))
+    return _sample(draw, input.dtype, False, input.device)
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):

@@ -142,6 +142,96 @@ def test_gather_scatter_index_select_index_add():
         nt.tensor(x).cuda().gather(1, nt.tensor([[5]]).cuda())
 
 
+@needs_cuda
+def test_advanced_and_boolean_indexing_with_gradients():
+    x = floats(3, 4, 5)
+    idx = np.array([2, 0, 2])
+    mask = x[:, :, 0] > 0
+    on_both(lambda t: (t[t > 0], t[:, [1, 3]], t[[0, 2], :, [4, 1]], t[..., [0, 0, 3]],
+                       t[1:, nt.tensor([3, -1], device=t.device)], t[nt.tensor(mask,
+                                                                            device=t.device)]),
+            x)
+
+    def grads(t):  # duplicate indices accumulate; masked_select's backward scatters back
+        t = t.requires_grad_()
+        ((t[idx] * 2).sum() + t[:, [1, 1, 2], 3].sum() + t.masked_select(t > 0.5).sum()
+         + t[t < 0].pow(2).sum()).backward()
+        return t.grad
+    on_both(grads, x)
+    with pytest.raises(IndexError, match="out of bounds"):
+        nt.tensor(x).cuda()[[0, 3]]
+
+
+@needs_cuda
+def test_advanced_assignment_and_nonzero():
+    def assign(t):
+        t = t.clone()
+        t[t > 0] = 0.0
+        t[[0, 1], [2, 2]] = nt.tensor([7.0, 8.0], device=t.device)
+        t[:, [0]] += 1
+        return t, t.nonzero(), nt.nonzero(t == 7.0, as_tuple=True), nt.argwhere(t[0] == 1)
+    on_both(assign, floats(3, 4))
+    on_both(lambda t: t.masked_fill(t < 0, -1.0), floats(2, 5))
+
+
+@needs_cuda
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_cumulative_ops_and_their_gradients(dim):
+    x = floats(3, 5)
+    x[1, 2] = 0.0  # cumprod's gradient at a zero
+    x[2, 1] = np.nan
+
+    def scans(t):
+        t = t.requires_grad_()
+        outs = (t.cumsum(dim), t.cumprod(dim), t.cummax(dim), t.cummin(dim))
+        finite = nt.nan_to_num(t, nan=0.5)
+        (finite.cumsum(dim) * finite.cumprod(dim)).sum().backward()
+        return outs + (t.grad, nt.tensor([[1, 2], [3, 4]], device=t.device).cumsum(dim))
+    on_both(scans, x)
+
+
+@needs_cuda
+@pytest.mark.parametrize("dim", [0, -1])
+def test_sorting_family(dim):
+    x = np.round(floats(4, 5), 1)  # ties, to check the stable order
+    x[1, 3] = np.nan
+    x[2, 0] = x[2, 4] = x[0, 0]
+
+    def sorts(t):
+        t = t.requires_grad_()
+        s, sd = t.sort(dim), t.sort(dim, descending=True)
+        k = t.topk(2, dim)
+        (s.values * 1.5).nan_to_num().sum().backward()
+        return (s, sd, t.argsort(dim), k, t.kthvalue(2, dim), nt.msort(t), t.grad,
+                nt.unique(t.detach().round(), return_counts=True),
+                nt.bincount(nt.tensor([0, 3, 3, 1], device=t.device)))
+    on_both(sorts, x)
+
+
+@needs_cuda
+def test_samplers_and_scatter_multiply_and_padded_embedding():
+    p = nt.full((400,), 0.25, device="cuda")
+    b = nt.bernoulli(p)
+    assert b.is_cuda and set(b.unique().tolist()) <= {0.0, 1.0} and 0.15 < b.mean().item() < 0.35
+    n = nt.normal(nt.zeros(400, device="cuda"), nt.full((400,), 2.0, device="cuda"))
+    assert n.is_cuda and 1.5 < n.std().item() < 2.5
+    m = nt.multinomial(nt.tensor([[0.0, 1.0, 0.0], [0.5, 0.0, 0.5]], device="cuda"), 4, True)
+    assert m.is_cuda and m[0].tolist() == [1] * 4 and set(m[1].tolist()) <= {0, 2}
+    q = nt.poisson(nt.full((300,), 4.0, device="cuda"))
+    assert q.is_cuda and 3.0 < q.mean().item() < 5.0
+    idx = np.array([[0, 1, 0], [2, 2, 1]])
+    on_both(lambda t, i: t.clone().scatter_(1, i, nt.full((2, 3), 3.0, device=t.device),
+                                            reduce="multiply"), floats(2, 4), idx)
+
+    def padded(t):
+        nt.manual_seed(0)
+        emb = nt.nn.Embedding(5, 3, padding_idx=1).to(t.device)
+        out = emb(t)
+        (out * out).sum().backward()
+        return out, emb.weight.grad
+    on_both(padded, np.array([[1, 4, 1], [0, 1, 3]]))
+
+
 def mlp_grads(device):
     nt.manual_seed(0)
     model = nt.nn.Sequential(nt.nn.Linear(4, 6), nt.nn.Tanh(), nt.nn.Linear(6, 3))
@@ -381,14 +471,6 @@ def test_save_and_load_cuda_tensors(tmp_path):
     assert back["w"].is_cuda and back["w"].tolist() == sd["w"].tolist() and back["n"] == 3
     on_cpu = nt.load(tmp_path / "a.pt", map_location="cpu")
     assert on_cpu["w"].is_cpu and on_cpu["w"].tolist() == sd["w"].tolist()
-
-
-@needs_cuda
-def test_unsupported_cuda_ops_say_so():
-    x = nt.randn(3, 4, device="cuda")
-    for op in (lambda: x[x > 0], lambda: x.cumsum(0), lambda: x.sort()):
-        with pytest.raises(NotImplementedError, match="numtorch CUDA"):
-            op()
 
 
 @pytest.mark.skipif(HAS_CUDA, reason="a CUDA device (or the simulator) is present")

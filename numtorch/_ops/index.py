@@ -12,7 +12,7 @@ from .. import return_types
 from ..autograd import graph
 from ..autograd.grad_mode import no_grad
 from ..backend import indexing as B
-from ..backend.cuda_array import ascontiguousarray
+from ..backend.cuda_array import CudaArray, asarray, ascontiguousarray
 from ..tensor import Tensor, view_of, wrap, wrap_dim
 from ._numpy_names import accept_numpy_names
 from .pointwise import as_array, deliver, where
@@ -118,7 +118,7 @@ def getitem(tensor, key):
     npkey, advanced = _convert_key(key, tensor)
     res = tensor._data[npkey]
     if advanced:
-        out, name = wrap(np.asarray(res), tensor.dtype), "IndexBackward0"
+        out, name = wrap(asarray(res), tensor.dtype), "IndexBackward0"
     else:
         out = view_of(tensor, res)
         name = "SelectBackward0" if any(isinstance(k, int) for k in npkey) else "SliceBackward0"
@@ -139,7 +139,7 @@ def index_put(input, key, value):
     with no_grad():
         res = input.clone()
         _setitem(res, key, value)
-    keep = np.ones(input._data.shape, np.bool_)
+    keep = np.ones(input._data.shape, np.bool_, like=input._data)
     keep[npkey] = False
     keep_t = wrap(keep, D.bool_)
     return graph.attach(res, "IndexPutBackward0", (input, value),
@@ -284,7 +284,15 @@ def index_add_(input, dim, index, source, *, alpha=1):
 
 
 def index_add(input, dim, index, source, *, alpha=1):
-    return index_add_(input.clone(), dim, index, source, alpha=alpha)
+    with no_grad():
+        res = index_add_(input.clone(), dim, index, source, alpha=alpha)
+    d = wrap_dim(dim, input.ndim)
+    shape = tuple(source.shape)
+
+    def backward(g):  # input: g itself; source: the rows of g it was added to, scaled
+        gs = g.index_select(d, index.reshape(-1)).reshape(shape)
+        return g, (gs if alpha == 1 else gs * alpha)
+    return graph.attach(res, "IndexAddBackward0", (input, source), backward)
 
 
 def index_fill_(input, dim, index, value):
@@ -367,9 +375,9 @@ def masked_scatter_(input, mask, source):
 def nonzero(input, *, as_tuple=False):
     nz = np.nonzero(input._data) if input.ndim else np.nonzero(input._data.reshape(1))
     if as_tuple:
-        return tuple(wrap(np.ascontiguousarray(a, np.int64), D.int64) for a in nz)
+        return tuple(wrap(ascontiguousarray(a, np.int64), D.int64) for a in nz)
     res = np.stack(nz, axis=1).astype(np.int64) if input.ndim else \
-        np.zeros((int(bool(input._data)), 0), np.int64)
+        np.zeros((int(bool(input._data)), 0), np.int64, like=input._data)
     return wrap(res, D.int64)
 
 
@@ -394,6 +402,9 @@ def take_along_dim(input, indices, dim):
 
 
 def _sort_indices(arr, d, descending):
+    if type(arr) is CudaArray:
+        from ..backend import cuda_ops
+        return cuda_ops.argsort(arr, d, descending)
     if not descending:
         return np.argsort(arr, axis=d, kind="stable")
     n = arr.shape[d]
@@ -469,9 +480,9 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     if dim is not None:
         d = wrap_dim(dim, arr.ndim)
         res = np.unique(arr, return_inverse=return_inverse, return_counts=return_counts,
-                        axis=d)
+                        equal_nan=False, axis=d)
     else:
-        res = np.unique(arr.reshape(-1), return_inverse=return_inverse,
+        res = np.unique(arr.reshape(-1), return_inverse=return_inverse, equal_nan=False,
                         return_counts=return_counts)
     if not isinstance(res, tuple):
         return _unique_node(wrap(res, input.dtype), input)
@@ -486,31 +497,43 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     return tuple(out)
 
 
-def _unique_node(values, input):
-    """PyTorch records Unique2Backward0, which has no derivative: backward through it
+def _unique_node(values, input, node="Unique2Backward0", op="_unique2"):
+    """PyTorch records a node with no derivative (Unique2Backward0, ...): backward through it
     raises."""
     def backward(g):
-        raise NotImplementedError("the derivative for '_unique2' is not implemented.")
-    return graph.attach(values, "Unique2Backward0", (input,), backward)
+        raise NotImplementedError(f"the derivative for '{op}' is not implemented.")
+    return graph.attach(values, node, (input,), backward)
 
 
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
-    flat = input._data.reshape(-1)
-    if flat.size == 0:
-        return wrap(flat.copy(), input.dtype)
-    starts = np.concatenate([[True], flat[1:] != flat[:-1]])
-    vals = wrap(flat[starts], input.dtype)
-    out = [vals]
+    """Drops repeats of the previous element (of the previous slice along dim)."""
+    if dim is None:
+        arr, axis = input._data.reshape(-1), 0
+    else:
+        axis = wrap_dim(dim, input.ndim)
+        arr = np.moveaxis(input._data, axis, 0)
+    n = arr.shape[0]
+    changed = (arr[1:] != arr[:-1]).reshape(max(n - 1, 0), -1).any(axis=1) if n > 1 else \
+        np.zeros(0, np.bool_)
+    starts = np.concatenate([[n > 0], changed]) if n else np.zeros(0, np.bool_)
+    vals = arr[starts] if dim is None else np.moveaxis(arr[starts], 0, axis)
+    out = [_unique_node(wrap(np.ascontiguousarray(vals), input.dtype), input,
+                        "UniqueConsecutiveBackward0", "unique_consecutive")]
     if return_inverse:
-        out.append(wrap((np.cumsum(starts) - 1).reshape(input._data.shape), D.int64))
+        inv = np.cumsum(starts) - 1
+        out.append(wrap(inv.reshape(input._data.shape if dim is None else -1), D.int64))
     if return_counts:
         pos = np.flatnonzero(starts)
-        out.append(wrap(np.diff(np.append(pos, flat.size)).astype(np.int64), D.int64))
+        out.append(wrap(np.diff(np.append(pos, n)).astype(np.int64), D.int64))
     return out[0] if len(out) == 1 else tuple(out)
 
 
 def bincount(input, weights=None, minlength=0):
-    if input.dtype.category != D.INT or input.ndim != 1:
+    if input.dtype.category != D.INT or input.dtype is D.bool_:
+        from .pointwise import _type_name
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for "
+                                  f"'{_type_name(input.dtype)}'")
+    if input.ndim != 1:
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if input._data.size and input._data.min() < 0:
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")

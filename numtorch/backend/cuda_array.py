@@ -138,10 +138,9 @@ class CudaArray:
 
     def __getitem__(self, key):
         key = key if isinstance(key, tuple) else (key,)
-        if any(isinstance(k, (np.ndarray, list, CudaArray)) or
-               (hasattr(k, "dtype") and getattr(k, "ndim", 0) > 0) for k in key):
-            raise NotImplementedError("numtorch CUDA: advanced (array) indexing of CUDA "
-                                      "tensors is not supported yet; use index_select/gather")
+        if is_advanced(key):
+            from . import cuda_ops
+            return cuda_ops.take(self, advanced_offsets(self, key))
         shape, st, off = [], [], self.offset
         dim = 0
         n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
@@ -175,6 +174,10 @@ class CudaArray:
         return self._view(shape, st, off)
 
     def __setitem__(self, key, value):
+        if is_advanced(key if isinstance(key, tuple) else (key,)):
+            from . import cuda_ops
+            cuda_ops.put(self, advanced_offsets(self, key), value, accumulate=False)
+            return
         copy_into(self[key] if key != Ellipsis and key != () else self, value)
 
     # ---- data movement ----------------------------------------------------------------------
@@ -351,6 +354,29 @@ def _reshape_strides(old_shape, old_st, new_shape):
 
 
 # ---- allocation and copies ------------------------------------------------------------------
+def is_advanced(key):
+    """Whether an index tuple has array (integer or boolean) parts."""
+    return any(isinstance(k, (np.ndarray, list, CudaArray)) or
+               (hasattr(k, "dtype") and getattr(k, "ndim", 0) > 0) for k in key)
+
+
+def advanced_offsets(a, key):
+    """Host int64 array, of the indexing result's shape, of each selected element's offset in
+    a.buf.  NumPy's own indexing runs on zero-copy broadcast coordinate grids, so every rule
+    (boolean masks, broadcasting index arrays, where the indexed dims land, negative and
+    out-of-bounds indices and their IndexError) is NumPy's, exactly as on the CPU.  Index
+    arrays on the device come to the host: the result's shape depends on their values (PyTorch
+    synchronises here too)."""
+    key = key if isinstance(key, tuple) else (key,)
+    host_key = tuple(k.get() if isinstance(k, CudaArray) else k for k in key)
+    offsets = np.broadcast_to(np.int64(a.offset), a.shape)[host_key].astype(np.int64)
+    for i, (n, st) in enumerate(zip(a.shape, a.st)):
+        coord = np.arange(n, dtype=np.int64).reshape([n if j == i else 1
+                                                       for j in range(a.ndim)])
+        offsets += np.broadcast_to(coord, a.shape)[host_key] * st
+    return offsets
+
+
 def empty(shape, dtype):
     shape = tuple(int(s) for s in shape)
     n = math.prod(shape)
@@ -588,9 +614,48 @@ def _np_result_type(*args):
 @implements(np.where)
 def _np_where(cond, x=None, y=None):
     if x is None:
-        raise NotImplementedError("numtorch CUDA: nonzero() on a CUDA tensor is not supported")
+        return _np_nonzero(cond)
     from . import cuda_ops
     return cuda_ops.ternary(KC.WHERE, cond, x, y)
+
+
+@implements(np.flip)
+def _np_flip(a, axis=None):
+    axes = range(a.ndim) if axis is None else _axes(axis, a.ndim)
+    return a[tuple(slice(None, None, -1) if i in axes else slice(None) for i in range(a.ndim))]
+
+
+@implements(np.take_along_axis)
+def _np_take_along_axis(arr, indices, axis):
+    from . import cuda_ops
+    return cuda_ops.gather(arr, axis % arr.ndim, indices)
+
+
+def _on_host(fn, *args, **kwargs):
+    """fn on host copies of the arrays, its results back on the device.  For unique and
+    bincount, whose result size the data decides: it has to reach the host anyway (PyTorch's
+    CUDA versions synchronise for it too)."""
+    args = [a.get() if isinstance(a, CudaArray) else a for a in args]
+    kwargs = {k: v.get() if isinstance(v, CudaArray) else v for k, v in kwargs.items()}
+    res = fn(*args, **kwargs)
+    return tuple(to_device(r) for r in res) if isinstance(res, tuple) else to_device(res)
+
+
+@implements(np.unique)
+def _np_unique(*args, **kwargs):
+    return _on_host(np.unique, *args, **kwargs)
+
+
+@implements(np.bincount)
+def _np_bincount(*args, **kwargs):
+    return _on_host(np.bincount, *args, **kwargs)
+
+
+@implements(np.nonzero)
+def _np_nonzero(a):
+    """The positions come from the host: their number sizes the result, so it must reach the
+    host anyway (PyTorch's CUDA nonzero synchronises the same way)."""
+    return tuple(to_device(i.astype(np.int64)) for i in np.nonzero(a.get()))
 
 
 @implements(np.matmul)

@@ -14,6 +14,7 @@ from .cuda_array import (
     device_meta,
     empty,
     launch,
+    to_device,
 )
 
 
@@ -149,6 +150,17 @@ def moments(arr, dims, correction, acc_dtype):
     return mean, var
 
 
+def cumulative(op, arr, dim, out_dtype):
+    """Running sum/product/max/min along dim (op codes of kernels/scan_rules.py)."""
+    from ..kernels.cuda import reduction as K
+    out = empty(arr.shape, out_dtype)
+    if arr.size:
+        x3 = split3(ascontiguous(arr.astype(out_dtype, copy=False)), (dim,))[0]
+        launch(K.cumulative, x3.shape[0] * x3.shape[2], op, x3.buf[x3.offset:], x3.shape[1],
+               x3.shape[2], out.buf)
+    return out
+
+
 def softmax(arr, dim, log, out_dtype):
     """softmax / log_softmax along dim by max-shifted exponentials (stable for large logits)."""
     from ..kernels.cpu import reduction as RC
@@ -264,3 +276,32 @@ def index_add(out, dim, idx, src, alpha):
     if target is not out:
         out[...] = target
     return out
+
+
+def take(x, offsets):
+    """x.buf at host-computed element offsets (advanced indexing), shaped like offsets."""
+    idx = to_device(offsets.reshape(-1))
+    out = empty(offsets.shape, x.dtype)
+    launch(_idx_kernels().index_select, out.size, x.buf, x.buf.size, idx.buf, idx.size, 1,
+           out.buf)
+    return out
+
+
+def put(x, offsets, values, accumulate):
+    """x.buf[offsets] = values (+= with accumulate: duplicate offsets add up, atomically)."""
+    idx = to_device(offsets.reshape(-1))
+    src = ascontiguous(np.broadcast_to(as_operand(values).astype(x.dtype), offsets.shape))
+    launch(_idx_kernels().scatter, idx.size, bool(accumulate), x.buf, x.buf.size, idx.buf,
+           idx.size, 1, src.buf[src.offset:])
+    return x
+
+
+def argsort(arr, dim, descending):
+    """Stable argsort along dim (int64 positions), NaN sorting as the largest value."""
+    x3 = split3(ascontiguous(arr), (dim,))[0]
+    idx = empty(x3.shape, np.int64)
+    if arr.size:
+        tmp = empty(x3.shape, np.int64)
+        launch(_idx_kernels().argsort_lines, x3.shape[0] * x3.shape[2], x3.buf[x3.offset:],
+               x3.shape[1], x3.shape[2], idx.buf, tmp.buf, bool(descending))
+    return idx.reshape(arr.shape)

@@ -53,10 +53,14 @@ def scatter(out, dim, idx, src, mode):
     if idx.size == 0:
         return out
     if type(out) is CudaArray:
-        if mode not in (ASSIGN, ADD):
-            raise NotImplementedError("numtorch CUDA: scatter with reduce='multiply' is not "
-                                      "supported yet")
-        return cuda_ops.scatter(out, dim, idx, src, mode == ADD)
+        if mode in (ASSIGN, ADD):
+            return cuda_ops.scatter(out, dim, idx, src, mode == ADD)
+        # reduce='multiply' has no atomic multiply on the GPU: the rare op runs on the host
+        host = out.get()
+        scatter(host, dim, idx.get() if type(idx) is CudaArray else idx,
+                src.get() if type(src) is CudaArray else src, mode)
+        out[...] = host
+        return out
     sel = tuple(slice(0, idx.shape[k]) if k != dim else slice(None) for k in range(out.ndim))
     region = np.ascontiguousarray(out[sel])
     src_region = src[tuple(slice(0, s) for s in idx.shape)]

@@ -98,10 +98,9 @@ def along(kernel, arr, dim, out_dtype, lead=(), trail=()):
     """Run a shape-preserving (O, R, I) kernel (softmax, cumulative) along one dim as
     kernel(*lead, x3, out3, *trail)."""
     if type(arr) is CudaArray:
-        if kernel is not K.softmax:
-            raise NotImplementedError("numtorch CUDA: cumulative ops (cumsum, cumprod, cummax) "
-                                      "are not supported on CUDA tensors yet")
-        return cuda_ops.softmax(arr, dim, trail[0], out_dtype)
+        if kernel is K.softmax:
+            return cuda_ops.softmax(arr, dim, trail[0], out_dtype)
+        return cuda_ops.cumulative(lead[0], arr, dim, out_dtype)
     x3, _ = split3(arr, (dim,))
     out = np.empty(x3.shape, x3.dtype if out_dtype == np.float16 else out_dtype)
     if out.size:

@@ -272,10 +272,11 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     from ..backend.indexing import check_bounds
     if weight.is_cuda:  # rows by index_select (its backward is index_add), same values
         from .._ops.index import index_select
-        if padding_idx is not None:
-            raise NotImplementedError("numtorch CUDA: Embedding with padding_idx is not "
-                                      "supported on CUDA yet")
         rows = index_select(weight, 0, input.reshape(-1))
+        if padding_idx is not None:  # same values; the padding row's gradient held back
+            pad = padding_idx + weight.shape[0] if padding_idx < 0 else padding_idx
+            keep = P.ne(input.reshape(-1, 1), pad)
+            rows = P.where(keep, rows, rows.detach())
         return rows.reshape(tuple(input.shape) + (weight.shape[1],))
     n = weight.shape[0]
     flat = check_bounds(input._data, n, 0, IndexError, "index out of range in self")

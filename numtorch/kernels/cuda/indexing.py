@@ -48,3 +48,46 @@ def index_add(out, ro, idx, k_sel, n_i, src, alpha, n):
     """out[o, idx[q], i] += alpha * src[o, q, i]."""
     for k in range(cuda.grid(1), n, cuda.gridsize(1)):
         cuda.atomic.add(out, _along(k, idx[(k // n_i) % k_sel], ro, k_sel, n_i), alpha * src[k])
+
+
+@device_fn
+def _before(a, b, descending):
+    """Whether value a sorts strictly before b: NaN counts as the largest value."""
+    if descending:
+        return (a > b) or (a != a and b == b)
+    return (a < b) or (b != b and a == a)
+
+
+@kernel
+def argsort_lines(x, n_r, n_i, idx, tmp, descending, n):
+    """Stable argsort of each (o, i) line along R of a contiguous (O, R, I) buffer into idx
+    (tmp: scratch of the same size): one thread per line, a bottom-up merge sort, so equal
+    values keep their order as in the CPU's stable sort."""
+    for t in range(cuda.grid(1), n, cuda.gridsize(1)):
+        base = (t // n_i) * n_r * n_i + t % n_i
+        for r in range(n_r):
+            idx[base + r * n_i] = r
+        src, dst = idx, tmp
+        width = 1
+        passes = 0
+        while width < n_r:
+            for lo in range(0, n_r, 2 * width):
+                mid = min(lo + width, n_r)
+                hi = min(lo + 2 * width, n_r)
+                i, j = lo, mid
+                for k in range(lo, hi):
+                    take_right = j < hi and (i >= mid or _before(
+                        x[base + src[base + j * n_i] * n_i], x[base + src[base + i * n_i] * n_i],
+                        descending))
+                    if take_right:
+                        dst[base + k * n_i] = src[base + j * n_i]
+                        j += 1
+                    else:
+                        dst[base + k * n_i] = src[base + i * n_i]
+                        i += 1
+            src, dst = dst, src
+            width *= 2
+            passes += 1
+        if passes % 2:  # an odd number of passes left the result in the scratch buffer
+            for r in range(n_r):
+                idx[base + r * n_i] = tmp[base + r * n_i]

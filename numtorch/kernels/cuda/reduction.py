@@ -6,6 +6,7 @@ import math
 
 from numba import cuda, float64, int64
 
+from .. import scan_rules
 from ..cpu import reduction as C
 from ._jit import THREADS, device_fn, kernel
 
@@ -129,3 +130,19 @@ def arg_reduce(want_max, x, n_o, n_r, n_i, out):
         if t == 0:
             out[k] = idx[0]
         cuda.syncthreads()
+
+
+_scan_step = device_fn(scan_rules.scan_step)
+
+
+@kernel
+def cumulative(op, x, n_r, n_i, out, n):
+    """Running sum/product/max/min along R of a contiguous (O, R, I) buffer: one thread per
+    (o, i) line, sequential along it (a line's steps depend on each other)."""
+    for t in range(cuda.grid(1), n, cuda.gridsize(1)):
+        base = (t // n_i) * n_r * n_i + t % n_i
+        acc = x[base]
+        out[base] = acc
+        for r in range(1, n_r):
+            acc = _scan_step(op, acc, x[base + r * n_i])
+            out[base + r * n_i] = acc
