@@ -155,7 +155,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     from ..backend.elementwise import broadcast_shapes
     broadcast_shapes(tuple(input.shape), tuple(other.shape))  # PyTorch's size-mismatch error
     res = np.isclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan)
-    return wrap(asarray(res), D.bool_)
+    return wrap(np.asarray(res, like=input._data), D.bool_)
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):

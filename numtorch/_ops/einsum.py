@@ -104,7 +104,8 @@ def einsum(equation, *operands):
                 else t for s, t in zip(subs, operands)]
     eq = ",".join(subs) + "->" + output
     arrs = [t._data.astype(dt.np, copy=False) for t in operands]
-    res = wrap(np.asarray(np.einsum(eq, *arrs, optimize=len(arrs) > 1), dt.np), dt)
+    res = wrap(np.asarray(np.einsum(eq, *arrs, optimize=len(arrs) > 1), dt.np, like=arrs[0]),
+               dt)
     if dt.category != D.FLOAT:
         return res
 

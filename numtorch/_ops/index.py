@@ -12,7 +12,7 @@ from .. import return_types
 from ..autograd import graph
 from ..autograd.grad_mode import no_grad
 from ..backend import indexing as B
-from ..backend.cuda_array import CudaArray, asarray, ascontiguousarray
+from ..backend.cuda_array import CudaArray, asarray, ascontiguousarray, to_device
 from ..tensor import Tensor, view_of, wrap, wrap_dim
 from ._numpy_names import accept_numpy_names
 from .pointwise import as_array, deliver, where
@@ -230,14 +230,14 @@ def _scatter_into(target, dim, index, src, value, reduce, mode_default):
     if idx_arr.ndim == 0:  # a 0-d index addresses one element (the seed's one-hot transform)
         idx_arr = idx_arr.reshape((1,) * max(target.ndim, 1))
     if src is None:
-        src_arr = np.full(idx_arr.shape, value, target._data.dtype)
+        src_arr = np.full(idx_arr.shape, value, target._data.dtype, like=target._data)
     elif isinstance(src, Tensor):
         _check_gather_shapes("scatter", target, d, index, src)
         if src.dtype is not target.dtype:
             raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
         src_arr = src._data
     else:
-        src_arr = np.full(idx_arr.shape, src, target._data.dtype)
+        src_arr = np.full(idx_arr.shape, src, target._data.dtype, like=target._data)
     mode = {None: mode_default, "add": B.ADD, "sum": B.ADD, "multiply": B.MULTIPLY,
             "prod": B.MULTIPLY}.get(reduce)
     if mode is None:
@@ -418,7 +418,8 @@ def sort(input, dim=-1, descending=False, stable=False, *, out=None):
         dim = -1
     arr = input._data
     if arr.ndim == 0:
-        return return_types.sort(wrap(arr.copy(), input.dtype), wrap(np.array(0), D.int64))
+        vals = graph.attach(wrap(arr.copy(), input.dtype), "SortBackward0", (input,), lambda g: g)
+        return return_types.sort(vals, wrap(np.zeros((), np.int64, like=arr), D.int64))
     d = wrap_dim(dim, arr.ndim)
     idx = wrap(_sort_indices(arr, d, descending).astype(np.int64), D.int64)
     vals = wrap(np.take_along_axis(arr, idx._data, d), input.dtype)
@@ -506,25 +507,29 @@ def _unique_node(values, input, node="Unique2Backward0", op="_unique2"):
 
 
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
-    """Drops repeats of the previous element (of the previous slice along dim)."""
+    """Drops repeats of the previous element (of the previous slice along dim).  On CUDA the
+    data goes to the host: the result's size depends on it."""
+    data = input._data.get() if input.is_cuda else input._data
     if dim is None:
-        arr, axis = input._data.reshape(-1), 0
+        arr, axis = data.reshape(-1), 0
     else:
         axis = wrap_dim(dim, input.ndim)
-        arr = np.moveaxis(input._data, axis, 0)
+        arr = np.moveaxis(data, axis, 0)
     n = arr.shape[0]
     changed = (arr[1:] != arr[:-1]).reshape(max(n - 1, 0), -1).any(axis=1) if n > 1 else \
         np.zeros(0, np.bool_)
     starts = np.concatenate([[n > 0], changed]) if n else np.zeros(0, np.bool_)
     vals = arr[starts] if dim is None else np.moveaxis(arr[starts], 0, axis)
-    out = [_unique_node(wrap(np.ascontiguousarray(vals), input.dtype), input,
-                        "UniqueConsecutiveBackward0", "unique_consecutive")]
+    def placed(a, dt):
+        return wrap(to_device(a) if input.is_cuda else np.ascontiguousarray(a), dt)
+    out = [_unique_node(placed(vals, input.dtype), input, "UniqueConsecutiveBackward0",
+                        "unique_consecutive")]
     if return_inverse:
         inv = np.cumsum(starts) - 1
-        out.append(wrap(inv.reshape(input._data.shape if dim is None else -1), D.int64))
+        out.append(placed(inv.reshape(data.shape if dim is None else -1), D.int64))
     if return_counts:
         pos = np.flatnonzero(starts)
-        out.append(wrap(np.diff(np.append(pos, n)).astype(np.int64), D.int64))
+        out.append(placed(np.diff(np.append(pos, n)).astype(np.int64), D.int64))
     return out[0] if len(out) == 1 else tuple(out)
 
 
@@ -548,12 +553,11 @@ def searchsorted(sorted_sequence, input, *, right=False, side=None):
     side = side or ("right" if right else "left")
     vals = input._data if isinstance(input, Tensor) else np.asarray(input)
     res = np.searchsorted(sorted_sequence._data, vals, side=side)
-    return wrap(np.asarray(res, np.int64), D.int64)
+    return wrap(np.asarray(res, np.int64, like=sorted_sequence._data), D.int64)
 
 
 def bucketize(input, boundaries, *, right=False):
     return searchsorted(boundaries, input, right=right)
-
 
 
 accept_numpy_names(globals())

@@ -154,6 +154,8 @@ def matmul(input, other, *, out=None):
                            f"b ({b.shape[-3]}) at non-singleton dimension 0") from None
     if input.dtype is not other.dtype:  # only an empty batched product gets here
         dt = other.dtype
+        if dt.category != D.FLOAT and (input._requires_grad or other._requires_grad):
+            raise RuntimeError(f"Autograd not support dtype: {_type_name(dt)}")
         res = deliver(np.matmul(a.astype(dt.np), b), dt, out)
     else:
         res = deliver(_product(input, other), input.dtype, out)
@@ -277,12 +279,12 @@ def trace(input):
     if input.dtype is D.bool_:
         raise NotImplementedError("\"trace\" not implemented for 'Bool'")
     dt = input.dtype if input.dtype.category == D.FLOAT else D.int64
-    res = wrap(np.asarray(np.trace(input._data), dt.np), dt)
+    res = wrap(np.asarray(np.trace(input._data), dt.np, like=input._data), dt)
     shape = tuple(input.shape)
 
     def backward(g):  # the gradient lands on the diagonal
         n = min(shape)
-        out = np.zeros(shape, g._data.dtype)
+        out = np.zeros(shape, g._data.dtype, like=g._data)
         out[np.arange(n), np.arange(n)] = g._data
         return wrap(out, g.dtype)
     return graph.attach(res, "TraceBackward0", (input,), backward)

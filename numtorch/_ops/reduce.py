@@ -148,7 +148,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if n:
         np.divide(s, n, out=s)
     else:
-        s = np.full(s.shape, np.nan)
+        s = np.full(s.shape, np.nan, like=s)
     res = deliver(_keep(s, arr.shape, dims, keepdim), input.dtype, out)
     name = "MeanBackward0" if dim is None else "MeanBackward1"
     return _record_fold(res, input, dim, keepdim, name, lambda g: g / n)
@@ -220,7 +220,8 @@ def _extreme(name, op, argop, rtype, input, dim, keepdim, other):
     if input.ndim and input._data.shape[d] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
     if input.ndim == 0:
-        return rtype(wrap(input._data.copy(), input.dtype), wrap(np.array(0), D.int64))
+        return rtype(wrap(input._data.copy(), input.dtype),
+                     wrap(np.zeros((), np.int64, like=input._data), D.int64))
     vals, idx = R.argreduce(argop, input._data, d)
     if keepdim:
         vals, idx = np.expand_dims(vals, d), np.expand_dims(idx, d)
@@ -236,7 +237,7 @@ def select_grad(g, index, dim, keepdim):
     from ..tensor import wrap as w
     from .pointwise import eq, where
     n = g.shape[dim]
-    pos = w(np.arange(n).reshape([-1] + [1] * (g.ndim - dim - 1)), D.int64)
+    pos = w(np.arange(n, like=g._data).reshape([-1] + [1] * (g.ndim - dim - 1)), D.int64)
     idx = index if keepdim else index.unsqueeze(dim)
     return where(eq(pos, idx), g, 0.0)
 
@@ -266,7 +267,7 @@ def _arg(name, argop, input, dim, keepdim):
         return wrap(asarray(res), D.int64)
     d = wrap_dim(dim, input.ndim)
     if input.ndim == 0:
-        return wrap(np.array(0), D.int64)
+        return wrap(np.zeros((), np.int64, like=input._data), D.int64)
     if input._data.shape[d] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
     _, idx = R.argreduce(argop, input._data, d)
@@ -496,6 +497,8 @@ def _cumprod_grad(g, x, y, d):
     the first zero itself gets sum_{j>=z} g_j prod_{k<=j, k!=z} x_k, a cumprod with that zero
     read as 1 -- no division by zero anywhere."""
     from .pointwise import eq, logical_and, where
+    if x.shape[d] == 1:  # y = x: the gradient passes as it is (no inf/inf at x = inf)
+        return g
     zero = eq(x, 0)
     if not bool(zero.any()):
         return _rev_cumsum(g * y, d) / x

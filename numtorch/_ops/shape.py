@@ -324,7 +324,7 @@ def cat(tensors, dim=0, *, out=None):
     # legacy behaviour: 1-D empty tensors are skipped
     parts = [x for x in tensors if not (x.ndim == 1 and x._data.shape[0] == 0)]
     if not parts:
-        return wrap(np.empty((0,), dt.np), dt)
+        return wrap(np.empty((0,), dt.np, like=tensors[0]._data), dt)
     ref = parts[0]
     if ref.ndim == 0:
         raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
@@ -539,7 +539,7 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     shape = tuple(input.shape)
 
     def backward(g):  # the gradient goes back onto that diagonal of a zero tensor
-        out = np.zeros(shape, g._data.dtype)
+        out = np.zeros(shape, g._data.dtype, like=g._data)
         i = np.arange(g._data.shape[-1])
         np.moveaxis(out, (d1, d2), (-2, -1))[..., i - min(offset, 0), i + max(offset, 0)] = \
             g._data
@@ -558,7 +558,7 @@ def diag(input, diagonal=0):
     shape = tuple(input.shape)
 
     def backward(g):  # matrix -> its diagonal: the gradient goes back onto that diagonal
-        out = np.zeros(shape, g._data.dtype)
+        out = np.zeros(shape, g._data.dtype, like=g._data)
         i = np.arange(g._data.shape[0])
         out[i - min(diagonal, 0), i + max(diagonal, 0)] = g._data
         return wrap(out, g.dtype)
@@ -578,9 +578,10 @@ def repeat_interleave(input, repeats, dim=None):
         input, dim = input.reshape(-1), 0
     d = wrap_dim(dim, input.ndim)
     reps = repeats._data if isinstance(repeats, Tensor) else repeats
-    idx = np.repeat(np.arange(input._data.shape[d]), reps)
+    reps = reps.get() if hasattr(reps, "get") else reps  # repeat counts size the result
+    idx = np.repeat(np.arange(input._data.shape[d]), reps).astype(np.int64)
     from .index import index_select
-    return index_select(input, d, wrap(idx.astype(np.int64)))
+    return index_select(input, d, wrap(np.asarray(idx, like=input._data)))
 
 
 accept_numpy_names(globals())

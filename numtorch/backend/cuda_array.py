@@ -10,6 +10,7 @@ What is not implemented raises NotImplementedError naming the NumPy function -- 
 copy to the host: `__array__` refuses, like PyTorch's `.numpy()` on a CUDA tensor.
 """
 
+import collections
 import math
 
 import numpy as np
@@ -119,7 +120,8 @@ class CudaArray:
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
         shape = _fill_minus_one(shape, self.size)
-        st = _reshape_strides(self.shape, self.st, shape)
+        # an empty array has no elements to lay out: any strides do
+        st = c_strides(shape) if self.size == 0 else _reshape_strides(self.shape, self.st, shape)
         if st is None:
             if copy is False:
                 raise ValueError("cannot reshape this CUDA array without copying")
@@ -253,8 +255,8 @@ class CudaArray:
     def __array_function__(self, func, types, args, kwargs):
         impl = _HANDLED.get(func)
         if impl is None:
-            raise NotImplementedError(f"numtorch CUDA: numpy.{func.__name__} on a CUDA tensor "
-                                      f"is not supported yet")
+            return host_fallback(func, func.__name__, args, kwargs,
+                                 writes_first=func in _WRITES_FIRST)
         return impl(*args, **kwargs)
 
     def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
@@ -263,8 +265,10 @@ class CudaArray:
             return cuda_ops.matmul(*inputs)
         spec = _UFUNCS.get(ufunc)
         if method != "__call__" or spec is None:
-            raise NotImplementedError(f"numtorch CUDA: numpy.{ufunc.__name__} on a CUDA tensor "
-                                      f"is not supported yet")
+            if out is not None:
+                kwargs["out"] = out
+            return host_fallback(getattr(ufunc, method), f"{ufunc.__name__}.{method}", inputs,
+                                 kwargs, writes_first=method == "at")
         from . import cuda_ops
         res = cuda_ops.ufunc(spec, inputs)
         if out is not None:
@@ -291,6 +295,13 @@ class CudaArray:
     def __and__(self, o): return np.bitwise_and(self, o)  # noqa: E704
     def __or__(self, o): return np.bitwise_or(self, o)  # noqa: E704
     def __xor__(self, o): return np.bitwise_xor(self, o)  # noqa: E704
+    def __mod__(self, o): return np.remainder(self, o)  # noqa: E704
+    def __rmod__(self, o): return np.remainder(o, self)  # noqa: E704
+    def __floordiv__(self, o): return np.floor_divide(self, o)  # noqa: E704
+    def __rfloordiv__(self, o): return np.floor_divide(o, self)  # noqa: E704
+    def __pow__(self, o): return np.power(self, o)  # noqa: E704
+    def __rpow__(self, o): return np.power(o, self)  # noqa: E704
+    def __abs__(self): return np.absolute(self)  # noqa: E704
     __hash__ = None
 
     def __repr__(self):
@@ -354,6 +365,48 @@ def _reshape_strides(old_shape, old_st, new_shape):
 
 
 # ---- allocation and copies ------------------------------------------------------------------
+# NumPy functions that write into their first argument
+_WRITES_FIRST = {np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.put_along_axis}
+HOST_FALLBACKS = collections.Counter()  # NumPy function name -> times run on the host
+
+
+def host_fallback(fn, name, args, kwargs, writes_first=False):
+    """The NumPy functions with no kernel here (the long tail: diag, trace, searchsorted, ...)
+    run on host copies of their CUDA operands, and their array results come back to the
+    device: correct, and slow only for ops that are rare in training loops.  The ops those
+    loops live on (elementwise, reductions, matmul, conv, pooling, indexing, softmax,
+    optimizers, random) all have kernels.  HOST_FALLBACKS counts each use, so a test or a
+    profile can see which ones a program hit."""
+    HOST_FALLBACKS[name] += 1
+    out = kwargs.get("out")
+
+    def host(x):
+        if isinstance(x, CudaArray):
+            return x.get()
+        if isinstance(x, (list, tuple)):
+            return type(x)(host(v) for v in x)
+        return x
+
+    def device(x):
+        if isinstance(x, np.ndarray):
+            return to_device(x)
+        if isinstance(x, (list, tuple)):
+            return type(x)(device(v) for v in x)
+        return x
+    hargs = [host(a) for a in args]
+    hkwargs = {k: host(v) for k, v in kwargs.items()}
+    res = fn(*hargs, **hkwargs)
+    if writes_first and isinstance(args[0], CudaArray):
+        copy_into(args[0], hargs[0])
+    if out is not None:  # results written into host copies of `out`: copy them back
+        for dst, src in zip(out if isinstance(out, tuple) else (out,),
+                            hkwargs["out"] if isinstance(out, tuple) else (hkwargs["out"],)):
+            if isinstance(dst, CudaArray):
+                copy_into(dst, src)
+        return out
+    return device(res)
+
+
 def is_advanced(key):
     """Whether an index tuple has array (integer or boolean) parts."""
     return any(isinstance(k, (np.ndarray, list, CudaArray)) or
@@ -385,9 +438,10 @@ def empty(shape, dtype):
 
 
 def to_device(arr):
+    shape = np.shape(arr)  # (ascontiguousarray makes a 0-d array 1-d)
     arr = np.ascontiguousarray(arr)
     buf = _cuda().to_device(arr.reshape(-1) if arr.size else np.zeros(1, arr.dtype))
-    return CudaArray(buf, 0, arr.shape, c_strides(arr.shape), arr.dtype)
+    return CudaArray(buf, 0, shape, c_strides(shape), arr.dtype)
 
 
 def as_operand(x, dtype=None):

@@ -304,7 +304,7 @@ def one_hot(tensor, num_classes=-1):
         num_classes = int(arr.max()) + 1 if arr.size else 0
     if arr.size and (arr.min() < 0 or arr.max() >= num_classes):
         raise RuntimeError("Class values must be smaller than num_classes.")
-    out = np.zeros(arr.shape + (num_classes,), np.int64)
+    out = np.zeros(arr.shape + (num_classes,), np.int64, like=arr)
     np.put_along_axis(out, arr[..., None], 1, axis=-1)
     return wrap(out, D.int64)
 

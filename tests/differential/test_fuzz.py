@@ -38,14 +38,15 @@ def _outcome(m, program):
     return out, grad
 
 
-def _same(ours, theirs, what):
+def _same(ours, theirs, what, loose=False):
     assert tuple(ours.shape) == tuple(theirs.shape), (what, ours.shape, theirs.shape)
     assert repr(ours.dtype) == str(theirs.dtype), (what, ours.dtype, theirs.dtype)
     a = ours.detach().numpy()
     b = theirs.detach().numpy()
     name = str(theirs.dtype).replace("torch.", "")
     if name in TOL:
-        rtol, atol = TOL[name]
+        # a float32 step anywhere upstream leaves float32 rounding in a float64 result
+        rtol, atol = TOL["float32" if loose and name == "float64" else name]
         np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, equal_nan=True, err_msg=what)
     else:
         np.testing.assert_array_equal(a, b, err_msg=what)
@@ -59,10 +60,12 @@ def check(program):
             f"numtorch: {ours!r}; PyTorch: {theirs!r}; steps {program['steps']}")
         return
     assert not isinstance(ours, Exception), (program, repr(ours))
-    _same(ours, theirs, "value")
+    loose = any(spec["dtype"] != "float64" for spec in
+                [program["base"]] + [s[2] for s in program["steps"] if s[0] == "b"])
+    _same(ours, theirs, "value", loose)
     if tg is not None:
         assert og is not None, "numtorch produced no gradient"
-        _same(og, tg, "gradient")
+        _same(og, tg, "gradient", loose)
 
 
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None,
@@ -312,6 +315,15 @@ REGRESSIONS = [
     # integer addmm with nothing to multiply refuses a float beta (PyTorch's float op)
     {"base": {"dtype": "int64", "shape": (0,), "values": []}, "view": "none", "grad": False,
      "steps": [("u", "argwhere"), ("u", "addmm_self")]},
+    # sorting a 0-d tensor is differentiable; cumprod along a size-1 dim passes g (even at inf)
+    {"base": {"dtype": "float32", "shape": (), "values": [0.0]}, "view": "none", "grad": True,
+     "steps": [("u", "msort"), ("b", "add", {"dtype": "float32", "shape": (), "values": [0.0]})]},
+    {"base": {"dtype": "float32", "shape": (1,), "values": [float("inf")]}, "view": "none",
+     "grad": True, "steps": [("u", "cumprod0")]},
+    # an empty batched product of mixed dtypes is mat2's integer dtype: no autograd for it
+    {"base": {"dtype": "float32", "shape": (0, 0, 1), "values": []}, "view": "none",
+     "grad": True, "steps": [("b", "matmul", {"dtype": "int64", "shape": (0, 1, 1),
+                                              "values": []})]},
     # std_mean's std has std's gradient (0 where the std is 0)
     {"base": {"dtype": "float32", "shape": (2,), "values": [0.0, 0.0]}, "view": "none",
      "grad": True, "steps": [("u", "std_mean0")]},

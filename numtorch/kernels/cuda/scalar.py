@@ -23,6 +23,14 @@ def exp(x):
 
 
 @device_fn
+def _fmod(x, y):
+    # NaN where fmod is undefined: the GPU's answer, and the simulator's math.fmod raises there
+    if y == 0 or math.isinf(x) or x != x or y != y:
+        return math.nan
+    return math.fmod(x, y)
+
+
+@device_fn
 def binop(op, x, y):
     if op == C.ADD:
         return x + y
@@ -40,12 +48,12 @@ def binop(op, x, y):
             q += 1
         return q
     if op == C.REM:
-        r = math.fmod(x, y)
+        r = _fmod(x, y)
         if r != 0 and (r < 0) != (y < 0):
             r += y
         return r
     if op == C.FMOD:
-        return math.fmod(x, y)
+        return _fmod(x, y)
     if op == C.REM_INT:
         return x % y
     if op == C.FMOD_INT:
@@ -131,7 +139,9 @@ def unop(op, x):
     if op == C.SQRT:
         return math.sqrt(x) if x >= 0 else math.nan
     if op == C.RSQRT:
-        return 1 / math.sqrt(x) if x >= 0 else math.nan
+        if x == 0:  # +-inf (the simulator's Python 1 / 0.0 would raise)
+            return math.copysign(math.inf, x)
+        return 1 / math.sqrt(x) if x > 0 else math.nan
     if op == C.SIN:
         return math.sin(x)
     if op == C.COS:
@@ -166,8 +176,8 @@ def unop(op, x):
         if r - x == 0.5 and r % 2 != 0:
             r -= 1
         return r
-    if op == C.TRUNC:
-        return math.trunc(x)
+    if op == C.TRUNC:  # (not math.trunc: the simulator's NumPy scalars have no __trunc__)
+        return math.floor(x) if x >= 0 else math.ceil(x)
     if op == C.RECIPROCAL:
         return 1 / x
     if op == C.SQUARE:
@@ -177,7 +187,7 @@ def unop(op, x):
     if op == C.ERFC:
         return math.erfc(x)
     if op == C.FRAC:
-        return x - math.trunc(x)
+        return x - (math.floor(x) if x >= 0 else math.ceil(x))
     if op == C.EXP2:
         return math.inf if x > 1023.0 else 2.0 ** x
     if op == C.SILU:
@@ -192,7 +202,9 @@ def unop(op, x):
         return math.atanh(x) if -1 < x < 1 else (math.copysign(math.inf, x) if abs(x) == 1
                                                  else math.nan)
     if op == C.LOGIT:
-        return math.log(x / (1 - x))
+        if x == 0 or x == 1:
+            return -math.inf if x == 0 else math.inf
+        return math.log(x / (1 - x)) if 0 < x < 1 else math.nan
     if op == C.GELU:
         return 0.5 * x * (1 + math.erf(x * 0.7071067811865476))
     if op == C.GELU_TANH:
