@@ -10,7 +10,6 @@ from .. import _dtype as D
 from .._device import as_device
 from .._device import device as device_cls
 from ..autograd import graph
-from ..backend.cuda_array import asarray
 from ..tensor import Tensor, wrap
 from .pointwise import as_array
 
