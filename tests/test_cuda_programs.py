@@ -7,14 +7,12 @@ import os
 
 import numpy as np
 import pytest
+from differential.programs import programs, run
+from differential.regressions import REGRESSIONS
 from hypothesis import HealthCheck, given, seed, settings
 from numba import config
 
 import numtorch
-
-pytest.importorskip("hypothesis")
-from differential.programs import programs, run  # noqa: E402
-from differential.test_fuzz import REGRESSIONS  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not numtorch.cuda.is_available(), reason="no CUDA device")
 EXAMPLES = int(os.environ.get("NUMTORCH_CUDA_FUZZ_EXAMPLES",
