@@ -290,12 +290,14 @@ def _matmul_operand(other):
 _OPERAND = (Tensor, bool, int, float, np.number, np.bool_)
 
 
-def _op(slow, fast=None):
+def _op(slow, fast=None, left=False):
     """A binary operator: NotImplemented for foreign operands (so Python tries the reflected
-    op); `a + b` and friends first try the same-dtype fast path for kernel op code `fast`."""
+    op); `a + b` and friends first try the same-dtype fast path for kernel op code `fast`
+    (with `left`, a reflected op: `1 - x` is other - self)."""
     def method(self, other):
         if fast is not None:
-            res = P._fast_binary(fast, self, other)
+            res = P._fast_binary_left(fast, other, self) if left else \
+                P._fast_binary(fast, self, other)
             if res is not None:
                 return res
         if not isinstance(other, _OPERAND):
@@ -309,11 +311,11 @@ def _op(slow, fast=None):
 Tensor.__add__ = _op(P.add, K.ADD)
 Tensor.__radd__ = _op(P.add, K.ADD)
 Tensor.__sub__ = _op(P.sub, K.SUB)
-Tensor.__rsub__ = _op(_swap(P.sub))
+Tensor.__rsub__ = _op(_swap(P.sub), K.SUB, left=True)
 Tensor.__mul__ = _op(P.mul, K.MUL)
 Tensor.__rmul__ = _op(P.mul, K.MUL)
 Tensor.__truediv__ = _op(P.true_divide, K.DIV)
-Tensor.__rtruediv__ = _op(_swap(P.true_divide))
+Tensor.__rtruediv__ = _op(_swap(P.true_divide), K.DIV, left=True)
 Tensor.__floordiv__ = _op(P.floor_divide)
 Tensor.__rfloordiv__ = _op(_swap(P.floor_divide))
 Tensor.__mod__ = _op(P.remainder)

@@ -165,6 +165,56 @@ def _fast_inplace(op, t, b):
 _BCAST_FAST_MAX = 1 << 16
 
 
+def _small_float(t):
+    """t's array when t is a float32/float64 CPU tensor, C-contiguous and small enough for the
+    serial kernels: the layout the fast paths below take.  None otherwise."""
+    if not isinstance(t, Tensor) or (t._dtype is not D.float32 and t._dtype is not D.float64):
+        return None
+    x = t._data
+    if type(x) is not np.ndarray or not x.flags.c_contiguous or x.size >= _BCAST_FAST_MAX:
+        return None
+    return x
+
+
+def _number(v, dt):
+    """v as a scalar of float dtype dt when v is a plain Python int/float that dtype holds;
+    None otherwise (bools, NumPy scalars and huge values take the general path)."""
+    if (type(v) is float or type(v) is int) and -1e38 < v < 1e38:  # noqa: E721  (abs is ours)
+        return dt.np.type(v)
+    return None
+
+
+def _fast_compare(op, a, b):
+    """a <op> b for a small float tensor and a same-shape, same-dtype one or a number."""
+    x = _small_float(a)
+    if x is None:
+        return None
+    out = np.empty(x.shape, np.bool_)
+    if isinstance(b, Tensor):
+        y = _small_float(b)
+        if y is None or b._dtype is not a._dtype or y.shape != x.shape:
+            return None
+        K.compare_small(op, x, y, out)
+    else:
+        s = _number(b, a._dtype)
+        if s is None:
+            return None
+        K.compare_small_scalar(op, x, s, out)
+    return wrap(out, D.bool_)
+
+
+def _fast_binary_left(op, s, b):
+    """s <op> b for a Python number s and a small float tensor b (1 - x, 1 / x)."""
+    x = _small_float(b)
+    v = None if x is None else _number(s, b._dtype)
+    if v is None:
+        return None
+    out = np.empty(x.shape, x.dtype)
+    K.binary_small_scalar_left(op, v, x, out)
+    res = wrap(out, b._dtype)
+    return record_binary(op, res, s, b) if b._requires_grad else res
+
+
 # ---- derivatives of the binary arithmetic ops, written with tensor ops (so they nest) ----
 def _max_grad(g, a, b, sign):
     """Gradient to `a` of maximum(a, b) (sign 1) or minimum (-1), as PyTorch defines it: all
@@ -472,6 +522,10 @@ def hypot(input, other, *, out=None):
 
 # ---- comparisons and logical -------------------------------------------------------------
 def _compare(op, a, b, out=None, inplace=None):
+    if out is None and inplace is None:
+        res = _fast_compare(op, a, b)
+        if res is not None:
+            return res
     _check_operand(b, "comparison")
     dt = D.result_type(a, b)
     cd = compute_dtype(dt)
@@ -829,6 +883,31 @@ def _ternary(op, a, b, c, res_dtype, cd, out=None, inplace=None, a_dtype=None):
     return _run_into("ternary", op, (A, B, C), shape, cd.np, res_dtype, out, inplace)
 
 
+def _fast_where(condition, input, other, dt):
+    """where() over a small contiguous condition with float tensors of its shape (or Python
+    numbers) on both sides, straight into the flat kernel."""
+    c = condition._data
+    if type(c) is not np.ndarray or not c.flags.c_contiguous or c.size >= _BCAST_FAST_MAX or \
+            (dt is not D.float32 and dt is not D.float64):
+        return None
+    n = c.size
+    flat = []
+    for v in (input, other):
+        if isinstance(v, Tensor):
+            x = _small_float(v)
+            if x is None or v._dtype is not dt or x.shape != c.shape:
+                return None
+            flat.append(x.reshape(n))
+        else:
+            s = _number(v, dt)
+            if s is None:
+                return None
+            flat.append(E._scalar_view(s, n))
+    out = np.empty(c.shape, dt.np)
+    K.ternary_1d(K.WHERE, c.reshape(n), flat[0], flat[1], out.reshape(n))
+    return wrap(out, dt)
+
+
 def where(condition, input=None, other=None, *, out=None):
     if input is None and other is None:
         from .index import nonzero
@@ -839,8 +918,10 @@ def where(condition, input=None, other=None, *, out=None):
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
                            f"with dtype {_type_name(condition.dtype)}")
     dt = D.result_type(input, other)
-    res = _ternary(K.WHERE, condition, input, other, dt, compute_dtype(dt), out,
-                   a_dtype=D.bool_)
+    res = _fast_where(condition, input, other, dt) if out is None else None
+    if res is None:
+        res = _ternary(K.WHERE, condition, input, other, dt, compute_dtype(dt), out,
+                       a_dtype=D.bool_)
     # the condition is not differentiable, so (like PyTorch) it has no edge
     return graph.attach(res, "WhereBackward0", (input, other),
                         lambda g, c: (where(c, g, 0.0), where(c, 0.0, g)), (condition,))
@@ -849,6 +930,10 @@ def where(condition, input=None, other=None, *, out=None):
 def clamp(input, min=None, max=None, *, out=None, inplace=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if out is None and inplace is None:
+        res = _fast_clamp(input, min, max)
+        if res is not None:
+            return _record_clamp(res, input, min, max)
     dt = D.result_type(input, *(v for v in (min, max) if v is not None))
     if inplace is not None:
         dt = inplace.dtype if D.can_cast(dt, inplace.dtype) else dt
@@ -880,6 +965,25 @@ def _clamp_grads(g, x, lo, hi):
 
 def ones_like_bool(x):
     return wrap(np.ones(x._data.shape, np.bool_, like=x._data), D.bool_)
+
+
+def _fast_clamp(input, lo, hi):
+    """clamp of a small float tensor between numbers, as maximum then minimum with each bound:
+    the same NaN rules (a NaN input or bound gives NaN) and lo > hi giving hi."""
+    x = _small_float(input)
+    if x is None:
+        return None
+    bounds = [(K.MAXIMUM, lo), (K.MINIMUM, hi)]
+    vals = [None if v is None else _number(v, input._dtype) for _, v in bounds]
+    if any(v is None and b is not None for v, (_, b) in zip(vals, bounds)):
+        return None
+    out = np.empty(x.shape, x.dtype)
+    src = x
+    for (op, _), v in zip(bounds, vals):
+        if v is not None:
+            K.binary_small_scalar(op, src, v, out)
+            src = out
+    return wrap(out, input._dtype)
 
 
 def _record_clamp(res, x, lo, hi):

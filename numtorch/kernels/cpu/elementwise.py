@@ -152,6 +152,15 @@ def binary_small_scalar(op, a, s, out):
     binary_1d(op, a.reshape(n), np.broadcast_to(sv, (n,)), out.reshape(n))
 
 
+@kernel
+def binary_small_scalar_left(op, s, a, out):
+    """s op a[i] for a Python number s on the left (1 - x, 2 / x, 2 ** x)."""
+    n = out.size
+    sv = np.empty(1, a.dtype)
+    sv[0] = s
+    binary_1d(op, np.broadcast_to(sv, (n,)), a.reshape(n), out.reshape(n))
+
+
 # ---- comparisons and logical ops: any dtype in, bool out ----------------------------------
 EQ, NE, LT, LE, GT, GE, LAND, LOR, LXOR = range(9)
 
@@ -186,6 +195,22 @@ def compare_1d(op, a, b, out):
     else:
         for i in range(n):
             out[i] = (a[i] != 0) != (b[i] != 0)
+
+
+@kernel
+def compare_small(op, a, b, out):
+    """Same-shape C-contiguous operands of any rank (compare_small_scalar: b is a scalar),
+    flattened here for the same reason as binary_small."""
+    n = out.size
+    compare_1d(op, a.reshape(n), b.reshape(n), out.reshape(n))
+
+
+@kernel
+def compare_small_scalar(op, a, s, out):
+    n = out.size
+    sv = np.empty(1, a.dtype)
+    sv[0] = s
+    compare_1d(op, a.reshape(n), np.broadcast_to(sv, (n,)), out.reshape(n))
 
 
 @kernel
