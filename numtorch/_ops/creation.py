@@ -50,6 +50,9 @@ def _array_from_data(data, dtype=None):
     elif isinstance(data, np.ndarray):
         inferred = D.from_numpy_dtype(data.dtype)
         arr = data.copy()
+    elif _flat_numbers(data):  # the common [1, 2, 3] / [0.5, 1.0]: no nesting to inspect
+        arr = np.array(data)
+        inferred = D.int64 if arr.dtype.kind == "i" else D.get_default_dtype()
     else:
         if isinstance(data, str) or (isinstance(data, (list, tuple)) and _has_str(data)):
             raise TypeError("new(): invalid data type 'str'")
@@ -72,11 +75,21 @@ def _array_from_data(data, dtype=None):
             raise TypeError(f"Could not infer dtype of {arr.dtype}")
     dt = D.as_dtype(dtype) if dtype is not None else inferred
     if dt.category == D.INT and arr.dtype.kind in "iu" and arr.size and \
-            not isinstance(data, (Tensor, np.ndarray)):
+            arr.dtype != dt.np and not isinstance(data, (Tensor, np.ndarray)):
         info = np.iinfo(dt.np)
         if arr.min() < info.min or arr.max() > info.max:
             raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow")
     return (arr.astype(dt.np) if arr.dtype != dt.np else arr), dt
+
+
+def _flat_numbers(data):
+    """A non-empty flat list/tuple of Python ints that fit int64, or of Python floats."""
+    if type(data) is not list and type(data) is not tuple or not data:
+        return False
+    kind = type(data[0])
+    if kind is int:
+        return all(type(v) is int and -(1 << 63) <= v < (1 << 63) for v in data)
+    return kind is float and all(type(v) is float for v in data)
 
 
 def _has_str(data):
