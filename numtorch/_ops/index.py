@@ -109,6 +109,16 @@ def _index_array(k):
 
 
 def getitem(tensor, key):
+    arr = tensor._data
+    if type(key) is int and type(arr) is np.ndarray and arr.ndim and \
+            -arr.shape[0] <= key < arr.shape[0]:
+        # x[i], the DataLoader's per-sample read: a view, without the general key handling
+        # ('...' keeps a 0-d array where a 1-D tensor's element would be a NumPy scalar)
+        out = view_of(tensor, arr[key, ...])
+        if not tensor._requires_grad:
+            return out
+        shape = arr.shape
+        return graph.attach(out, "SelectBackward0", (tensor,), lambda g: embed(g, shape, (key,)))
     if tensor.ndim == 0 and key is not None and key is not Ellipsis and not (
             isinstance(key, tuple) and all(k is None or k is Ellipsis for k in key)) and not (
             isinstance(key, (bool, Tensor))):
