@@ -5,7 +5,6 @@ import numpy as np
 
 from .. import _dtype as D
 from ..autograd import graph
-from ..autograd.grad_mode import no_grad
 from ..backend.cuda_array import as_strided, ascontiguousarray
 from ..tensor import Tensor, view_of, wrap, wrap_dim
 from ._numpy_names import accept_numpy_names
