@@ -15,7 +15,7 @@ from ..backend import indexing as B
 from ..backend.cuda_array import CudaArray, asarray, ascontiguousarray, to_device
 from ..tensor import Tensor, view_of, wrap, wrap_dim
 from ._numpy_names import accept_numpy_names
-from .pointwise import as_array, deliver, where
+from .pointwise import _type_name, as_array, deliver, where
 from .shape import embed
 
 _INDEX_DTYPES = (np.int64, np.int32, np.int16, np.int8, np.uint8, np.bool_)
@@ -545,7 +545,6 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
 
 def bincount(input, weights=None, minlength=0):
     if input.dtype.category != D.INT or input.dtype is D.bool_:
-        from .pointwise import _type_name
         raise NotImplementedError(f"\"bincount_cpu\" not implemented for "
                                   f"'{_type_name(input.dtype)}'")
     if input.ndim != 1:

@@ -6,7 +6,7 @@ import numpy as np
 from .. import _dtype as D
 from ..autograd import graph
 from ..backend.cuda_array import asarray
-from ..tensor import Tensor, wrap
+from ..tensor import Tensor, wrap, wrap_dim
 from .pointwise import _type_name, deliver
 
 # PyTorch has no bool matrix products; the kernel it would run names the error
@@ -259,10 +259,7 @@ def cross(input, other, dim=None):
     if input.ndim != other.ndim:
         raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions, "
                            f"but got {input.ndim} and {other.ndim}")
-    d = dim + input.ndim if dim < 0 else dim
-    if not 0 <= d < input.ndim:
-        raise IndexError(f"Dimension out of range (expected to be in range of "
-                         f"[{-input.ndim}, {input.ndim - 1}], but got {dim})")
+    d = wrap_dim(dim, input.ndim)
     if input.shape[d] != 3 or other.shape[d] != 3:
         raise RuntimeError(f"linalg.cross: inputs dimension {d} must have length 3. Got "
                            f"{input.shape[d]} and {other.shape[d]}")
@@ -282,9 +279,6 @@ def trace(input):
     res = wrap(np.asarray(np.trace(input._data), dt.np, like=input._data), dt)
     shape = tuple(input.shape)
 
-    def backward(g):  # the gradient lands on the diagonal
-        n = min(shape)
-        out = np.zeros(shape, g._data.dtype, like=g._data)
-        out[np.arange(n), np.arange(n)] = g._data
-        return wrap(out, g.dtype)
-    return graph.attach(res, "TraceBackward0", (input,), backward)
+    from .shape import onto_diagonal
+    return graph.attach(res, "TraceBackward0", (input,),  # the gradient lands on the diagonal
+                        lambda g: onto_diagonal(g, shape, 0, 0, 1))

@@ -189,16 +189,17 @@ def _fast_compare(op, a, b):
     x = _small_float(a)
     if x is None:
         return None
-    out = np.empty(x.shape, np.bool_)
     if isinstance(b, Tensor):
         y = _small_float(b)
         if y is None or b._dtype is not a._dtype or y.shape != x.shape:
             return None
+        out = np.empty(x.shape, np.bool_)
         K.compare_small(op, x, y, out)
     else:
         s = _number(b, a._dtype)
         if s is None:
             return None
+        out = np.empty(x.shape, np.bool_)
         K.compare_small_scalar(op, x, s, out)
     return wrap(out, D.bool_)
 
@@ -973,16 +974,14 @@ def _fast_clamp(input, lo, hi):
     x = _small_float(input)
     if x is None:
         return None
-    bounds = [(K.MAXIMUM, lo), (K.MINIMUM, hi)]
-    vals = [None if v is None else _number(v, input._dtype) for _, v in bounds]
-    if any(v is None and b is not None for v, (_, b) in zip(vals, bounds)):
+    steps = [(op, _number(v, input._dtype)) for op, v in ((K.MAXIMUM, lo), (K.MINIMUM, hi))
+             if v is not None]
+    if any(v is None for _, v in steps):
         return None
     out = np.empty(x.shape, x.dtype)
-    src = x
-    for (op, _), v in zip(bounds, vals):
-        if v is not None:
-            K.binary_small_scalar(op, src, v, out)
-            src = out
+    for op, v in steps:
+        K.binary_small_scalar(op, x, v, out)
+        x = out
     return wrap(out, input._dtype)
 
 

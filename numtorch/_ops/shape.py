@@ -546,15 +546,18 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     shape = tuple(input.shape)
-
-    def backward(g):  # the gradient goes back onto that diagonal of a zero tensor
-        out = np.zeros(shape, g._data.dtype, like=g._data)
-        i = np.arange(g._data.shape[-1])
-        np.moveaxis(out, (d1, d2), (-2, -1))[..., i - min(offset, 0), i + max(offset, 0)] = \
-            g._data
-        return wrap(out, g.dtype)
     return _record(view_of(input, np.diagonal(input._data, offset, d1, d2)), input,
-                   "DiagonalBackward0", backward)
+                   "DiagonalBackward0", lambda g: onto_diagonal(g, shape, offset, d1, d2))
+
+
+def onto_diagonal(g, shape, offset, d1, d2):
+    """A zero tensor of `shape` with g on its `offset` diagonal over dims d1, d2 (g's last
+    dim runs along it; a 0-d g fills it): the gradient of diagonal, diag and trace."""
+    out = np.zeros(shape, g._data.dtype, like=g._data)
+    n = min(shape[d1] - max(-offset, 0), shape[d2] - max(offset, 0))
+    i = np.arange(max(n, 0))
+    np.moveaxis(out, (d1, d2), (-2, -1))[..., i - min(offset, 0), i + max(offset, 0)] = g._data
+    return wrap(out, g.dtype)
 
 
 def diag(input, diagonal=0):
@@ -566,12 +569,9 @@ def diag(input, diagonal=0):
                             lambda g: diag(g, diagonal))
     shape = tuple(input.shape)
 
-    def backward(g):  # matrix -> its diagonal: the gradient goes back onto that diagonal
-        out = np.zeros(shape, g._data.dtype, like=g._data)
-        i = np.arange(g._data.shape[0])
-        out[i - min(diagonal, 0), i + max(diagonal, 0)] = g._data
-        return wrap(out, g.dtype)
-    return graph.attach(res, "DiagonalBackward0", (input,), backward)
+    # matrix -> its diagonal: the gradient goes back onto that diagonal
+    return graph.attach(res, "DiagonalBackward0", (input,),
+                        lambda g: onto_diagonal(g, shape, diagonal, 0, 1))
 
 
 def atleast_1d(input):

@@ -371,9 +371,11 @@ HOST_FALLBACKS = collections.Counter()  # NumPy function name -> times run on th
 
 
 def host_fallback(fn, name, args, kwargs, writes_first=False):
-    """The NumPy functions with no kernel here (the long tail: diag, trace, searchsorted, ...)
-    run on host copies of their CUDA operands, and their array results come back to the
-    device: correct, and slow only for ops that are rare in training loops.  The ops those
+    """The NumPy functions with no kernel here (the long tail: diag, trace, searchsorted, ...,
+    and unique/bincount, whose result size the data decides, so it must reach the host anyway
+    -- PyTorch's CUDA versions synchronise for them too) run on host copies of their CUDA
+    operands, and their array results come back to the device: correct, and slow only for
+    ops that are rare in training loops.  The ops those
     loops live on (elementwise, reductions, matmul, conv, pooling, indexing, softmax,
     optimizers, random) all have kernels.  HOST_FALLBACKS counts each use, so a test or a
     profile can see which ones a program hit."""
@@ -683,26 +685,6 @@ def _np_flip(a, axis=None):
 def _np_take_along_axis(arr, indices, axis):
     from . import cuda_ops
     return cuda_ops.gather(arr, axis % arr.ndim, indices)
-
-
-def _on_host(fn, *args, **kwargs):
-    """fn on host copies of the arrays, its results back on the device.  For unique and
-    bincount, whose result size the data decides: it has to reach the host anyway (PyTorch's
-    CUDA versions synchronise for it too)."""
-    args = [a.get() if isinstance(a, CudaArray) else a for a in args]
-    kwargs = {k: v.get() if isinstance(v, CudaArray) else v for k, v in kwargs.items()}
-    res = fn(*args, **kwargs)
-    return tuple(to_device(r) for r in res) if isinstance(res, tuple) else to_device(res)
-
-
-@implements(np.unique)
-def _np_unique(*args, **kwargs):
-    return _on_host(np.unique, *args, **kwargs)
-
-
-@implements(np.bincount)
-def _np_bincount(*args, **kwargs):
-    return _on_host(np.bincount, *args, **kwargs)
 
 
 @implements(np.nonzero)
