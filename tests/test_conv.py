@@ -147,6 +147,27 @@ def test_conv_scratch_buffers_are_not_reused_while_a_graph_holds_them():
     assert_same(x.grad, first[1], rtol=0, atol=0)
 
 
+@pytest.mark.parametrize("stride,padding,dilation", [(1, 1, 1), (1, 0, 2), (2, 1, 1)])
+def test_conv_input_gradient_in_chunks_and_padded_rows(torch, monkeypatch, stride, padding,
+                                                       dilation):
+    """The input gradient is computed a few samples at a time (here one: a ragged last chunk
+    is no different), and GEMM buffers whose rows would be a multiple of 4 KiB get padded rows
+    (4 x 16 x 16 float32 outputs): neither may change a value."""
+    from numtorch.backend import conv as C
+    monkeypatch.setattr(C, "_CHUNK_BYTES", 1)
+    x = RNG.standard_normal((4, 3, 16, 16)).astype(np.float32)
+    w = RNG.standard_normal((5, 3, 3, 3)).astype(np.float32)
+    b = RNG.standard_normal(5).astype(np.float32)
+
+    def run(m):
+        xi, wi, bi = (m.tensor(a, requires_grad=True) for a in (x, w, b))
+        out = m.nn.functional.conv2d(xi, wi, bi, stride, padding, dilation)
+        (out * out).sum().backward()
+        return out.detach(), xi.grad, wi.grad, bi.grad
+    for a, b_ in zip(run(nt), run(torch)):
+        assert_same(a, b_, rtol=1e-4, atol=1e-3)
+
+
 def test_lenet_training_reduces_loss():
     nt.manual_seed(0)
     net = nt.nn.Sequential(nt.nn.Conv2d(1, 4, 5), nt.nn.ReLU(), nt.nn.MaxPool2d(2),

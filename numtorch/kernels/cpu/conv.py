@@ -1,14 +1,14 @@
 """Convolution and pooling kernels over NCHW arrays.
 
 conv2d is im2col + one batched BLAS product (done by the backend); these kernels build the
-column matrix, scatter it back (col2im, for the input gradient), and run pooling.  Padding is
-handled by bounds tests in the loops, so no padded copy of the input is ever made.  Each kernel
-parallelises over the batch.
+column matrix, scatter it back (col2im, for the input gradient), and run pooling.  Strided
+convolutions handle padding by bounds tests in the loops, so no padded copy of the input is
+made.  Each kernel parallelises over the batch.
 """
 
 import numpy as np
 
-from ._jit import inline, parallel_kernel, prange
+from ._jit import inline, parallel_kernel, parallel_reduce_kernel, prange
 
 
 @inline
@@ -50,11 +50,13 @@ def im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols):
 @parallel_kernel
 def col2im(cols, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dx):
     """The adjoint of im2col: dx[n, c, ...] += cols[..., n*L + ...] (overlapping windows add
-    up)."""
+    up).  dx is written whole."""
     n_b, n_c, h, w = dx.shape
     big_l = oh * ow
     for n in prange(n_b):
         for c in range(n_c):
+            plane = dx[n, c]
+            plane[:] = 0
             for i in range(kh):
                 for j in range(kw):
                     row = cols[(c * kh + i) * kw + j, n * big_l:(n + 1) * big_l]
@@ -65,15 +67,44 @@ def col2im(cols, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dx):
                         yy = y * sh - ph + i * dh
                         if yy < 0 or yy >= h:
                             continue
-                        drow = dx[n, c, yy]
-                        src = y * ow + z_lo
-                        dst = z_lo * sw + off
-                        if sw == 1:
-                            for k in range(cnt):
-                                drow[dst + k] += row[src + k]
-                        else:
-                            for k in range(cnt):
-                                drow[dst + k * sw] += row[src + k]
+                        # slices, so the loop index is the bare counter: a computed index
+                        # gets Numba's negative-index wraparound, which stops vectorisation
+                        src = row[y * ow + z_lo:y * ow + z_lo + cnt]
+                        dst = plane[yy, z_lo * sw + off::sw]
+                        for k in range(cnt):
+                            dst[k] += src[k]
+
+
+# The input gradient of a stride-1 conv.  With the rows of its column matrix laid out at the
+# padded input's width (`pitch` = W + 2*pw, the columns past the output width zero), tap (i, j)
+# of sample n adds one contiguous run to the padded input plane, at offset i*dh*pitch + j*dw:
+# col2im becomes 9 long vectorised adds per channel instead of oh short ones per tap, ~3x
+# faster, for a dcols GEMM (W + 2*pw) / OW wider.
+
+
+@parallel_kernel
+def col2im_runs(cols, kh, kw, dh, dw, ph, pw, oh, ow, dx):
+    """col2im for stride 1 from the pitch layout (cols[r, n*oh*pitch + y*pitch + z]; the
+    columns z >= ow must hold zeros) into the unpadded dx, written whole."""
+    n_b, n_c, h, w = dx.shape
+    hp, pitch = h + 2 * ph, w + 2 * pw
+    lv = oh * pitch
+    run = (oh - 1) * pitch + ow
+    for n in prange(n_b):
+        plane = np.empty(hp * pitch, dx.dtype)
+        for c in range(n_c):
+            plane[:] = 0
+            for i in range(kh):
+                for j in range(kw):
+                    dst = plane[i * dh * pitch + j * dw:]
+                    src = cols[(c * kh + i) * kw + j, n * lv:(n + 1) * lv]
+                    for k in range(run):
+                        dst[k] += src[k]
+            for y in range(h):
+                src = plane[(y + ph) * pitch + pw:]
+                dst = dx[n, c, y]
+                for z in range(w):
+                    dst[z] = src[z]
 
 
 @parallel_kernel
@@ -84,22 +115,37 @@ def gemm_to_nchw(prod, bias, out):
     for n in prange(n_b):
         for o in range(n_o):
             b = bias[o]
+            src = prod[o, n * big_l:(n + 1) * big_l]
+            dst = out[n, o]
             for k in range(big_l):
-                out[n, o, k] = prod[o, n * big_l + k] + b
+                dst[k] = src[k] + b
 
 
-@parallel_kernel
-def nchw_to_gemm(grad, prod, bias_grad):
-    """The reverse layout for the backward GEMMs, prod[o, n*L + l] = grad[n, o, l], summing
-    each channel for the bias gradient on the way (accumulated in float64)."""
+@parallel_reduce_kernel
+def nchw_to_gemm(grad, ow, prod, pitch, prod_pitched, bias_grad):
+    """The reverse layouts for the backward GEMMs, from one read of grad (N, O, oh*ow):
+    prod[o, n*L + l] (skipped when prod has no rows) and prod_pitched in col2im_runs' layout
+    with zeros past ow (skipped likewise); each channel is summed for the bias gradient on the
+    way (in float64)."""
     n_b, n_o, big_l = grad.shape
+    oh = big_l // ow
     for o in prange(n_o):
         s = 0.0
         for n in range(n_b):
+            src = grad[n, o]
             for k in range(big_l):
-                v = grad[n, o, k]
-                prod[o, n * big_l + k] = v
-                s += v
+                s += src[k]
+            if prod.shape[0]:
+                dst = prod[o, n * big_l:(n + 1) * big_l]
+                for k in range(big_l):
+                    dst[k] = src[k]
+            if prod_pitched.shape[0]:
+                for y in range(oh):
+                    row = src[y * ow:]
+                    dst = prod_pitched[o, (n * oh + y) * pitch:(n * oh + y + 1) * pitch]
+                    for z in range(ow):
+                        dst[z] = row[z]
+                    dst[ow:] = 0
         bias_grad[o] = s
 
 
