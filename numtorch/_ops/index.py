@@ -195,6 +195,8 @@ def index_select(input, dim, index, *, out=None):
     if input.ndim == 0:
         res = res.reshape(())
     res = deliver(res, input.dtype, out)
+    if not input._requires_grad:
+        return res
     key = (slice(None),) * d + (index._data.reshape(-1),)
     shape = input._data.shape
     return graph.attach(res, "IndexSelectBackward0", (input,),

@@ -48,7 +48,60 @@ def _product(a, b):
     return np.matmul(x, y)
 
 
+def _numeric(*ts):
+    """The arrays of ts when no graph of a gradient is wanted and all are float CPU tensors of
+    one dtype: then a product's gradient is one np.matmul, without the tensor-op layers."""
+    if graph._enabled[0]:
+        return None
+    dt = ts[0]._dtype
+    if dt is not D.float32 and dt is not D.float64:
+        return None
+    arrays = []
+    for t in ts:
+        if t._dtype is not dt or type(t._data) is not np.ndarray:
+            return None
+        arrays.append(t._data)
+    return arrays
+
+
+def _mm_grad_a(g, a, b):
+    arrays = _numeric(g, b)
+    if arrays is not None:
+        return wrap(np.matmul(arrays[0], arrays[1].T), g._dtype)
+    return mm(g, b.t())
+
+
+def _mm_grad_b(g, a, b):
+    arrays = _numeric(a, g, b)
+    if arrays is not None:
+        x, y, w = arrays
+        # laid out like b, as _grad_rhs does
+        rhs_t = not w.flags.c_contiguous and w.T.flags.c_contiguous
+        return wrap(np.matmul(y.T, x).T if rhs_t else np.matmul(x.T, y), g._dtype)
+    return _grad_rhs(a, g, b)
+
+
+def _fast_mm(a, b):
+    """The hot case of small models, `x @ w`: two float CPU matrices of one dtype whose inner
+    sizes agree, with no out=.  Skips the general checks; None when it doesn't apply."""
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        return None
+    x, y, dt = a._data, b._data, a._dtype
+    if (dt is not b._dtype or (dt is not D.float32 and dt is not D.float64)
+            or type(x) is not np.ndarray or type(y) is not np.ndarray
+            or x.ndim != 2 or y.ndim != 2 or x.shape[1] != y.shape[0]):
+        return None
+    res = wrap(np.matmul(x, y), dt)
+    if a._requires_grad or b._requires_grad:
+        return _record_pair(res, "MmBackward0", a, b, _mm_grad_a, _mm_grad_b)
+    return res
+
+
 def mm(input, mat2, *, out=None):
+    if out is None:
+        res = _fast_mm(input, mat2)
+        if res is not None:
+            return res
     _check("mm", input, mat2)
     if input.ndim != 2:
         raise RuntimeError("self must be a matrix")
@@ -58,8 +111,7 @@ def mm(input, mat2, *, out=None):
     if k != k2:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m})")
     res = deliver(_product(input, mat2), input.dtype, out)
-    return _record_pair(res, "MmBackward0", input, mat2,
-                        lambda g, a, b: mm(g, b.t()), lambda g, a, b: _grad_rhs(a, g, b))
+    return _record_pair(res, "MmBackward0", input, mat2, _mm_grad_a, _mm_grad_b)
 
 
 def _grad_rhs(a, g, b):
@@ -127,6 +179,10 @@ def dot(input, other, *, out=None):
 
 
 def matmul(input, other, *, out=None):
+    if out is None:
+        res = _fast_mm(input, other)
+        if res is not None:
+            return res
     _check("matmul", input, other)
     a, b = input._data, other._data
     if a.ndim == 0 or b.ndim == 0:

@@ -151,7 +151,22 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
         s = np.full(s.shape, np.nan, like=s)
     res = deliver(_keep(s, arr.shape, dims, keepdim), input.dtype, out)
     name = "MeanBackward0" if dim is None else "MeanBackward1"
-    return _record_fold(res, input, dim, keepdim, name, lambda g: g / n)
+    if not graph.requires_grad(input):
+        return res
+    shape = arr.shape
+    return graph.attach(res, name, (input,), lambda g: _mean_grad(g, shape, dims, keepdim, n))
+
+
+def _mean_grad(g, shape, dims, keepdim, n):
+    """g / n spread over the reduced dims; with no graph wanted, one broadcasting divide
+    straight into the result (a small model's loss runs this every step)."""
+    arr = g._data
+    if not graph._enabled[0] and n and type(arr) is np.ndarray and (
+            arr.dtype == np.float32 or arr.dtype == np.float64):
+        out = np.empty(shape, arr.dtype)
+        np.divide(arr if keepdim else np.expand_dims(arr, dims), arr.dtype.type(n), out=out)
+        return wrap(out, g.dtype)
+    return expand_back(g, shape, dims, keepdim) / n
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):

@@ -148,9 +148,13 @@ def requires_grad(*xs):
     return False
 
 
+_NO_EDGE = (None, 0)
+
+
 def attach(out, name, inputs, backward, saved=None):
     """Record `out` as the result of op `name` over `inputs` (in forward argument order) when
-    any input requires grad; otherwise return `out` untouched."""
+    any input requires grad; otherwise return `out` untouched.  (edge() and the node's fields
+    are inlined here: this runs once per recorded op, ~1 us of a small model's ~4 us ops.)"""
     if not _enabled[0]:
         return out
     edges = []
@@ -159,22 +163,30 @@ def attach(out, name, inputs, backward, saved=None):
     for x in inputs:
         if getattr(x, "_requires_grad", False):
             needed = True
-            edges.append(edge(x))
+            fn = x.grad_fn
+            edges.append((fn, x.__dict__.get("_output_nr", 0)) if fn is not None
+                         else (grad_accumulator(x), 0))
             meta.append((x._data.shape, x._dtype))
         else:
-            edges.append((None, 0))
+            edges.append(_NO_EDGE)
             meta.append(None)
     if not needed:
         return out
-    node = _NODE_TYPES.get(name) or node_type(name)
-    node = node()
+    node = (_NODE_TYPES.get(name) or node_type(name))()
     node.next_functions = tuple(edges)
     node._backward = backward
-    node._saved = saved or None  # None: nothing saved, so backward can run again
-    # (version at save time, whether it is this op's own output): to detect and report
-    # in-place writes to saved tensors
-    node._versions = tuple((t._version[0], t is out) if hasattr(t, "_version") else (0, False)
-                           for t in saved) if saved else ()
+    if saved:
+        node._saved = saved
+        # (version at save time, whether it is this op's own output): to detect and report
+        # in-place writes to saved tensors
+        versions = []
+        for t in saved:
+            v = getattr(t, "_version", None)
+            versions.append((v[0], t is out) if v is not None else (0, False))
+        node._versions = versions
+    else:
+        node._saved = None  # nothing saved, so backward can run again
+        node._versions = ()
     node._freed = False
     node._out = weakref.ref(out)
     node._input_meta = meta

@@ -34,6 +34,10 @@ def broadcast_shapes(*shapes):
         a, b = shapes
         if a == b:
             return a
+        if len(a) == 2 and len(b) == 2:  # `x @ w + b`, every step of a small model
+            (a0, a1), (b0, b1) = a, b
+            if (a0 == b0 or a0 == 1 or b0 == 1) and (a1 == b1 or a1 == 1 or b1 == 1):
+                return (b0 if a0 == 1 else a0, b1 if a1 == 1 else a1)
     ndim = max(len(s) for s in shapes)
     result = [1] * ndim
     for idx, s in enumerate(shapes):
@@ -184,13 +188,17 @@ def run_broadcast(op, x, y, shape):
     kernel broadcasts itself, so no strided views are built here."""
     if type(x) is CudaArray or type(y) is CudaArray:
         return cuda_ops.run("binary", op, (x, y), empty_for(shape, x.dtype, (x, y)))
-    pad = (1,) * (4 - len(shape))
     out = np.empty(shape, x.dtype)
     if out.size:
-        K.binary_bcast(op, x.reshape(pad + (1,) * (len(shape) - x.ndim) + x.shape),
-                       y.reshape(pad + (1,) * (len(shape) - y.ndim) + y.shape),
-                       out.reshape(pad + shape))
+        K.binary_bcast(op, x.reshape(_as4(x.shape)), y.reshape(_as4(y.shape)),
+                       out.reshape(_as4(shape)))
     return out
+
+
+def _as4(shape):
+    """shape padded with leading 1s to 4 dims (the shapes binary_bcast takes)."""
+    n = len(shape)
+    return shape if n == 4 else (1, 1, 1, 1)[n:] + shape
 
 
 def _run_copied(family, op, operands, out):

@@ -71,6 +71,11 @@ def scatter(out, dim, idx, src, mode):
 
 
 def index_select(x, dim, idx):
+    if type(x) is np.ndarray and type(idx) is np.ndarray and idx.ndim == 1:
+        try:  # NumPy's take: the same wrapping of negative indices, a third of the overhead
+            return np.take(x, idx, axis=dim)
+        except IndexError:
+            pass  # check_bounds below raises PyTorch's error
     flat = check_bounds(idx, x.shape[dim], dim, IndexError, "index out of range in self")
     if type(x) is CudaArray:
         return cuda_ops.index_select(x, dim, idx)

@@ -35,6 +35,9 @@ def split3(arr, dims):
     return a.reshape(-1, red, 1), kept
 
 
+_NUMPY_SUM_MAX = 4096
+
+
 def reduce(op, arr, dims, acc_dtype):
     """Fold `arr` over `dims` with op, accumulating (and returning) in acc_dtype."""
     if type(arr) is CudaArray:
@@ -43,6 +46,10 @@ def reduce(op, arr, dims, acc_dtype):
         wide = np.float32 if np.dtype(acc_dtype) == np.float16 else acc_dtype
         return reduce(op, arr.astype(np.float32), dims, wide).astype(acc_dtype)
     n = arr.size
+    if op == K.SUM and n <= _NUMPY_SUM_MAX:
+        # a small tensor's sum is all call overhead: NumPy's own reduce has the least (and
+        # accumulates in acc_dtype, float64 or int64, like the kernels)
+        return np.asarray(np.add.reduce(arr, axis=dims, dtype=acc_dtype))
     # Only float inputs may be summed in blocks of their own dtype (then accumulated wider):
     # a bool or small-int partial sum would saturate or wrap, so those are widened first.
     if arr.dtype != acc_dtype and arr.dtype.kind != "f":

@@ -411,6 +411,32 @@ INT_UNARY = {NEG, ABS, SIGN, RELU, SQUARE}
 BITNOT = 100
 
 
+# ---- derivatives of unary ops, for backward passes that build no graph ------------------
+@kernel
+def unary_grad_small(op, g, v, one, out):
+    """out = d op * g from the saved output v, for C-contiguous same-shape arrays of any rank
+    (relu, sigmoid, tanh: op codes above), evaluated in the operands' dtype and order exactly
+    as the tensor formulas in _ops/pointwise.py are (`one` is 1 in that dtype)."""
+    gf, vf, of = g.reshape(g.size), v.reshape(v.size), out.reshape(out.size)
+    if op == RELU:  # the gradient passes wherever the output is not <= 0 (NaN passes it)
+        for i in range(of.size):
+            of[i] = 0 if vf[i] <= 0 else gf[i]
+    elif op == SIGMOID:
+        for i in range(of.size):
+            of[i] = gf[i] * vf[i] * (one - vf[i])
+    elif op == TANH:
+        for i in range(of.size):
+            of[i] = gf[i] * (one - vf[i] * vf[i])
+
+
+@kernel
+def clamp_grad_small(g, x, lo, hi, out):
+    """out = g where lo <= x <= hi (NaN x fails both), else 0: clamp's input gradient."""
+    gf, xf, of = g.reshape(g.size), x.reshape(x.size), out.reshape(out.size)
+    for i in range(of.size):
+        of[i] = gf[i] if (xf[i] >= lo) & (xf[i] <= hi) else 0
+
+
 @kernel
 def int_unary_1d(op, a, out):
     for i in range(out.shape[0]):
