@@ -126,11 +126,20 @@ def _fast_binary(op, a, b, record=True):
             if len(shape) > 4 or math.prod(shape) > _BCAST_FAST_MAX:
                 return None
             res = E.run_broadcast(op, x, y, shape)
+        elif type(x) is np.ndarray and x.size < _BCAST_FAST_MAX and x.flags.c_contiguous \
+                and y.flags.c_contiguous:  # run_simple's small case, without its checks
+            res = np.empty(x.shape, x.dtype)
+            K.binary_small(op, x, y, res)
         else:
             res = E.run_simple("binary", op, x, y)
         grad = b._requires_grad or a._requires_grad
     elif type(b) is float or type(b) is int:  # noqa: E721  (bool must not match)
-        res = E.run_simple("binary", op, a._data, dt.np.type(b))
+        x = a._data
+        if type(x) is np.ndarray and x.size < _BCAST_FAST_MAX and x.flags.c_contiguous:
+            res = np.empty(x.shape, x.dtype)
+            K.binary_small_scalar(op, x, dt.np.type(b), res)
+        else:
+            res = E.run_simple("binary", op, x, dt.np.type(b))
         grad = a._requires_grad
     else:
         return None
@@ -255,10 +264,12 @@ _BINARY_GRADS = {
 
 def record_binary(op, res, a, b):
     """Attach the graph node of binary op `op` (see _BINARY_GRADS) to res when needed."""
-    if not graph.requires_grad(a, b):
+    need_a = getattr(a, "_requires_grad", False)
+    need_b = getattr(b, "_requires_grad", False)
+    if not (need_a or need_b) or not graph._enabled[0]:
         return res
     entry = _BINARY_GRADS.get(op)
-    if entry is None or res.dtype.category != D.FLOAT:
+    if entry is None or res._dtype.category != D.FLOAT:
         return res
     name, saves, grad_a, grad_b = entry
     if op == K.SUB and not isinstance(a, Tensor):  # 1 - x is rsub(x, 1)
@@ -269,8 +280,6 @@ def record_binary(op, res, a, b):
     if op == K.POW and not isinstance(b, Tensor):  # x ** 2
         return graph.attach(res, "PowBackward0", (a,),
                             lambda g, x: g * 0.0 if b == 0 else g * b * pow(x, b - 1), (a,))
-    need_a = getattr(a, "_requires_grad", False)
-    need_b = getattr(b, "_requires_grad", False)
 
     def backward(g, x=None, y=None):
         return (grad_a(g, x, y) if need_a else None, grad_b(g, x, y) if need_b else None)
