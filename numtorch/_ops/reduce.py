@@ -136,6 +136,18 @@ def _count(shape, dims):
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    if dim is None and dtype is None and out is None and isinstance(input, Tensor):
+        arr = input._data  # a small model's loss: the whole of a small float CPU tensor
+        if type(arr) is np.ndarray and 0 < arr.size <= R.NUMPY_SUM_MAX and (
+                arr.dtype == np.float32 or arr.dtype == np.float64):
+            n = arr.size
+            res = wrap(np.array(np.add.reduce(arr, axis=None, dtype=np.float64) / n, arr.dtype),
+                       input._dtype)
+            if not graph.requires_grad(input):
+                return res
+            shape, dims = arr.shape, tuple(range(arr.ndim))
+            return graph.attach(res, "MeanBackward0", (input,),
+                                lambda g: _mean_grad(g, shape, dims, False, n))
     if dtype is not None:
         input = _cast(input, dtype)
     if input.dtype.category != D.FLOAT:

@@ -35,7 +35,7 @@ def split3(arr, dims):
     return a.reshape(-1, red, 1), kept
 
 
-_NUMPY_SUM_MAX = 4096
+NUMPY_SUM_MAX = 4096
 
 
 def reduce(op, arr, dims, acc_dtype):
@@ -46,7 +46,7 @@ def reduce(op, arr, dims, acc_dtype):
         wide = np.float32 if np.dtype(acc_dtype) == np.float16 else acc_dtype
         return reduce(op, arr.astype(np.float32), dims, wide).astype(acc_dtype)
     n = arr.size
-    if op == K.SUM and n <= _NUMPY_SUM_MAX:
+    if op == K.SUM and n <= NUMPY_SUM_MAX:
         # a small tensor's sum is all call overhead: NumPy's own reduce has the least (and
         # accumulates in acc_dtype, float64 or int64, like the kernels)
         return np.asarray(np.add.reduce(arr, axis=dims, dtype=acc_dtype))
