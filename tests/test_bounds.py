@@ -26,3 +26,62 @@ def test_kernels_stay_in_bounds():
     assert np.allclose(v.numpy(), x.numpy().var(1, ddof=1), atol=1e-5)
     w = nt.where(x > 0, x, nt.zeros(4))
     assert np.allclose(w.numpy(), np.where(x.numpy() > 0, x.numpy(), 0))
+
+
+def _np_conv2d(x, w, stride, pad, dil):
+    """Direct float64 cross-correlation, the reference for the im2col path."""
+    x = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    n, c, h, wd = x.shape
+    o, _, kh, kw = w.shape
+    oh = (h - dil * (kh - 1) - 1) // stride + 1
+    ow = (wd - dil * (kw - 1) - 1) // stride + 1
+    out = np.zeros((n, o, oh, ow))
+    for i in range(kh):
+        for j in range(kw):
+            patch = x[:, :, i * dil:i * dil + stride * (oh - 1) + 1:stride,
+                      j * dil:j * dil + stride * (ow - 1) + 1:stride]
+            out += np.einsum("nchw,oc->nohw", patch, w[:, :, i, j])
+    return out
+
+
+def _np_max_pool2d(x, k, stride, pad, ceil):
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)), constant_values=-np.inf)
+    size = x.shape[2] + 2 * pad - k
+    o = (-(-size // stride) if ceil else size // stride) + 1
+    if ceil and (o - 1) * stride >= x.shape[2] + pad:
+        o -= 1
+    out = np.full(x.shape[:2] + (o, o), -np.inf, x.dtype)
+    for y in range(o):
+        for z in range(o):
+            win = xp[:, :, y * stride:y * stride + k, z * stride:z * stride + k]
+            out[:, :, y, z] = win.max((2, 3))
+    return out
+
+
+def test_conv_and_pool_kernels_stay_in_bounds():
+    """im2col/col2im and pooling compute their in-row ranges and cast indices to unsigned;
+    padding, strides, dilation and ceil_mode put windows against every edge."""
+    rng = np.random.default_rng(6)
+    xa = rng.standard_normal((2, 3, 9, 9)).astype(np.float32)
+    wa = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
+    for stride, pad, dil in ((1, 0, 1), (1, 2, 1), (2, 1, 1), (3, 2, 2), (1, 1, 2)):
+        x = nt.tensor(xa, requires_grad=True)
+        w = nt.tensor(wa, requires_grad=True)
+        out = nt.nn.functional.conv2d(x, w, stride=stride, padding=pad, dilation=dil)
+        assert np.allclose(out.detach().numpy(), _np_conv2d(xa, wa, stride, pad, dil), atol=1e-4)
+        out.sum().backward()
+        # conv is linear in x: d(sum)/dx at a pixel is the sum of the conv of that pixel's
+        # indicator (corners and edges, where the in-row ranges are clipped)
+        eps = np.zeros(xa.shape)
+        for idx in [(0, 0, 0, 0), (1, 2, 8, 8), (0, 1, 4, 0), (1, 0, 0, 8)]:
+            eps[idx] = 1.0
+            ref = _np_conv2d(eps, wa, stride, pad, dil).sum()
+            eps[idx] = 0.0
+            assert np.isclose(x.grad.numpy()[idx], ref, atol=1e-4)
+    for k, stride, pad, ceil in ((2, 2, 0, False), (3, 2, 1, True), (3, 3, 1, True),
+                                 (2, 1, 1, False)):
+        x = nt.tensor(xa, requires_grad=True)
+        out = nt.nn.functional.max_pool2d(x, k, stride, pad, ceil_mode=ceil)
+        assert np.array_equal(out.detach().numpy(), _np_max_pool2d(xa, k, stride, pad, ceil))
+        out.sum().backward()
+        assert x.grad.numpy().sum() == out.numel()

