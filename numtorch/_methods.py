@@ -322,7 +322,14 @@ Tensor.__mod__ = _op(P.remainder)
 Tensor.__rmod__ = _op(_swap(P.remainder))
 Tensor.__pow__ = _op(P.pow)
 Tensor.__rpow__ = _op(_swap(P.pow))
-Tensor.__matmul__ = lambda self, other: linalg.matmul(self, _matmul_operand(other))
+
+
+def _matmul(self, other):
+    res = linalg._fast_mm(self, other)  # `x @ w` of small models: skip matmul's layers
+    return res if res is not None else linalg.matmul(self, _matmul_operand(other))
+
+
+Tensor.__matmul__ = _matmul
 Tensor.__rmatmul__ = lambda self, other: linalg.matmul(_matmul_operand(other), self)
 Tensor.__and__ = _op(P.bitwise_and)
 Tensor.__rand__ = _op(P.bitwise_and)
