@@ -6,18 +6,17 @@ LeNet training step at batch 64 (32x32 grey), the 784-512-512-10 MLP step at bat
 conv2d 16->32 channels 3x3 on 32x16x32x32 forward+backward, max_pool2d 2x2 on 32x32x64x64
 forward+backward.  Best of interleaved rounds; first call (JIT) reported apart.
 
-Both libraries end up on one OpenMP runtime in this process.  With OpenMP's default (active)
-wait policy torch's idle workers spin and starve the OpenBLAS threads numtorch's GEMMs use, so
-this script sets OMP_WAIT_POLICY=PASSIVE (and OPENBLAS_THREAD_TIMEOUT=4) -- what `import
-numtorch` does by itself -- before either library loads; both are timed under the same
-policy.  `NUMTORCH_BENCH_ALONE=1` times numtorch without importing torch.
+Both libraries' OpenMP workers live in this process.  With OpenMP's default wait policy
+torch's idle workers spin for about a millisecond and starve the OpenBLAS threads numtorch's
+GEMMs use, so numtorch is imported first: its thread settings (numtorch/_runtime.py: a short
+OpenMP spin, OpenBLAS threads that sleep at once) then apply to both libraries, which are
+timed under the same policy.  `NUMTORCH_BENCH_ALONE=1` times numtorch without importing torch.
 """
 
 import os
 import sys
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")  # numtorch's default too; not torch's BLAS
+import numtorch as nt  # first: its thread settings must be in place before torch loads
 
 if os.environ.get("NUMTORCH_BENCH_ALONE"):
     sys.modules["torch"] = None  # makes `import torch` fail, so numtorch runs by itself
@@ -28,8 +27,6 @@ import numpy as np  # noqa: E402
 from bench_core import compare, torch  # noqa: E402
 from lenet import lenet as examples_lenet  # noqa: E402  (the models of examples/)
 from mlp import neural_network  # noqa: E402
-
-import numtorch as nt  # noqa: E402
 
 
 def lenet(m):
