@@ -468,7 +468,7 @@ def _softmax(input, dim, dtype, log):
         arr = arr.reshape(1)
     d = wrap_dim(dim, arr.ndim)
     src = arr.astype(np.float32) if arr.dtype == np.float16 else arr
-    res = R.along(K.softmax, src, d, src.dtype, trail=(log,))
+    res = R.softmax(src, d, log)
     out = wrap(res.reshape(input._data.shape).astype(input.dtype.np, copy=False), input.dtype)
     if log:
         from .pointwise import exp

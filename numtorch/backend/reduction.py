@@ -101,12 +101,28 @@ def moments(arr, dims, correction, acc_dtype):
     return mean.reshape(kept), var.reshape(kept)
 
 
+def softmax(arr, dim, log):
+    """(log-)softmax of a float32/float64 array along dim, in its dtype."""
+    if type(arr) is CudaArray:
+        return cuda_ops.softmax(arr, dim, log, arr.dtype)
+    x3, _ = split3(arr, (dim,))
+    n_o, n_r, n_i = x3.shape
+    out = np.empty(x3.shape, x3.dtype)
+    if out.size and n_i == 1:
+        x2, out2 = x3.reshape(n_o, n_r), out.reshape(n_o, n_r)
+        if x3.size >= PARALLEL_THRESHOLD and n_o > 1:
+            K.softmax_rows_par(x2, out2, log)
+        else:
+            K.softmax_rows(x2, out2, log, 0, n_o)
+    elif out.size:
+        K.softmax(x3, out, log)
+    return out.reshape(arr.shape)
+
+
 def along(kernel, arr, dim, out_dtype, lead=(), trail=()):
-    """Run a shape-preserving (O, R, I) kernel (softmax, cumulative) along one dim as
+    """Run a shape-preserving (O, R, I) kernel (cumulative) along one dim as
     kernel(*lead, x3, out3, *trail)."""
     if type(arr) is CudaArray:
-        if kernel is K.softmax:
-            return cuda_ops.softmax(arr, dim, trail[0], out_dtype)
         return cuda_ops.cumulative(lead[0], arr, dim, out_dtype)
     x3, _ = split3(arr, (dim,))
     out = np.empty(x3.shape, x3.dtype if out_dtype == np.float16 else out_dtype)

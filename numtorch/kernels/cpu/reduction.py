@@ -238,6 +238,50 @@ def softmax(x, out, log):
                     out[o, r, i] = np.exp(x[o, r, i] - m) * inv
 
 
+@reduce_kernel
+def softmax_rows(x, out, log, lo, hi):
+    """softmax for rows lo:hi of a C-contiguous 2-D x: the common last-dim case, where
+    the rows are contiguous and each loop vectorises (the general kernel above computes
+    every exp twice, over a runtime stride).  Same arithmetic: float64 sum, max subtracted,
+    a NaN anywhere in a row makes that row NaN."""
+    for o in range(lo, hi):
+        row = x[o]
+        dst = out[o]
+        m = row[0]
+        nan = False
+        for r in range(row.shape[0]):
+            v = row[r]
+            m = max(m, v)
+            nan |= v != v
+        if nan:
+            m = np.nan
+        elif m == -np.inf:
+            m = 0
+        s = 0.0
+        if log:
+            for r in range(row.shape[0]):
+                s += np.exp(row[r] - m)
+            ls = np.log(s)
+            for r in range(row.shape[0]):
+                dst[r] = row[r] - m - ls
+        else:
+            for r in range(row.shape[0]):
+                e = np.exp(row[r] - m)
+                dst[r] = e
+                s += e
+            inv = 1.0 / s
+            for r in range(row.shape[0]):
+                dst[r] *= inv
+
+
+@parallel_reduce_kernel
+def softmax_rows_par(x, out, log):
+    n = x.shape[0]
+    step = (n + CHUNKS - 1) // CHUNKS
+    for c in prange(CHUNKS):
+        softmax_rows(x, out, log, min(n, c * step), min(n, c * step + step))
+
+
 CUMSUM, CUMPROD, CUMMAX, CUMMIN = range(4)  # the op codes of kernels/scan_rules.py
 _scan_step = inline(scan_rules.scan_step)
 
