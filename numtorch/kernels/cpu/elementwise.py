@@ -45,6 +45,12 @@ def _binop(op, x, y):
             q += 1
         return x - q * y
     if op == POW:
+        # squares and cubes by multiplication, as PyTorch's CPU kernel does (powf took
+        # ~11 ns an element; x**2 is the same single rounding)
+        if y == 2:
+            return x * x
+        if y == 3:
+            return x * x * x
         return x ** y
     if op == MAXIMUM:  # NaN-propagating like torch.maximum
         if x != x:
