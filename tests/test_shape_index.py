@@ -169,6 +169,31 @@ def test_index_select_and_friends(torch):
     assert_same(nt.where(m), torch.where(to_torch(m, torch)))
 
 
+@pytest.mark.parametrize("largest", [True, False])
+def test_topk_is_a_stable_sorts_first_k(largest):
+    """topk selects, then sorts only the k picked: it must still agree with a stable sort on
+    ties (the earliest of the tied entries win), NaN (the largest value) and infinities,
+    along every dim and for k up to n."""
+    rng = np.random.default_rng(3)
+    x = np.round(rng.standard_normal((6, 9, 7)) * 2)  # many ties
+    x[0, :4, 0] = np.nan
+    x[1, 2:, 3] = np.inf
+    x[2, :, 1] = -np.inf
+    x[3, 5, :] = np.nan
+    t = nt.tensor(x)
+    for dim in range(3):
+        for k in range(1, x.shape[dim] + 1):
+            top = t.topk(k, dim, largest=largest)
+            s = t.sort(dim, descending=largest)
+            assert np.array_equal(top.values.numpy(), s.values.narrow(dim, 0, k).numpy(),
+                                  equal_nan=True)
+            assert np.array_equal(top.indices.numpy(), s.indices.narrow(dim, 0, k).numpy())
+    ti = nt.tensor(rng.integers(0, 3, (5, 8)))
+    top = ti.topk(3, 1, largest=largest)
+    ref = np.argsort(-ti.numpy() if largest else ti.numpy(), axis=1, kind="stable")[:, :3]
+    assert np.array_equal(top.indices.numpy(), ref)
+
+
 def test_sort_topk_unique_vs_torch(torch):
     x = nt.tensor([[3.0, 1.0, 2.0, 1.0], [float("nan"), 0.0, -1.0, 5.0]])
     tx = to_torch(x, torch)
