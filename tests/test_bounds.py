@@ -85,3 +85,12 @@ def test_conv_and_pool_kernels_stay_in_bounds():
         assert np.array_equal(out.detach().numpy(), _np_max_pool2d(xa, k, stride, pad, ceil))
         out.sum().backward()
         assert x.grad.numpy().sum() == out.numel()
+
+
+def test_tiled_transpose_stays_in_bounds():
+    """The tiled transpose (taken above PARALLEL_THRESHOLD elements) on sizes that are no
+    multiple of its tile."""
+    x = np.arange(3 * 301 * 437, dtype=np.float32).reshape(3, 301, 437)
+    t = nt.from_numpy(x)
+    assert np.array_equal(t.transpose(1, 2).contiguous().numpy(), x.transpose(0, 2, 1))
+    assert np.array_equal(t.permute(2, 0, 1).contiguous().numpy(), x.transpose(2, 0, 1))

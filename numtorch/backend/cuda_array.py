@@ -726,9 +726,13 @@ def asarray(x, dtype=None):
 
 
 def ascontiguousarray(x, dtype=None):
-    """np.ascontiguousarray that keeps CUDA arrays on the device."""
+    """np.ascontiguousarray that keeps CUDA arrays on the device (and copies transposed host
+    arrays with a tiled kernel)."""
     if type(x) is CudaArray:
         return _np_ascontiguous(x, dtype)
+    if dtype is None and type(x) is np.ndarray and not x.flags.c_contiguous:
+        from . import layout
+        return layout.contiguous(x)
     return np.ascontiguousarray(x, dtype)
 
 
