@@ -507,3 +507,50 @@ def test_numeric_backward_matches_the_graph_formulas(case, dtype):
         tol = 1e-6 if case == "bias" else 0  # float64 vs kernel summation order
         np.testing.assert_allclose(fast.numpy(), slow.detach().numpy(), rtol=tol, atol=tol)
         assert fast.dtype == slow.dtype
+
+
+def test_grad_takes_a_fresh_gradient_without_a_copy_but_never_a_shared_one():
+    """A leaf's first .grad is the engine's gradient itself when nothing else holds it (as in
+    PyTorch); every way of sharing it must still leave each .grad its own memory."""
+    buffers = []
+
+    class Double(nt.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            r = g * 2
+            buffers.append(r._data.__array_interface__["data"][0])
+            return r
+
+    w = nt.randn(3, requires_grad=True)
+    Double.apply(w).sum().backward()
+    assert w.grad._data.__array_interface__["data"][0] == buffers[0]  # taken, not copied
+    Double.apply(w).sum().backward()
+    assert w.grad.tolist() == [4.0, 4.0, 4.0]
+
+    def own(t, other):
+        return not np.shares_memory(t.grad.numpy(), other.numpy())
+
+    a, c = nt.randn(3, requires_grad=True), nt.randn(3, requires_grad=True)
+    (a + c).sum().backward()  # add routes one gradient tensor to both leaves
+    assert own(a, c.grad)
+    kept = []
+    h = nt.randn(3, requires_grad=True)
+    h.register_hook(lambda g: kept.append(g))
+    Double.apply(h).sum().backward()
+    assert own(h, kept[0])
+    p = nt.randn(3, requires_grad=True)
+    q = p + 0.0
+    q.register_hook(lambda g: kept.append(g))
+    q.retain_grad()
+    Double.apply(q).sum().backward()
+    assert own(p, kept[-1]) and own(p, q.grad)
+    v = nt.ones(3)
+    d = nt.randn(3, requires_grad=True)
+    (d + 0.0).backward(v)
+    assert own(d, v)
+    d.backward(v)
+    assert own(d, v) and d.grad.tolist() == [2.0, 2.0, 2.0]

@@ -2,6 +2,8 @@
 is fine), gradient accumulation per node, tensor hooks, retain_grad, and graph freeing."""
 
 
+import sys
+
 import numpy as np
 
 from ..tensor import wrap
@@ -125,6 +127,9 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                 deps[nxt] = d
                 if d == 0:
                     ready.append(nxt)
+            # drop this frame's references to the gradients just routed, so that a leaf can
+            # tell from refcounts alone whether it is a gradient's only holder (see _leaf)
+            result = gi = buf = None
     finally:
         grad_mode._enabled[0] = prev
         if not retain_graph:
@@ -148,7 +153,24 @@ def _leaf(node, g, create_graph, capture):
         if (node, 0) in capture:
             capture[(node, 0)] = g
         return
+    if leaf._grad is None and not create_graph and not leaf._hooks and _sole_holder(g):
+        leaf._grad = g  # nobody else can see it: it becomes .grad without a copy
+        return
     _accumulate(leaf, g, create_graph)
+
+
+def _sole_holder(g):
+    """Whether the engine's list of a node's incoming gradients is the only holder of g, and
+    g the only holder of its C-contiguous host buffer -- then .grad may take g itself, as
+    PyTorch's AccumulateGrad does, instead of a copy (0.2 ms of an MLP step).  Anything else
+    holding them -- the same gradient routed to another input, a hook or a user keeping it,
+    a view of the buffer -- adds a reference.  (CPython's counts; tests/test_autograd.py's
+    test_grad_takes_a_fresh_gradient... fails if they shift.)"""
+    arr = g._data
+    # g: that list, _leaf's and this function's arguments, getrefcount's; arr: g's attribute,
+    # this local and getrefcount's
+    return (sys.getrefcount(g) == 4 and type(arr) is np.ndarray and arr.base is None
+            and arr.flags.c_contiguous and sys.getrefcount(arr) == 3)
 
 
 def _run_node(node, grads, create_graph, capture):
