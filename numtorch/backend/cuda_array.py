@@ -17,6 +17,7 @@ import numpy as np
 
 from ..kernels.cpu import elementwise as KC
 from ..kernels.cpu import reduction as RC
+from . import layout
 
 _HANDLED = {}  # numpy function -> implementation
 _UFUNCS = {}  # numpy ufunc -> (family, op code)
@@ -731,7 +732,6 @@ def ascontiguousarray(x, dtype=None):
     if type(x) is CudaArray:
         return _np_ascontiguous(x, dtype)
     if dtype is None and type(x) is np.ndarray and not x.flags.c_contiguous:
-        from . import layout
         return layout.contiguous(x)
     return np.ascontiguousarray(x, dtype)
 

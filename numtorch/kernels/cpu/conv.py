@@ -9,8 +9,7 @@ made.  Each kernel parallelises over the batch.
 import numpy as np
 
 from ._jit import inline, parallel_kernel, parallel_reduce_kernel, prange
-
-_u = np.uint64  # an unsigned index skips Numba's negative-index wraparound
+from ._jit import unsigned as _u
 
 
 @inline
@@ -184,9 +183,9 @@ def max_pool2d(x, kh, kw, sh, sw, ph, pw, dh, dw, out, argmax):
                     continue
                 for j in range(kw):
                     off, z_lo, cnt = _valid_cols(j, kw, dw, sw, pw, w, ow)
-                    for k in range(cnt):
-                        z = _u(z_lo + k)
-                        xx = (z_lo + k) * sw + off
+                    for zi in range(z_lo, z_lo + cnt):
+                        z = _u(zi)
+                        xx = zi * sw + off
                         v = x[n, c, _u(yy), _u(xx)]
                         best = out[n, c, uy, z]
                         bi = argmax[n, c, uy, z]

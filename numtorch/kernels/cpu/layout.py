@@ -1,10 +1,8 @@
 """Copies that change memory layout."""
 
-import numpy as np
-
 from ._jit import parallel_kernel, prange
+from ._jit import unsigned as _u
 
-_u = np.uint64  # unsigned indices skip Numba's negative-index wraparound test
 TILE = 8  # of 8, 16, 32, 64: the fastest for both square and skinny transposes
 
 

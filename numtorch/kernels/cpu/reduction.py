@@ -242,9 +242,9 @@ def softmax(x, out, log):
 def softmax_rows(x, out, log, lo, hi):
     """softmax for rows lo:hi of a C-contiguous 2-D x: the common last-dim case, where
     the rows are contiguous and each loop vectorises (the general kernel above computes
-    every exp twice, over a runtime stride).  Same arithmetic: float64 sum, max subtracted,
-    a NaN anywhere in a row makes that row NaN.  The max stays in x's dtype, so float32
-    rows take float32 exps (expf, as PyTorch does): a float64 exp took 8 ns here."""
+    every exp twice, over a runtime stride).  The max is subtracted and the sum accumulated
+    in float64; a NaN anywhere in a row makes that row NaN.  The max stays in x's dtype, so
+    float32 rows take float32 exps (expf, as PyTorch does): a float64 exp took 8 ns here."""
     zero_nan = np.empty(2, x.dtype)  # 0 and NaN of x's dtype: a literal would widen m
     zero_nan[0] = 0
     zero_nan[1] = np.nan
