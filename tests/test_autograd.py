@@ -554,3 +554,39 @@ def test_grad_takes_a_fresh_gradient_without_a_copy_but_never_a_shared_one():
     assert own(d, v)
     d.backward(v)
     assert own(d, v) and d.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_grad_takes_a_view_gradient_only_when_its_whole_buffer_is_unshared():
+    """A Linear weight's gradient arrives as a view (a transpose of a transpose); .grad takes
+    its buffer when nothing else holds the view's base tensor or buffer, and is a plain tensor
+    (no _base) either way."""
+    kept = []
+
+    def through(make):
+        class F(nt.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 1
+
+            @staticmethod
+            def backward(ctx, g):
+                v = make(g.reshape(-1) * 2)  # a (2, 3) view of a fresh buffer
+                kept.append(v._data.__array_interface__["data"][0])
+                return v
+        w = nt.randn(2, 3, requires_grad=True)
+        F.apply(w).sum().backward()
+        assert w.grad._base is None and w.grad.tolist() == [[2.0] * 3] * 2
+        return w.grad._data.__array_interface__["data"][0] == kept[-1]
+
+    assert through(lambda r: r.view(2, 3))  # the view of a whole unshared buffer is taken
+    assert through(lambda r: r.view(3, 2).t().t().view(2, 3))  # however many views deep
+    assert through(lambda r: nt.from_numpy(r.numpy().reshape(2, 3)))  # a NumPy-level view
+    held = []
+    assert not through(lambda r: held.append(r) or r.view(2, 3))  # its base tensor kept
+    assert not through(lambda r: held.append(r.numpy()) or r.view(2, 3))  # its buffer kept
+    assert not through(lambda r: held.append(r.numpy()) or nt.from_numpy(r.numpy().reshape(2, 3)))
+    assert not through(lambda r: held.append(r.view(3, 2)) or r.view(2, 3))  # a sibling view
+    assert not through(lambda r: nt.cat([r, r])[:6].view(2, 3))  # part of a bigger buffer
+    # a base tensor over a NumPy view of the buffer, that view kept
+    assert not through(lambda r: (lambda b: held.append(b.numpy()) or b.view(2, 3))(
+        nt.from_numpy(r.numpy()[:])))

@@ -154,7 +154,9 @@ def _leaf(node, g, create_graph, capture):
             capture[(node, 0)] = g
         return
     if leaf._grad is None and not create_graph and not leaf._hooks and _sole_holder(g):
-        leaf._grad = g  # nobody else can see it: it becomes .grad without a copy
+        # nobody else can see g or its memory: it becomes .grad without a copy (as a fresh
+        # tensor, so that .grad is never a view even when g was one)
+        leaf._grad = wrap(g._data, g._dtype) if g._base is not None else g
         return
     _accumulate(leaf, g, create_graph)
 
@@ -162,15 +164,29 @@ def _leaf(node, g, create_graph, capture):
 def _sole_holder(g):
     """Whether the engine's list of a node's incoming gradients is the only holder of g, and
     g the only holder of its C-contiguous host buffer -- then .grad may take g itself, as
-    PyTorch's AccumulateGrad does, instead of a copy (0.2 ms of an MLP step).  Anything else
-    holding them -- the same gradient routed to another input, a hook or a user keeping it,
-    a view of the buffer -- adds a reference.  (CPython's counts; tests/test_autograd.py's
-    test_grad_takes_a_fresh_gradient... fails if they shift.)"""
+    PyTorch's AccumulateGrad does, instead of a copy (0.2-0.3 ms of an MLP step).  Anything
+    else holding them -- the same gradient routed to another input, a hook or a user keeping
+    it, another view of the buffer -- adds a reference.  A g that views a whole buffer (a
+    Linear weight's gradient arrives as a transpose of a transpose) qualifies when its base
+    tensor and that buffer are held by nothing but g.  (CPython's counts; the test
+    test_grad_takes_a_fresh_gradient... in tests/test_autograd.py fails if they shift.)"""
     arr = g._data
     # g: that list, _leaf's and this function's arguments, getrefcount's; arr: g's attribute,
     # this local and getrefcount's
-    return (sys.getrefcount(g) == 4 and type(arr) is np.ndarray and arr.base is None
-            and arr.flags.c_contiguous and sys.getrefcount(arr) == 3)
+    if not (sys.getrefcount(g) == 4 and type(arr) is np.ndarray and arr.flags.c_contiguous
+            and sys.getrefcount(arr) == 3):
+        return False
+    owner, base = arr.base, g._base
+    if owner is None:
+        return base is None
+    if type(owner) is not np.ndarray or owner.base is not None or owner.nbytes != arr.nbytes:
+        return False
+    if base is None:  # a NumPy view of a whole buffer: arr's base, this local, getrefcount's
+        return sys.getrefcount(owner) == 3
+    # base: g's attribute, this local, getrefcount's; owner: as above plus base's data
+    # (NumPy points a view of a view at the buffer's owner)
+    return (sys.getrefcount(base) == 3 and base._data is owner
+            and sys.getrefcount(owner) == 4)
 
 
 def _run_node(node, grads, create_graph, capture):
