@@ -252,6 +252,32 @@ def test_optimizers_vs_torch(torch, name, kwargs):
     assert o3.param_groups[0]["lr"] == kwargs["lr"]
 
 
+@pytest.mark.parametrize("name,kwargs", [o for o in OPTIMIZERS if o[0] in ("SGD", "Adam", "AdamW")],
+                         ids=str)
+def test_fused_float32_steps_vs_torch(torch, monkeypatch, name, kwargs):
+    """The fused kernels (backend/optim.py) compute in the parameters' float32, as PyTorch's
+    ops do; the threaded kernel must give the single-threaded one's bits."""
+    from numtorch.backend import optim as fused
+    w0 = RNG.standard_normal(3001).astype(np.float32)
+    grads = [RNG.standard_normal(3001).astype(np.float32) for _ in range(4)]
+
+    def run(m):
+        w = m.tensor(w0, requires_grad=True)
+        opt = getattr(m.optim, name)([w], **kwargs)
+        for g in grads:
+            w.grad = m.tensor(g)
+            opt.step()
+        return w.detach().numpy()
+    serial = run(nt)
+    monkeypatch.setattr(fused, "PARALLEL_THRESHOLD", 0)
+    assert np.array_equal(run(nt), serial)
+    ref = run(torch)
+    assert serial.dtype == np.float32
+    # PyTorch fuses some multiply-adds (a 1-ulp difference), which can cancel: an absolute
+    # bound a few float32 ulps of the update's size
+    np.testing.assert_allclose(serial, ref, rtol=2e-6, atol=1e-6)
+
+
 def test_optimizer_errors_and_closure():
     with pytest.raises(ValueError, match="optimizer got an empty parameter list"):
         nt.optim.SGD([], lr=0.1)

@@ -151,7 +151,7 @@ def moments(arr, dims, correction, acc_dtype):
 
 
 def cumulative(op, arr, dim, out_dtype):
-    """Running sum/product/max/min along dim (op codes of kernels/scan_rules.py)."""
+    """Running sum/product/max/min along dim (op codes of kernels/cpu/reduction.py:scan_step)."""
     from ..kernels.cuda import reduction as K
     out = empty(arr.shape, out_dtype)
     if arr.size:

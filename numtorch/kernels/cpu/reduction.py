@@ -10,7 +10,6 @@ blocks (BLOCK elements, ROW_BLOCK rows) in the input dtype, which keeps loops at
 
 import numpy as np
 
-from .. import scan_rules
 from ._jit import CHUNKS, inline, parallel_reduce_kernel, prange, reduce_kernel
 
 SUM, PROD, MAX, MIN, ANY, ALL = range(6)
@@ -286,8 +285,24 @@ def softmax_rows_par(x, out, log):
         softmax_rows(x, out, log, min(n, c * step), min(n, c * step + step))
 
 
-CUMSUM, CUMPROD, CUMMAX, CUMMIN = range(4)  # the op codes of kernels/scan_rules.py
-_scan_step = inline(scan_rules.scan_step)
+CUMSUM, CUMPROD, CUMMAX, CUMMIN = range(4)  # scan_step's op codes
+
+
+def scan_step(op, acc, v):
+    """One step of a running sum/product/max/min; a NaN, once seen, stays the running max/min.
+    Plain Python, compiled twice: inlined here and as a CUDA device function
+    (kernels/cuda/reduction.py).  It lives in this file because a cached kernel is not
+    recompiled when a helper in another module changes."""
+    if op == CUMSUM:
+        return acc + v
+    if op == CUMPROD:
+        return acc * v
+    if op == CUMMAX:
+        return v if (v >= acc or v != v) else acc
+    return v if (v <= acc or v != v) else acc
+
+
+_scan_step = inline(scan_step)
 
 
 @reduce_kernel

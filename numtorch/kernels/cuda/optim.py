@@ -1,25 +1,31 @@
 """Fused optimizer updates on the GPU, one thread per element, compiling the same per-element
-rules as the CPU kernels (kernels/optim_rules.py)."""
+rules as the CPU kernels (kernels/cpu/optim.py)."""
 
 from numba import cuda
 
-from .. import optim_rules as R
+from ..cpu.optim import adam_update, sgd_update
 from ._jit import device_fn, kernel
 
-_sgd_step = device_fn(R.sgd_step)
-_adam_step = device_fn(R.adam_step)
+_sgd_update = device_fn(sgd_update)
+_adam_update = device_fn(adam_update)
 
 
 @kernel
-def sgd(p, g, buf, lr, momentum, dampening, weight_decay, nesterov, maximize, first, n):
+def sgd(p, g, buf, lr, momentum, keep, weight_decay, nesterov, maximize, first, n):
     for i in range(cuda.grid(1), n, cuda.gridsize(1)):
-        _sgd_step(i, p, g, buf, lr, momentum, dampening, weight_decay, nesterov, maximize,
-                  first)
+        p_new, b_new = _sgd_update(p[i], g[i], buf[i], lr, momentum, keep, weight_decay,
+                                   nesterov, maximize, first)
+        if momentum != 0:  # buf is a dummy (p itself) otherwise
+            buf[i] = b_new
+        p[i] = p_new
 
 
 @kernel
-def adam(p, g, m, v, vmax, lr, beta1, beta2, eps, weight_decay, decoupled, amsgrad, maximize,
-         bc1, bc2_sqrt, n):
+def adam(p, g, m, v, vmax, step_size, keep1, beta2, keep2, eps, weight_decay, decay, amsgrad,
+         maximize, bc2_sqrt, n):
     for i in range(cuda.grid(1), n, cuda.gridsize(1)):
-        _adam_step(i, p, g, m, v, vmax, lr, beta1, beta2, eps, weight_decay, decoupled,
-                   amsgrad, maximize, bc1, bc2_sqrt)
+        p[i], m[i], v[i], vm = _adam_update(p[i], g[i], m[i], v[i], vmax[i], step_size, keep1,
+                                            beta2, keep2, eps, weight_decay, decay, amsgrad,
+                                            maximize, bc2_sqrt)
+        if amsgrad:  # vmax is a dummy (m) otherwise
+            vmax[i] = vm

@@ -6,7 +6,6 @@ import math
 
 from numba import cuda, float64, int64
 
-from .. import scan_rules
 from ..cpu import reduction as C
 from ._jit import THREADS, device_fn, kernel
 
@@ -132,7 +131,7 @@ def arg_reduce(want_max, x, n_o, n_r, n_i, out):
         cuda.syncthreads()
 
 
-_scan_step = device_fn(scan_rules.scan_step)
+_scan_step = device_fn(C.scan_step)
 
 
 @kernel
