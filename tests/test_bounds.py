@@ -87,9 +87,11 @@ def test_conv_and_pool_kernels_stay_in_bounds():
         assert x.grad.numpy().sum() == out.numel()
 
 
-def test_tiled_transpose_stays_in_bounds():
-    """The tiled transpose (taken above PARALLEL_THRESHOLD elements) on sizes that are no
-    multiple of its tile."""
+def test_tiled_transpose_stays_in_bounds(monkeypatch):
+    """The tiled transpose (taken above PARALLEL_THRESHOLD elements, here at any size) on
+    sizes that are no multiple of its tile."""
+    from numtorch.backend import layout
+    monkeypatch.setattr(layout, "PARALLEL_THRESHOLD", 0)
     x = np.arange(3 * 301 * 437, dtype=np.float32).reshape(3, 301, 437)
     t = nt.from_numpy(x)
     assert np.array_equal(t.transpose(1, 2).contiguous().numpy(), x.transpose(0, 2, 1))

@@ -231,7 +231,10 @@ def test_float16_computes_and_stores_half(torch):
     assert (a + nt.ones(3)).dtype is nt.float32
 
 
-def test_large_parallel_paths_match_numpy():
+def test_large_parallel_paths_match_numpy(monkeypatch):
+    from numtorch.backend import elementwise
+    # taken above PARALLEL_THRESHOLD elements (1 << 20); lowered so these sizes reach them
+    monkeypatch.setattr(elementwise, "PARALLEL_THRESHOLD", 1 << 16)
     a = nt.tensor(_arr((1 << 18,)))
     b = nt.tensor(_arr((1 << 18,)))
     np.testing.assert_allclose((a * b + a).numpy(), a.numpy() * b.numpy() + a.numpy(),

@@ -8,7 +8,13 @@ import numtorch as nt
 from numtorch.backend import layout
 
 RNG = np.random.default_rng(11)
-BIG = RNG.standard_normal((3, 5, 97, 331)).astype(np.float32)  # > PARALLEL_THRESHOLD, odd
+BIG = RNG.standard_normal((3, 5, 97, 331)).astype(np.float32)  # odd sizes
+
+
+@pytest.fixture(autouse=True)
+def every_size_takes_the_kernel(monkeypatch):
+    """The kernel is taken above PARALLEL_THRESHOLD elements; here at any size."""
+    monkeypatch.setattr(layout, "PARALLEL_THRESHOLD", 0)
 
 
 @pytest.mark.parametrize("make, batched", [
