@@ -77,7 +77,9 @@ REDUCTIONS = [
     lambda x, m=nt: x.norm(dim=1),
     lambda x, m=nt: x.logsumexp(1),
     lambda x, m=nt: x.softmax(1),
+    lambda x, m=nt: x.softmax(-1),  # last dim: one backward kernel over rows
     lambda x, m=nt: x.log_softmax(-1),
+    lambda x, m=nt: x.log_softmax(1),
     lambda x, m=nt: x.cumsum(1),
     lambda x, m=nt: x.cumprod(2),
     lambda x, m=nt: x.sort(1)[0],
@@ -298,6 +300,9 @@ def test_second_derivatives_and_hessian_vector_product(torch):
     (thv,) = torch.autograd.grad((tg * to_torch(v, torch)).sum(), tw)
     assert_same(hv, thv, rtol=1e-10, atol=1e-12)
     assert nt.autograd.gradgradcheck(lambda a: (a.sin() * a).sum(), (leaf(3),))
+    # the backward kernel of (log-)softmax gives way to tensor ops when a graph is wanted
+    assert nt.autograd.gradgradcheck(lambda a: a.log_softmax(-1), (leaf(3, 4),))
+    assert nt.autograd.gradgradcheck(lambda a: a.softmax(-1), (leaf(3, 4),))
 
 
 def test_backward_errors():

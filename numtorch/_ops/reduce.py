@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .. import return_types
-from ..autograd import graph
+from ..autograd import grad_mode, graph
 from ..backend import reduction as R
 from ..backend.cuda_array import asarray
 from ..kernels.cpu import reduction as K
@@ -470,12 +470,26 @@ def _softmax(input, dim, dtype, log):
     src = arr.astype(np.float32) if arr.dtype == np.float16 else arr
     res = R.softmax(src, d, log)
     out = wrap(res.reshape(input._data.shape).astype(input.dtype.np, copy=False), input.dtype)
+    return graph.attach(out, "LogSoftmaxBackward0" if log else "SoftmaxBackward0", (input,),
+                        lambda g, y: _softmax_backward(g, y, d, log), (out,))
+
+
+def _softmax_backward(g, y, d, log):
+    """The input gradient of (log-)softmax from its output y: one kernel pass over
+    contiguous last-dim rows when no graph of the gradient is wanted, tensor ops otherwise."""
+    ga, ya = g._data, y._data
+    if (not grad_mode._enabled[0] and d == ya.ndim - 1 and type(ga) is np.ndarray
+            and type(ya) is np.ndarray and ga.dtype == ya.dtype
+            and ya.dtype in (np.float32, np.float64) and ga.shape == ya.shape and ya.size
+            and ga.flags.c_contiguous and ya.flags.c_contiguous):
+        out = np.empty_like(ya)
+        n = ya.shape[-1]
+        K.softmax_rows_backward(ga.reshape(-1, n), ya.reshape(-1, n), out.reshape(-1, n), log)
+        return wrap(out, y.dtype)
     if log:
         from .pointwise import exp
-        return graph.attach(out, "LogSoftmaxBackward0", (input,),
-                            lambda g, y: g - exp(y) * sum(g, d, True), (out,))
-    return graph.attach(out, "SoftmaxBackward0", (input,),
-                        lambda g, y: y * (g - sum(g * y, d, True)), (out,))
+        return g - exp(y) * sum(g, d, True)
+    return y * (g - sum(g * y, d, True))
 
 
 def softmax(input, dim=None, dtype=None, _stacklevel=3):

@@ -435,36 +435,35 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     logp = input.movedim(1, -1).reshape(-1, c) if input.ndim > 2 else input
     if logp.is_cuda:
         return _nll_loss_cuda(logp, target, weight, ignore_index, reduction)
-    t = target._data.reshape(-1).astype(np.int64)
-    valid = t != ignore_index
-    bad = t[valid]
-    if bad.size and (bad.min() < 0 or bad.max() >= c):
-        raise IndexError(f"Target {int(bad[(bad < 0) | (bad >= c)][0])} is out of bounds.")
-    tc = np.where(valid, t, 0)
-    w = np.ones(c, logp.dtype.np) if weight is None else weight._data.astype(logp.dtype.np)
-    wt = np.where(valid, w[tc], 0).astype(logp.dtype.np)
-    picked = logp._data[np.arange(tc.size), tc]
-    losses = -picked * wt
-    if reduction == "none":
-        value = losses.reshape(target.shape)
-        scale = wt.reshape(target.shape)
-    elif reduction == "sum":
-        value, scale = asarray(losses.sum()), wt
-    elif reduction == "mean":
-        total = wt.sum()
-        value = asarray(losses.sum() / total)
-        scale = wt / total
-    else:
+    if reduction not in ("none", "sum", "mean"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
-    out = wrap(asarray(value, logp.dtype.np), logp.dtype)
-    rows = np.arange(tc.size)
+    t = target._data.reshape(-1).astype(np.int64, copy=False)
+    dt = logp.dtype.np
+    kt = dt.type if dt in (np.float32, np.float64) else np.float32  # the kernel's dtype
+    w = np.ones(c, kt) if weight is None else np.ascontiguousarray(weight._data, kt)
+    losses, wt = np.empty(t.size, kt), np.empty(t.size, kt)
+    total, total_w, bad = norm_kernels.nll_rows(
+        np.ascontiguousarray(logp._data, kt), t, w, ignore_index, losses, wt)
+    if bad != ignore_index:
+        raise IndexError(f"Target {bad} is out of bounds.")
+    if reduction == "none":
+        value, scale = losses.reshape(target.shape), wt
+    elif reduction == "sum":
+        value, scale = total, wt
+    elif total_w:
+        value, scale = total / total_w, wt / kt(total_w)
+    else:  # every target ignored: 0 / 0 is NaN, as in PyTorch
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value, scale = np.float64(total) / total_w, wt / kt(total_w)
+    out = wrap(np.asarray(value, dt), logp.dtype)
     shape = tuple(logp.shape)
     in_shape = tuple(input.shape)
 
     def backward(g):
-        grad = np.zeros(shape, logp.dtype.np)
+        grad = np.zeros(shape, dt)
         gv = g._data.reshape(-1) if reduction == "none" else g._data
-        grad[rows, tc] = -(scale.reshape(-1) * gv)
+        keep = t != ignore_index
+        grad[np.flatnonzero(keep), t[keep]] = -(scale * gv)[keep]
         res = wrap(grad, logp.dtype)
         if len(in_shape) > 2:
             moved = (in_shape[0],) + in_shape[2:] + (in_shape[1],)

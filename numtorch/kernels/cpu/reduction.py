@@ -285,6 +285,56 @@ def softmax_rows_par(x, out, log):
         softmax_rows(x, out, log, min(n, c * step), min(n, c * step + step))
 
 
+@reduce_kernel
+def softmax_rows_backward(g, y, out, log):
+    """The input gradient of (log-)softmax over the contiguous rows of 2-D y, its output:
+    g - exp(y) * sum(g) for log-softmax, y * (g - sum(g * y)) for softmax.  One pass per
+    row instead of three tensor ops; the row sum accumulates in float64 and is rounded to
+    y's dtype, so float32 rows take float32 products."""
+    one = np.empty(1, y.dtype)  # the sum's rounding target: a literal would widen it
+    for o in range(y.shape[0]):
+        gr, yr, dst = g[o], y[o], out[o]
+        s = 0.0
+        if log:
+            for r in range(yr.shape[0]):
+                s += gr[r]
+            one[0] = s
+            for r in range(yr.shape[0]):
+                dst[r] = gr[r] - np.exp(yr[r]) * one[0]
+        else:
+            for r in range(yr.shape[0]):
+                s += gr[r] * yr[r]
+            one[0] = s
+            for r in range(yr.shape[0]):
+                dst[r] = yr[r] * (gr[r] - one[0])
+
+
+@reduce_kernel
+def nll_rows(logp, target, weight, ignore_index, losses, picked_weight):
+    """Negative log-likelihood of the target class of each row of logp (N, C): fills
+    losses[i] = -weight[t] * logp[i, t] and picked_weight[i] = weight[t] (both 0 for an
+    ignored row) and returns (sum of losses, sum of weights, first out-of-range target or
+    ignore_index when none); the sums accumulate in float64."""
+    total = 0.0
+    total_w = 0.0
+    n_c = logp.shape[1]
+    for i in range(logp.shape[0]):
+        t = target[i]
+        if t == ignore_index:
+            losses[i] = 0
+            picked_weight[i] = 0
+            continue
+        if t < 0 or t >= n_c:
+            return total, total_w, t
+        w = weight[t]
+        loss = -(w * logp[i, t])
+        losses[i] = loss
+        picked_weight[i] = w
+        total += loss
+        total_w += w
+    return total, total_w, ignore_index
+
+
 CUMSUM, CUMPROD, CUMMAX, CUMMIN = range(4)  # scan_step's op codes
 
 
