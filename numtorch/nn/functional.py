@@ -14,7 +14,6 @@ from .._ops import pointwise as P
 from .._ops import reduce as R
 from ..autograd import graph
 from ..autograd.grad_mode import is_grad_enabled, no_grad
-from ..backend.cuda_array import asarray
 from ..backend.reduction import channel_mean_var as norm_stats
 from ..kernels.cpu import elementwise as K
 from ..kernels.cpu import reduction as norm_kernels
