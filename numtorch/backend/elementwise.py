@@ -129,6 +129,9 @@ def run(family, op, operands, out):
     n = out.size
     if n == 0:
         return out
+    if family == "unary" and isinstance(operands[0], np.ndarray) and _numpy_unary(
+            op, operands[0], out):
+        return out
     if out.flags.c_contiguous and all(
             (not isinstance(a, np.ndarray)) or (a.shape == shape and a.flags.c_contiguous)
             for a in operands):
@@ -150,6 +153,27 @@ def run(family, op, operands, out):
     return out
 
 
+# NumPy's own SIMD loops for these float32 functions beat Numba's calls into libm: per
+# element on 262k floats, one thread, ns: exp 1.4 vs 2.8, log 1.7 vs 5.9, tanh 2.6 vs 15.4,
+# sin and cos 1.6 vs 6.7, exp2 2.5 vs 4.0, log2 2.8 vs 4.0 (no gain in float64, nor for
+# the others).  From NUMPY_UNARY_MIN elements on, where np.errstate's 2.6 us is paid back.
+NUMPY_UNARY = {K.EXP: np.exp, K.LOG: np.log, K.TANH: np.tanh, K.SIN: np.sin, K.COS: np.cos,
+               K.EXP2: np.exp2, K.LOG2: np.log2}
+NUMPY_UNARY_MIN = 4096
+
+
+def _numpy_unary(op, x, out):
+    """Run unary op with NUMPY_UNARY's loop (any layout) when it has one for these arrays;
+    whether it did."""
+    ufunc = NUMPY_UNARY.get(op)
+    if (ufunc is None or x.dtype != np.float32 or out.dtype != np.float32
+            or out.size < NUMPY_UNARY_MIN):
+        return False
+    with np.errstate(all="ignore"):  # PyTorch is silent about inf and NaN
+        ufunc(x, out=out)
+    return True
+
+
 def run_simple(family, op, x, y=None, out=None):
     """Fast path for a C-contiguous x with an optional same-shape C-contiguous y or NumPy
     scalar y ('binary' and 'unary' families): call the flat kernel into `out` (x itself for
@@ -167,6 +191,8 @@ def run_simple(family, op, x, y=None, out=None):
         return None
     if out is None:
         out = np.empty(x.shape, x.dtype)
+    if y is None and family == "unary" and _numpy_unary(op, x, out):
+        return out
     if n >= PARALLEL_THRESHOLD:
         k1d_par = FAMILIES[family][1]
         if y is None:
