@@ -467,6 +467,74 @@ def test_normalization_nodes_vs_torch(torch, make, shape, train):
         emb(nt.tensor([5]))
 
 
+@pytest.mark.parametrize("affine", ["both", "weight", "bias", "none"])
+def test_layer_norm_fused_kernels(torch, affine):
+    """F.layer_norm runs Numba row kernels forward and backward (gradcheck in float64, the
+    tensor-op formula under create_graph: gradgradcheck), and matches PyTorch in float32."""
+    def params(m, n, dtype):
+        w = m.tensor(RNG.standard_normal(n).astype(dtype), requires_grad=True)
+        b = m.tensor(RNG.standard_normal(n).astype(dtype), requires_grad=True)
+        return (w if affine in ("both", "weight") else None,
+                b if affine in ("both", "bias") else None)
+    x = nt.tensor(RNG.standard_normal((3, 2, 5)) * 3 + 2, requires_grad=True)
+    w, b = params(nt, 5, np.float64)
+    live = [t for t in (x, w, b) if t is not None]
+
+    def fn(*args):  # squared: the plain sum of a layer norm without weight is constant
+        it = iter(args[1:])
+        out = F.layer_norm(args[0], (5,), next(it) if w is not None else None,
+                           next(it) if b is not None else None)
+        return out * out
+    assert nt.autograd.gradcheck(fn, tuple(live))
+    assert nt.autograd.gradgradcheck(fn, tuple(live))
+    xa = (RNG.standard_normal((64, 300)) * 2 + 5).astype(np.float32)
+    got = []
+    for m in (nt, torch):
+        xi = m.tensor(xa, requires_grad=True)
+        wi, bi = params(m, 300, np.float32) if m is nt else (
+            None if w is None else m.tensor(got[0][2].detach().numpy(), requires_grad=True),
+            None if b is None else m.tensor(got[0][3].detach().numpy(), requires_grad=True))
+        out = F.layer_norm(xi, (300,), wi, bi) if m is nt else \
+            m.nn.functional.layer_norm(xi, (300,), wi, bi)
+        (out * out).sum().backward()
+        got.append((out, xi.grad, wi, bi))
+    (o1, g1, w1, b1), (o2, g2, w2, b2) = got
+    assert_same(o1.detach(), o2.detach(), rtol=1e-5, atol=1e-5)
+    assert_same(g1, g2, rtol=1e-4, atol=1e-4)
+    for p1, p2 in ((w1, w2), (b1, b2)):
+        if p1 is not None:
+            assert_same(p1.grad, p2.grad, rtol=1e-4, atol=1e-3)
+    x_only = nt.tensor(xa[:4], requires_grad=False)  # parameters' gradients alone
+    if w is not None:
+        w4 = nt.ones(300, requires_grad=True)
+        F.layer_norm(x_only, (300,), w4).sum().backward()
+        assert x_only.grad is None and w4.grad.shape == (300,)
+
+
+@pytest.mark.parametrize("case", ["layer", "layer-tensor-ops", "batch-train", "batch-eval"])
+def test_normalization_second_derivatives_vs_torch(torch, monkeypatch, case):
+    """Double backward through layer/batch norm with a weight: the statistics depend on the
+    input, and the gradient's graph must reach the input through them (they used to be
+    constants there, and the second derivatives came out wrong)."""
+    if case == "layer-tensor-ops":
+        monkeypatch.setattr(F, "_layer_norm_fused", lambda *args: None)
+    shape = (4, 3, 5) if case.startswith("layer") else (4, 3, 2, 2)
+    xa, va = RNG.standard_normal(shape) * 2 + 1, RNG.standard_normal(shape)
+    wa = RNG.uniform(0.5, 2, shape[1] if case.startswith("batch") else shape[-1])
+    results = []
+    for m in (nt, torch):
+        x, w = m.tensor(xa, requires_grad=True), m.tensor(wa, requires_grad=True)
+        if case.startswith("layer"):
+            out = m.nn.functional.layer_norm(x, (shape[-1],), w)
+        else:
+            rm, rv = m.tensor(RNG.standard_normal(3) * 0 + 0.3), m.tensor(np.full(3, 1.7))
+            out = m.nn.functional.batch_norm(x, rm, rv, w, None, case == "batch-train")
+        gx, gw = m.autograd.grad((out * out).sum(), (x, w), create_graph=True)
+        results.append(m.autograd.grad((gx * m.tensor(va)).sum() + gw.sum(), (x, w)))
+    for a, b in zip(*results):
+        assert_same(a, b, rtol=1e-9, atol=1e-10)
+
+
 @pytest.mark.parametrize("training", [True, False])
 def test_batch_norm_fused_kernels_gradcheck(training):
     """F.batch_norm runs Numba kernels forward and backward; central differences agree."""

@@ -413,6 +413,56 @@ def channel_mean_var(x, mean, var):
         var[c] = q / count
 
 
+@reduce_kernel
+def layer_norm_rows(x, weight, bias, eps, out, mean, rstd):
+    """Layer norm over the contiguous rows of x (R, D): each row's mean and biased variance in
+    two float64 passes (as channel_mean_var), then out = (x - mean) * rstd * weight + bias in
+    x's dtype.  weight and bias have D entries (ones and zeros when the layer has none)."""
+    d = x.shape[1]
+    for r in range(x.shape[0]):
+        row, dst = x[r], out[r]
+        s = 0.0
+        for i in range(d):
+            s += row[i]
+        mu = s / d
+        ss = 0.0
+        for i in range(d):
+            t = row[i] - mu
+            ss += t * t
+        rs = 1.0 / np.sqrt(ss / d + eps)
+        mean[r] = mu
+        rstd[r] = rs
+        cast = type(row[0])  # x's dtype: float64 scalars would widen the products
+        mu_t, rs_t = cast(mu), cast(rs)
+        for i in range(d):
+            dst[i] = (row[i] - mu_t) * rs_t * weight[i] + bias[i]
+
+
+@reduce_kernel
+def layer_norm_rows_backward(g, x, mean, rstd, weight, dx, dw, db):
+    """The gradients of layer_norm_rows: dx = rstd * (g*w - mean(g*w) - xhat * mean(g*w*xhat))
+    per row (dx with no rows when not wanted), and dw += sum(g * xhat), db += sum(g) over
+    rows (float64 accumulators)."""
+    d = x.shape[1]
+    for r in range(x.shape[0]):
+        gr, xr = g[r], x[r]
+        mu, rs = mean[r], rstd[r]
+        s1 = 0.0
+        s2 = 0.0
+        for i in range(d):
+            xh = (xr[i] - mu) * rs
+            gw = gr[i] * weight[i]
+            s1 += gw
+            s2 += gw * xh
+            dw[i] += gr[i] * xh
+            db[i] += gr[i]
+        if dx.shape[0]:
+            c1, c2 = s1 / d, s2 / d
+            dst = dx[r]
+            for i in range(d):
+                dst[i] = rs * (gr[i] * weight[i] - c1 - (xr[i] - mu) * rs * c2)
+
+
 @parallel_reduce_kernel
 def channel_affine(x, scale, shift, out):
     """out[n, c, l] = x[n, c, l] * scale[c] + shift[c]: batch norm's forward in one pass."""
