@@ -151,6 +151,34 @@ def test_gather_scatter_vs_torch(torch):
         nt.gather(src, 0, nt.tensor([[5]]))
 
 
+@pytest.mark.filterwarnings("ignore:The reduce argument of torch.scatter")
+@pytest.mark.parametrize("dim", [0, 1, 2, -1])
+def test_gather_scatter_along_every_dim_vs_torch(torch, dim):
+    """The kernels walk rows along dim (contiguous for the last dim, strided otherwise)."""
+    rng = np.random.default_rng(dim + 7)
+    src = rng.standard_normal((3, 5, 6))
+    n = src.shape[dim]
+    shape = list(src.shape)
+    shape[dim] = 4
+    idx = rng.integers(0, n, shape)
+    t_src, t_idx = torch.tensor(src), torch.tensor(idx)
+    x, i = nt.tensor(src), nt.tensor(idx)
+    assert_same(x.gather(dim, i), t_src.gather(dim, t_idx))
+    vals = rng.standard_normal(shape)
+    for reduce in (None, "add", "multiply"):
+        kw = {} if reduce is None else {"reduce": reduce}
+        got = x.clone().scatter_(dim, i, nt.tensor(vals), **kw)
+        want = t_src.clone().scatter_(dim, t_idx, torch.tensor(vals), **kw)
+        if reduce is None:  # duplicate indices: any one of the writes may win, check others
+            dup = np.zeros(src.shape, bool)
+            np.put_along_axis(dup, idx, True, dim)
+            assert_same(got[nt.tensor(~dup)], want[torch.tensor(~dup)])
+        else:
+            assert_same(got, want, rtol=1e-12, atol=1e-12)
+    assert_same(x.scatter_add(dim, i, nt.tensor(vals)),
+                t_src.scatter_add(dim, t_idx, torch.tensor(vals)), rtol=1e-12, atol=1e-12)
+
+
 def test_index_select_and_friends(torch):
     x = nt.randn(4, 3)
     tx = to_torch(x, torch)

@@ -13,13 +13,18 @@ ASSIGN, ADD, MULTIPLY = range(3)
 def gather(x, idx, out):
     """out[o, r, i] = x[o, idx[o, r, i], i]"""
     n = x.shape[1]
+    if idx.shape[2] == 1:  # along the last dim: row loops, half the time of the 3-D ones
+        for o in range(idx.shape[0]):
+            xr, ir, dst = x[o, :, 0], idx[o, :, 0], out[o, :, 0]
+            for r in range(ir.shape[0]):
+                j = ir[r]
+                dst[r] = xr[j + n if j < 0 else j]
+        return
     for o in range(idx.shape[0]):
         for r in range(idx.shape[1]):
             for i in range(idx.shape[2]):
                 j = idx[o, r, i]
-                if j < 0:
-                    j += n
-                out[o, r, i] = x[o, j, i]
+                out[o, r, i] = x[o, j + n if j < 0 else j, i]
 
 
 @kernel
@@ -27,17 +32,21 @@ def scatter(mode, out, idx, src):
     """out[o, idx[o, r, i], i] (=, +=, *=) src[o, r, i]"""
     n = out.shape[1]
     for o in range(idx.shape[0]):
-        for r in range(idx.shape[1]):
-            for i in range(idx.shape[2]):
-                j = idx[o, r, i]
-                if j < 0:
-                    j += n
-                if mode == ASSIGN:
-                    out[o, j, i] = src[o, r, i]
-                elif mode == ADD:
-                    out[o, j, i] += src[o, r, i]
-                else:
-                    out[o, j, i] *= src[o, r, i]
+        for i in range(idx.shape[2]):
+            # one (strided) row of each: along the last dim these are contiguous
+            dst, ir, sr = out[o, :, i], idx[o, :, i], src[o, :, i]
+            if mode == ASSIGN:
+                for r in range(ir.shape[0]):
+                    j = ir[r]
+                    dst[j + n if j < 0 else j] = sr[r]
+            elif mode == ADD:
+                for r in range(ir.shape[0]):
+                    j = ir[r]
+                    dst[j + n if j < 0 else j] += sr[r]
+            else:
+                for r in range(ir.shape[0]):
+                    j = ir[r]
+                    dst[j + n if j < 0 else j] *= sr[r]
 
 
 @kernel
