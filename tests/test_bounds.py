@@ -96,3 +96,34 @@ def test_tiled_transpose_stays_in_bounds(monkeypatch):
     t = nt.from_numpy(x)
     assert np.array_equal(t.transpose(1, 2).contiguous().numpy(), x.transpose(0, 2, 1))
     assert np.array_equal(t.permute(2, 0, 1).contiguous().numpy(), x.transpose(2, 0, 1))
+
+
+def test_row_kernels_stay_in_bounds():
+    """Softmax backward, nll, layer norm, the fused optimizers and last-dim gather/scatter on
+    odd sizes, against NumPy references."""
+    rng = np.random.default_rng(9)
+    x = nt.tensor(rng.standard_normal((5, 7)), requires_grad=True)
+    nt.nn.functional.cross_entropy(x, nt.tensor([0, 6, -100, 3, 6])).backward()
+    p = np.exp(x.detach().numpy())
+    p /= p.sum(1, keepdims=True)
+    onehot = np.zeros((5, 7))
+    onehot[[0, 1, 3, 4], [0, 6, 3, 6]] = 1
+    keep = np.array([1, 1, 0, 1, 1])[:, None]
+    assert np.allclose(x.grad.numpy(), (p - onehot) * keep / 4)
+    w = nt.tensor(rng.standard_normal(7), requires_grad=True)
+    out = nt.nn.functional.layer_norm(x, (7,), w)
+    out.sum().backward()
+    xa = x.detach().numpy()
+    xhat = (xa - xa.mean(1, keepdims=True)) / np.sqrt(xa.var(1, keepdims=True) + 1e-5)
+    assert np.allclose(out.detach().numpy(), xhat * w.detach().numpy())
+    assert np.allclose(w.grad.numpy(), xhat.sum(0))
+    for opt in (nt.optim.SGD([w], lr=0.1, momentum=0.9), nt.optim.Adam([w], amsgrad=True)):
+        before = w.detach().numpy().copy()
+        opt.step()
+        assert np.isfinite(w.detach().numpy()).all()
+        assert not np.array_equal(before, w.detach().numpy())
+    idx = nt.tensor(rng.integers(-7, 7, (5, 3)))
+    g = x.detach().gather(1, idx)
+    assert np.array_equal(g.numpy(), np.take_along_axis(xa, idx.numpy() % 7, 1))
+    z = nt.zeros(5, 7, dtype=nt.float64).scatter_add_(1, idx, g)
+    assert np.isclose(z.sum().item(), g.sum().item())
