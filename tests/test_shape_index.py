@@ -222,6 +222,30 @@ def test_topk_is_a_stable_sorts_first_k(largest):
     assert np.array_equal(top.indices.numpy(), ref)
 
 
+@pytest.mark.parametrize("case", ["unique", "one-tie", "signed-zeros", "nan", "ints"])
+def test_sort_orders_ties_as_a_stable_sort_vs_torch(torch, case):
+    """Rows without ties or NaN take NumPy's introsort, the rest its stable sort; either way
+    values and indices equal PyTorch's stable sort, ascending and descending, along each dim."""
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((7, 9)).astype(np.float32)
+    if case == "one-tie":
+        x[3, 7] = x[3, 2]
+        x[5, 0] = x[1, 0]
+    elif case == "signed-zeros":
+        x[2, 4], x[2, 6] = 0.0, -0.0
+    elif case == "nan":
+        x[4, 1] = np.nan
+    elif case == "ints":
+        x = rng.integers(-1000, 1000, (7, 9))
+    for dim in (0, 1):
+        for desc in (False, True):
+            s = nt.from_numpy(x).sort(dim, descending=desc)
+            ts = torch.from_numpy(x).sort(dim=dim, descending=desc, stable=True)
+            assert np.array_equal(s.values.numpy(), ts.values.numpy(), equal_nan=True)
+            assert np.array_equal(s.indices.numpy(), ts.indices.numpy())
+            assert s.values.numpy().flags.c_contiguous
+
+
 def test_sort_topk_unique_vs_torch(torch):
     x = nt.tensor([[3.0, 1.0, 2.0, 1.0], [float("nan"), 0.0, -1.0, 5.0]])
     tx = to_torch(x, torch)
