@@ -514,22 +514,27 @@ def test_numeric_backward_matches_the_graph_formulas(case, dtype):
         assert fast.dtype == slow.dtype
 
 
-def test_grad_takes_a_fresh_gradient_without_a_copy_but_never_a_shared_one():
-    """A leaf's first .grad is the engine's gradient itself when nothing else holds it (as in
-    PyTorch); every way of sharing it must still leave each .grad its own memory."""
-    buffers = []
-
-    class Double(nt.autograd.Function):
+def _grad_from(make, addresses):
+    """A custom Function whose backward returns make(g), recording where that gradient's
+    buffer starts."""
+    class F(nt.autograd.Function):
         @staticmethod
         def forward(ctx, x):
             return x * 2
 
         @staticmethod
         def backward(ctx, g):
-            r = g * 2
-            buffers.append(r._data.__array_interface__["data"][0])
+            r = make(g)
+            addresses.append(r._data.__array_interface__["data"][0])
             return r
+    return F
 
+
+def test_grad_takes_a_fresh_gradient_without_a_copy_but_never_a_shared_one():
+    """A leaf's first .grad is the engine's gradient itself when nothing else holds it (as in
+    PyTorch); every way of sharing it must still leave each .grad its own memory."""
+    buffers = []
+    Double = _grad_from(lambda g: g * 2, buffers)
     w = nt.randn(3, requires_grad=True)
     Double.apply(w).sum().backward()
     assert w.grad._data.__array_interface__["data"][0] == buffers[0]  # taken, not copied
@@ -568,18 +573,9 @@ def test_grad_takes_a_view_gradient_only_when_its_whole_buffer_is_unshared():
     kept = []
 
     def through(make):
-        class F(nt.autograd.Function):
-            @staticmethod
-            def forward(ctx, x):
-                return x * 1
-
-            @staticmethod
-            def backward(ctx, g):
-                v = make(g.reshape(-1) * 2)  # a (2, 3) view of a fresh buffer
-                kept.append(v._data.__array_interface__["data"][0])
-                return v
         w = nt.randn(2, 3, requires_grad=True)
-        F.apply(w).sum().backward()
+        # the gradient: a (2, 3) view of a fresh buffer
+        _grad_from(lambda g: make(g.reshape(-1) * 2), kept).apply(w).sum().backward()
         assert w.grad._base is None and w.grad.tolist() == [[2.0] * 3] * 2
         return w.grad._data.__array_interface__["data"][0] == kept[-1]
 
