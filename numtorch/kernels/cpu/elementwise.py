@@ -12,6 +12,9 @@ rank/layout/dtype pair.
 import math
 
 import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.extending import intrinsic, overload
 
 from ._jit import CHUNKS, inline, kernel, parallel_kernel, prange
 
@@ -264,13 +267,70 @@ def bitwise_rows(op, a, b, out, lo, hi):
  FRAC, EXP2, SILU, SOFTPLUS, ASINH, ACOSH, ATANH, LOGIT, GELU, GELU_TANH, SIGN_BIT) = range(41)
 
 
+# ---- a float32 exp that vectorises ---------------------------------------------------------
+# Numba can only call libm's expf, one element at a time (2.7 ns here); this one is plain
+# arithmetic, so LLVM runs 8 lanes at once: 0.6 ns per element, within 1 ulp (91% correctly
+# rounded; libm 0.5 ulp, PyTorch's Sleef 1 ulp).
+
+
+@intrinsic
+def _float32_from_bits(typingctx, bits):
+    """The float32 whose bit pattern is the low 32 bits of an integer."""
+    if not isinstance(bits, types.Integer):
+        return None
+
+    def codegen(context, builder, sig, args):
+        v = args[0]
+        if bits.bitwidth > 32:
+            v = builder.trunc(v, ir.IntType(32))
+        return builder.bitcast(v, ir.FloatType())
+    return types.float32(bits), codegen
+
+
+@inline
+def _expf(x):
+    """e^x for a float32 x: 2^n * e^r with n = round(x / ln 2), r reduced in two steps
+    (Cody-Waite), e^r = 1 + r + r^2 q(r) with q fitted (least squares, relative error) on
+    |r| <= ln(2) / 2, and 2^n as two float32 factors so that results near the top of the
+    range and denormals come out right."""
+    f = np.float32
+    xc = min(max(x, f(-104.0)), f(89.0))
+    n = np.rint(xc * f(1.44269504))
+    r = xc - n * f(0.693359375)
+    r = r - n * f(-2.12194440e-4)
+    q = f(0.00019826496200339456)
+    q = q * r + f(0.0013946020784317975)
+    q = q * r + f(0.00833342997533356)
+    q = q * r + f(0.04166627028506924)
+    q = q * r + f(0.16666666163889216)
+    q = q * r + f(0.5000000078130339)
+    p = f(1.0) + (r + r * r * q)
+    ni = np.int32(n)
+    half = ni >> np.int32(1)
+    y = (p * _float32_from_bits((half + np.int32(127)) << np.int32(23))) * \
+        _float32_from_bits((ni - half + np.int32(127)) << np.int32(23))
+    return x if x != x else y  # NaN stays NaN; +-inf saturate through the clamp
+
+
+def _exp(x):
+    """e^x: _expf for float32, libm's exp for other types (Numba's overload below)."""
+    return np.exp(x)
+
+
+@overload(_exp)
+def _exp_overload(x):
+    if x == types.float32:
+        return lambda x: _expf(x)
+    return lambda x: np.exp(x)
+
+
 @inline
 def _sigmoid(x):
     """1 / (1 + e^-x), computed from e^-|x| so exp never overflows and without a branch
     (random signs mispredict), in x's dtype: `type(x)(1)`, as a literal 1 would widen float32
     to float64 (2.8x slower in all)."""
     one = type(x)(1)
-    e = np.exp(-abs(x))
+    e = _exp(-abs(x))
     r = one / (one + e)
     return r if x >= 0 else e * r
 
@@ -284,7 +344,7 @@ def _unop(op, x):
     if op == SIGN:  # sign(nan) is 0 in PyTorch
         return (x > 0) - (x < 0)
     if op == EXP:
-        return np.exp(x)
+        return _exp(x)
     if op == LOG:
         return np.log(x)
     if op == LOG2:
@@ -373,7 +433,7 @@ def unary_1d(op, a, out):
             out[i] = -a[i]
     elif op == EXP:
         for i in range(n):
-            out[i] = np.exp(a[i])
+            out[i] = _exp(a[i])
     elif op == SIGMOID:
         for i in range(n):
             out[i] = _sigmoid(a[i])
