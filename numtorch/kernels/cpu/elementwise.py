@@ -138,10 +138,9 @@ def binary_bcast(op, a, b, out):
                         binary_1d(op, ra, rb, ro)
                     else:
                         binary_1d(op, ra, np.broadcast_to(rb, (n,)), ro)
-                elif rb.shape[0] == n:
+                else:  # rb.shape[0] == n: n is the larger of the two row lengths (a call
+                    # with both rows broadcast could never run, yet cost a 1 s compile)
                     binary_1d(op, np.broadcast_to(ra, (n,)), rb, ro)
-                else:
-                    binary_1d(op, np.broadcast_to(ra, (n,)), np.broadcast_to(rb, (n,)), ro)
 
 
 @kernel
