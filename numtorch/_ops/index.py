@@ -438,8 +438,8 @@ def _sort_indices(arr, d, descending):
         fixed = _stable_argsort(lines, 1, descending)
         idx[redo] = fixed
         vals[redo] = np.take_along_axis(lines, fixed, 1)
-    back = [np.ascontiguousarray(np.moveaxis(a.reshape(x.shape), -1, d)) for a in (idx, vals)]
-    return back[0], back[1]
+    return tuple(np.ascontiguousarray(np.moveaxis(a.reshape(x.shape), -1, d))
+                 for a in (idx, vals))
 
 
 def _stable_argsort(arr, d, descending):

@@ -21,6 +21,9 @@ def split3(arr, dims):
     if arr.dtype == np.float16:
         arr = arr.astype(np.float32)
     nd = arr.ndim
+    if len(dims) == 1 and dims[0] == nd - 1 and arr.flags.c_contiguous:
+        # the common case (softmax, a sum over rows), without the general bookkeeping
+        return arr.reshape(math.prod(arr.shape[:-1]), arr.shape[-1], 1), arr.shape[:-1]
     kept = tuple(arr.shape[i] for i in range(nd) if i not in dims)
     lo, hi = dims[0], dims[-1]
     if hi - lo + 1 == len(dims):
@@ -105,10 +108,7 @@ def softmax(arr, dim, log):
     """(log-)softmax of a float32/float64 array along dim, in its dtype."""
     if type(arr) is CudaArray:
         return cuda_ops.softmax(arr, dim, log, arr.dtype)
-    if dim == arr.ndim - 1 and arr.flags.c_contiguous and arr.dtype != np.float16:
-        x3 = arr.reshape(-1, arr.shape[-1], 1)  # the common case, without split3's checks
-    else:
-        x3, _ = split3(arr, (dim,))
+    x3, _ = split3(arr, (dim,))
     n_o, n_r, n_i = x3.shape
     out = np.empty(x3.shape, x3.dtype)
     if out.size and n_i == 1:

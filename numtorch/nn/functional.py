@@ -230,9 +230,8 @@ def _layer_norm_fused(input, normalized_shape, weight, bias, eps, dims):
         return None
     d = math.prod(normalized_shape)
     x2 = np.ascontiguousarray(x).reshape(-1, d)
-    w = weight._data.reshape(d) if weight is not None else np.ones(d, x.dtype)
-    b = bias._data.reshape(d) if bias is not None else np.zeros(d, x.dtype)
-    w, b = np.ascontiguousarray(w), np.ascontiguousarray(b)
+    w = np.ascontiguousarray(weight._data).reshape(d) if weight is not None else np.ones(d, x.dtype)
+    b = np.ascontiguousarray(bias._data).reshape(d) if bias is not None else np.zeros(d, x.dtype)
     out = np.empty_like(x2)
     mean, rstd = np.empty(len(x2)), np.empty(len(x2))
     norm_kernels.layer_norm_rows(x2, w, b, float(eps), out, mean, rstd)
