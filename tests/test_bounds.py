@@ -2,6 +2,7 @@
 NUMBA_BOUNDSCHECK=1 so a kernel reading past an array raises instead of returning garbage."""
 
 import numpy as np
+import pytest
 
 import numtorch as nt
 
@@ -58,12 +59,17 @@ def _np_max_pool2d(x, k, stride, pad, ceil):
     return out
 
 
-def test_conv_and_pool_kernels_stay_in_bounds():
-    """im2col/col2im and pooling compute their in-row ranges and cast indices to unsigned;
-    padding, strides, dilation and ceil_mode put windows against every edge."""
+@pytest.mark.parametrize("direct", [True, False])
+def test_conv_and_pool_kernels_stay_in_bounds(monkeypatch, direct):
+    """im2col/col2im and pooling compute their in-row ranges and cast indices to unsigned, and
+    the direct kernels read runs over pitched planes up to their last row's end; padding,
+    strides, dilation and ceil_mode put windows against every edge (stride-1 convs run on
+    each path, 5 output channels make a ragged block)."""
+    from numtorch.backend import conv as C
+    monkeypatch.setattr(C, "_direct_pays", lambda *a: direct)
     rng = np.random.default_rng(6)
     xa = rng.standard_normal((2, 3, 9, 9)).astype(np.float32)
-    wa = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
+    wa = rng.standard_normal((5, 3, 3, 3)).astype(np.float32)
     for stride, pad, dil in ((1, 0, 1), (1, 2, 1), (2, 1, 1), (3, 2, 2), (1, 1, 2)):
         x = nt.tensor(xa, requires_grad=True)
         w = nt.tensor(wa, requires_grad=True)

@@ -18,8 +18,17 @@ CONV_CASES = [dict(stride=s, padding=p, dilation=d, groups=g)
               for s, p, d, g in itertools.product((1, 2), (0, 1, (2, 1)), (1, 2), (1, 2))]
 
 
+@pytest.fixture(params=["direct", "im2col"])
+def conv_path(request, monkeypatch):
+    """Runs a test with stride-1 convs on each CPU path (strided ones always take im2col);
+    without it the shapes decide, and small test shapes mostly take im2col."""
+    from numtorch.backend import conv as C
+    monkeypatch.setattr(C, "_direct_pays", lambda *a: request.param == "direct")
+    return request.param
+
+
 @pytest.mark.parametrize("kw", CONV_CASES, ids=str)
-def test_conv2d_vs_torch(torch, kw):
+def test_conv2d_vs_torch(torch, kw, conv_path):
     x = RNG.standard_normal((2, 4, 9, 7))
     w = RNG.standard_normal((6, 4 // kw["groups"], 3, 2))
     b = RNG.standard_normal(6)
@@ -128,11 +137,11 @@ def test_conv_bias_errors_match_torch(torch, bias_shape, bias_dtype):
     assert tuple(run(nt).shape) == (1, 4, 3, 3)
 
 
-def test_conv_scratch_buffers_are_not_reused_while_a_graph_holds_them():
-    """The im2col matrix a graph saved goes back to the workspace pool only when the graph is
-    freed: a retained graph's second backward, after other convolutions of the same shape ran,
-    gives the same gradients."""
-    conv = nt.nn.Conv2d(3, 4, 3)
+def test_conv_scratch_buffers_are_not_reused_while_a_graph_holds_them(conv_path):
+    """The im2col matrix or padded input a graph saved goes back to the workspace pool only
+    when the graph is freed: a retained graph's second backward, after other convolutions of
+    the same shape ran, gives the same gradients."""
+    conv = nt.nn.Conv2d(3, 4, 3, padding=1)
     x = nt.tensor(RNG.standard_normal((2, 3, 7, 7)).astype(np.float32), requires_grad=True)
     out = conv(x)
     out.sum().backward(retain_graph=True)
@@ -166,6 +175,71 @@ def test_conv_input_gradient_in_chunks_and_padded_rows(torch, monkeypatch, strid
         return out.detach(), xi.grad, wi.grad, bi.grad
     for a, b_ in zip(run(nt), run(torch)):
         assert_same(a, b_, rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.parametrize("c,o,groups,k,padding,dilation", [
+    (1, 6, 1, (5, 5), 0, 1),       # 25 taps: a single tap left after the groups of three
+    (3, 5, 1, (3, 3), 1, 1),       # 5 channels: blocks of 4 and 1 (the last one repeated)
+    (4, 7, 1, (2, 3), (1, 2), 2),  # 24 taps, asymmetric padding, dilation
+    (6, 6, 3, (3, 1), (1, 0), 1),  # groups of 2 -> 2 channels: 6 taps and half-empty blocks
+    (4, 4, 4, (3, 3), 1, 1),       # depthwise
+    (2, 8, 1, (4, 4), 3, 1),       # padding the whole reach: the gradient gets no padding
+], ids=str)
+def test_direct_conv_kernels_vs_torch(torch, c, o, groups, k, padding, dilation):
+    """The direct kernels in float32 on the block and tap remainders, groups and paddings, on
+    planes big enough to take them without forcing; x need not require grad."""
+    from numtorch.backend import conv as C
+    x = RNG.standard_normal((3, c, 18, 20)).astype(np.float32)
+    w = RNG.standard_normal((o, c // groups) + k).astype(np.float32)
+    b = RNG.standard_normal(o).astype(np.float32)
+    oh = 18 + 2 * _pair(padding)[0] - _pair(dilation)[0] * (k[0] - 1)
+    ow = 20 + 2 * _pair(padding)[1] - _pair(dilation)[1] * (k[1] - 1)
+    assert C._direct((o, c // groups) + k, (1, 1), _pair(padding), _pair(dilation), groups,
+                     oh, ow)
+    for x_grad in (True, False):
+        def run(m):
+            xi = m.tensor(x, requires_grad=x_grad)
+            wi, bi = (m.tensor(a, requires_grad=True) for a in (w, b))
+            out = m.nn.functional.conv2d(xi, wi, bi, 1, padding, dilation, groups)
+            (out * out).sum().backward()
+            return out.detach(), xi.grad, wi.grad, bi.grad
+        for a, b_ in zip(run(nt), run(torch)):
+            if b_ is None:
+                assert a is None
+            else:
+                assert_same(a, b_, rtol=1e-4, atol=2e-3)
+
+
+def _pair(v):
+    return v if isinstance(v, tuple) else (v, v)
+
+
+def test_direct_conv_weight_gradient_with_inf_input(torch, conv_path):
+    """The direct weight gradient runs over each plane's gap too, where an inf in the input
+    would make taps whose windows never reach it NaN; those fall back to im2col's exact
+    sums, so the finite entries stay finite, as PyTorch's do."""
+    x = RNG.standard_normal((2, 3, 16, 16))
+    x[1, 2, 5, 0] = np.inf
+    w = RNG.standard_normal((4, 3, 3, 3))
+
+    def run(m):
+        wi = m.tensor(w, requires_grad=True)
+        m.nn.functional.conv2d(m.tensor(x), wi).sum().backward()
+        return wi.grad
+    ours, ref = run(nt).numpy(), run(torch).numpy()
+    assert np.isfinite(ref).sum() == w.size - 4 * 3  # only channel 2's column-0 taps reach it
+    np.testing.assert_allclose(ours, ref, rtol=1e-9, atol=1e-9)
+
+
+def test_conv_input_modified_in_place_before_backward_raises(conv_path):
+    """The backward reads the forward's input (the direct kernels read its buffer), so an
+    in-place write to it in between raises, as in PyTorch."""
+    conv = nt.nn.Conv2d(2, 3, 3)
+    x = nt.randn(1, 2, 6, 6)
+    out = conv(x)
+    x.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        out.sum().backward()
 
 
 def test_lenet_training_reduces_loss():

@@ -665,7 +665,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
                            f"{_scalar_name(weight.dtype)}")
     if bias is not None:
         _check_conv_bias(x, weight, bias)
-    out_arr, cols = C.conv2d_forward(x._data, weight._data,
+    out_arr, saved = C.conv2d_forward(x._data, weight._data,
                                      None if bias is None else bias._data, stride, padding,
                                      dilation, groups)
     out = wrap(out_arr.astype(x.dtype.np, copy=False), x.dtype)
@@ -673,12 +673,14 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     need_x, need_w = x._requires_grad, weight._requires_grad
     need_b = bias is not None and bias._requires_grad
 
-    def backward(g, w):
-        dx, dw, db = C.conv2d_backward(g._data, x_shape, w._data, cols, stride, padding,
+    # x is saved (unused) as PyTorch saves it: the direct kernels' backward reads its buffer,
+    # so writing to it in place before backward must raise
+    def backward(g, _x, w):
+        dx, dw, db = C.conv2d_backward(g._data, x_shape, w._data, saved, stride, padding,
                                        dilation, groups, need_x, need_w, need_b)
         return tuple(None if a is None else wrap(a.astype(t.dtype.np, copy=False), t.dtype)
                      for a, t in ((dx, x), (dw, w), (db, bias)))
-    out = graph.attach(out, "ConvolutionBackward0", (x, weight, bias), backward, (weight,))
+    out = graph.attach(out, "ConvolutionBackward0", (x, weight, bias), backward, (x, weight))
     return out.squeeze(0) if unbatched else out
 
 
