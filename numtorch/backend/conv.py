@@ -38,12 +38,13 @@ def _direct(w_shape, stride, padding, dilation, groups, oh, ow):
 
 def _direct_pays(cg, taps, groups, plane):
     """Where the direct kernels beat im2col + BLAS (forward + backward, 2-core AVX2 machine).
-    They pay per tap for every output plane, so they win on big planes over few input
-    channels: 0.5-0.8x im2col's time for 3-16 channels on 16x16 to 224x224 planes, 3x3 and 5x5;
-    about even at 6 channels on 10x10 planes or 64 on 16x16; 2x and 4x slower for 128 channels
-    on 8x8 and 256 on 4x4.  Grouped convs are loops of small GEMMs for im2col, and the direct
-    kernels take them at any size (depthwise 3x3: 0.12x).  A 1x1 conv's im2col is a copy."""
-    return taps > 1 and (groups > 1 or (plane >= 196 and cg * taps < 576))
+    They pay a fixed cost per tap and output plane, so they win on big planes over few input
+    channels: 0.55-0.75x im2col's time for 1-32 channels on 16x16 to 224x224 planes, 3x3 and
+    5x5; even at 6 channels on LeNet's 10x10 planes (taken: then LeNet compiles no im2col
+    kernels) and at 64 channels on 16x16; 2x and 3.4x slower for 128 channels on 8x8 and 256
+    on 4x4.  Grouped convs are loops of small GEMMs for im2col, and the direct kernels take
+    them at any size (depthwise 3x3: 0.12x).  A 1x1 conv's im2col is a plain copy (1.2x)."""
+    return taps > 1 and (groups > 1 or (plane >= 100 and cg * taps < 576))
 
 
 def conv2d_forward(x, w, bias, stride, padding, dilation, groups):
@@ -80,22 +81,19 @@ def _taps(cg, kh, kw, dilation, pitch):
 
 
 def _direct_forward(x, w, bias, padding, dilation):
-    """Saves the input as pitched planes: x itself without padding, a padded copy with."""
+    """Saves the input as padded pitched planes, with room for the kernels' whole vectors after
+    the last row (a copy even without padding: 0.1 ms of the benchmark's 2.3 ms forward)."""
     n, c, h, wd = x.shape
     o, cg, kh, kw = w.shape
     hp, pitch = h + 2 * padding[0], wd + 2 * padding[1]
-    if padding == (0, 0):
-        xp = saved = x.reshape(n, c, h * wd)
-    else:
-        xp = workspace.take((n, c, hp * pitch), x.dtype)
-        K.pitch_planes(x, padding[0], padding[1], pitch, xp, _NO_SUMS)
-        saved = workspace.Lease(xp)
+    xp = workspace.take((n, c, hp * pitch + K._VECTOR), x.dtype)
+    K.pitch_planes(x, padding[0], padding[1], pitch, xp, _NO_SUMS)
     out = np.empty((n, o, hp - dilation[0] * (kh - 1), pitch - dilation[1] * (kw - 1)),
                    x.dtype)
     chan, shift = _taps(cg, kh, kw, dilation, pitch)
     K.conv_rows(xp, pitch, chan, shift, w.reshape(o, -1), bias, max(1, _ROW_ELEMENTS // pitch),
                 out)
-    return out, saved
+    return out, workspace.Lease(xp)
 
 
 def _direct_backward(grad, x_shape, w, saved, padding, dilation, need_input, need_weight):
@@ -106,11 +104,11 @@ def _direct_backward(grad, x_shape, w, saved, padding, dilation, need_input, nee
     n, c, h, wd = x_shape
     o, cg, kh, kw = w.shape
     groups, oh, ow = c // cg, grad.shape[2], grad.shape[3]
-    xp = saved.array if isinstance(saved, workspace.Lease) else saved
+    xp = saved.array
     pitch = wd + 2 * padding[1]
     top, left = dilation[0] * (kh - 1) - padding[0], dilation[1] * (kw - 1) - padding[1]
     rows = oh + 2 * top
-    gp = workspace.take((n, o, rows * pitch + dilation[1] * (kw - 1)), grad.dtype)
+    gp = workspace.take((n, o, rows * pitch + dilation[1] * (kw - 1) + K._VECTOR), grad.dtype)
     sums = np.empty((n, o))
     K.pitch_planes(grad, top, left, pitch, gp, sums)
     dx = dw = None
@@ -123,7 +121,8 @@ def _direct_backward(grad, x_shape, w, saved, padding, dilation, need_input, nee
                                 part)
         dw = (part[0] if chunks == 1 else part.sum(0)).reshape(w.shape)
         if not np.isfinite(dw).all():
-            dw = _exact_weight_grad(grad, xp, w, pitch, dilation, groups)
+            planes = xp[:, :, :(h + 2 * padding[0]) * pitch].reshape(n, c, -1, pitch)
+            dw = _exact_weight_grad(grad, planes, w, dilation, groups)
     if need_input:
         og = o // groups
         wt = w.reshape(groups, og, cg, kh, kw)[:, :, :, ::-1, ::-1].transpose(0, 2, 1, 3, 4)
@@ -135,11 +134,10 @@ def _direct_backward(grad, x_shape, w, saved, padding, dilation, need_input, nee
     return dx, dw, sums.sum(0).astype(grad.dtype)
 
 
-def _exact_weight_grad(grad, xp, w, pitch, dilation, groups):
-    """The weight gradient by im2col, for when the direct one is not finite: its gap adds
-    0 * x for inputs outside each tap's windows, NaN where such an x is inf or NaN."""
-    n, c = xp.shape[:2]
-    planes = xp.reshape(n, c, -1, pitch)
+def _exact_weight_grad(grad, planes, w, dilation, groups):
+    """The weight gradient by im2col from the padded input planes, for when the direct one is
+    not finite: its gap adds 0 * x for inputs outside each tap's windows, NaN where such an x
+    is inf or NaN."""
     _, cols = _im2col_forward(planes, w, np.zeros(w.shape[0], w.dtype), (1, 1), (0, 0),
                               dilation, groups, grad.shape[2], grad.shape[3])
     return _im2col_backward(grad, planes.shape, w, cols, (1, 1), (0, 0), dilation, groups,
