@@ -39,7 +39,7 @@ def _direct(w_shape, stride, padding, dilation, groups, oh, ow):
 def _direct_pays(cg, taps, groups, plane):
     """Where the direct kernels beat im2col + BLAS (forward + backward, 2-core AVX2 machine).
     They pay a fixed cost per tap and output plane, so they win on big planes over few input
-    channels: 0.55-0.75x im2col's time for 1-32 channels on 16x16 to 224x224 planes, 3x3 and
+    channels: 0.55-0.8x im2col's time for 1-32 channels on 16x16 to 224x224 planes, 3x3 and
     5x5; even at 6 channels on LeNet's 10x10 planes (taken: then LeNet compiles no im2col
     kernels) and at 64 channels on 16x16; 2x and 3.4x slower for 128 channels on 8x8 and 256
     on 4x4.  Grouped convs are loops of small GEMMs for im2col, and the direct kernels take
@@ -82,7 +82,7 @@ def _taps(cg, kh, kw, dilation, pitch):
 
 def _direct_forward(x, w, bias, padding, dilation):
     """Saves the input as padded pitched planes, with room for the kernels' whole vectors after
-    the last row (a copy even without padding: 0.1 ms of the benchmark's 2.3 ms forward)."""
+    the last row (a copy even without padding: 0.2 ms of the benchmark's 2.1-2.7 ms forward)."""
     n, c, h, wd = x.shape
     o, cg, kh, kw = w.shape
     hp, pitch = h + 2 * padding[0], wd + 2 * padding[1]

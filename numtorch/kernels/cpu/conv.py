@@ -1,10 +1,10 @@
 """Convolution and pooling kernels over NCHW arrays.
 
-A stride-1 conv2d runs here directly (`conv_rows`, `conv_rows_weight_grad`, below).  A strided
-one is im2col + one batched BLAS product (done by the backend); these kernels build the column
-matrix, scatter it back (col2im, for the input gradient), and run pooling.  Strided
-convolutions handle padding by bounds tests in the loops, so no padded copy of the input is
-made.  Each kernel parallelises over the batch.
+Most stride-1 convolutions run here directly (`conv_rows`, `conv_rows_weight_grad`, below).
+The others are im2col + one batched BLAS product (done by the backend); these kernels build
+the column matrix, scatter it back (col2im, for the input gradient), and run pooling.  im2col
+handles padding by bounds tests in its loops, so no padded copy of the input is made.  Each
+kernel parallelises over the batch (the direct ones over samples x blocks of channels).
 """
 
 import numpy as np
@@ -123,8 +123,8 @@ def col2im_runs(cols, kh, kw, dh, dw, ph, pw, oh, ow, dx):
 # rows.  Positions with z >= ow ("the gap") compute values nobody keeps.  The output is built
 # 4 channels at a time from 3 taps at a time: 12 multiply-adds per 7 loads and 4 stores, which
 # keeps the FMA units busy (fastmath 'contract' fuses them; without it the forward ran 1.6x
-# slower).  Against im2col + OpenBLAS on the 16->32 channel benchmark conv: forward 4.4 -> 2.1
-# ms, weight gradient 2.9 -> 1.7, input gradient 6.6 -> 2.5, and no 16 MB column matrix.
+# slower).  Against im2col + OpenBLAS on the 16->32 channel benchmark conv (best of 40,
+# interleaved): forward 3.3 -> 2.1 ms, backward 5.6 -> 4.1 ms, and no 16 MB column matrix.
 # Tap t of a group reads channel tap_chan[t] (counted inside the group) at offset tap_shift[t].
 
 
@@ -282,18 +282,10 @@ def conv_rows_weight_grad(gp, base, lq, xp, tap_chan, tap_shift, part):
                 for q in range(lq):
                     u, v, e = xa[q], xb[q], xc[q]
                     d0, d1, d2, d3 = g0[q], g1[q], g2[q], g3[q]
-                    s0a += d0 * u
-                    s0b += d0 * v
-                    s0c += d0 * e
-                    s1a += d1 * u
-                    s1b += d1 * v
-                    s1c += d1 * e
-                    s2a += d2 * u
-                    s2b += d2 * v
-                    s2c += d2 * e
-                    s3a += d3 * u
-                    s3b += d3 * v
-                    s3c += d3 * e
+                    s0a, s0b, s0c = s0a + d0 * u, s0b + d0 * v, s0c + d0 * e
+                    s1a, s1b, s1c = s1a + d1 * u, s1b + d1 * v, s1c + d1 * e
+                    s2a, s2b, s2c = s2a + d2 * u, s2b + d2 * v, s2c + d2 * e
+                    s3a, s3b, s3c = s3a + d3 * u, s3b + d3 * v, s3c + d3 * e
                 # in reverse, so a repeated channel's row ends with its first copy's sums
                 p3[t], p3[t + 1], p3[t + 2] = s3a, s3b, s3c
                 p2[t], p2[t + 1], p2[t + 2] = s2a, s2b, s2c
