@@ -8,10 +8,10 @@ the true ones, and writes plots/regression_fit.png and plots/regression_loss.png
 The seed ran 1000 epochs at lr 0.001; `--epochs 1000 --lr 0.001` reproduces that exactly.
 """
 
+import numtorch  # isort: skip  (before NumPy: it sets OpenBLAS's thread spin, see README)
 import numpy as np
 from common import device, out_path, parser, report_times, timed
 
-import numtorch
 from numtorch.utils import progress
 
 

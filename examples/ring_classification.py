@@ -8,11 +8,11 @@ the circle between them.  Prints the accuracy and writes plots/ring_classificati
 (truth beside prediction), plots/ring_decision_boundary.png and plots/ring_training.png.
 """
 
+import numtorch  # isort: skip  (before NumPy: it sets OpenBLAS's thread spin, see README)
 import numpy as np
 from common import device, out_path, parser, report_times, timed
 from regression import data_iter
 
-import numtorch
 from numtorch.utils import progress
 
 
