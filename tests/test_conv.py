@@ -210,6 +210,23 @@ def test_direct_conv_kernels_vs_torch(torch, c, o, groups, k, padding, dilation)
                 assert_same(a, b_, rtol=1e-4, atol=2e-3)
 
 
+@pytest.mark.parametrize("padding,dilation,groups", [(0, 1, 1), (2, 2, 1), ("same", 1, 2)],
+                         ids=str)
+def test_conv1d_stride_1_vs_torch(torch, conv_path, padding, dilation, groups):
+    """conv1d is conv2d over one-row planes: on the direct path a plane is a single row."""
+    x = RNG.standard_normal((3, 4, 23))
+    w = RNG.standard_normal((5 * groups, 4 // groups, 3))
+    b = RNG.standard_normal(5 * groups)
+
+    def run(m):
+        xi, wi, bi = (m.tensor(a, requires_grad=True) for a in (x, w, b))
+        out = m.nn.functional.conv1d(xi, wi, bi, 1, padding, dilation, groups)
+        (out * out).sum().backward()
+        return out.detach(), xi.grad, wi.grad, bi.grad
+    for a, b_ in zip(run(nt), run(torch)):
+        assert_same(a, b_, rtol=1e-9, atol=1e-9)
+
+
 def _pair(v):
     return v if isinstance(v, tuple) else (v, v)
 

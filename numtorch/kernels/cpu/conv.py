@@ -246,7 +246,7 @@ def _conv_rows_block(xp, pitch, chan, tap_shift, w, bias, rows, out, o0, ok, o1,
                     dst[z] = src[z]
 
 
-@parallel_reduce_kernel
+@parallel_kernel
 def conv_rows_weight_grad(gp, base, lq, xp, tap_chan, tap_shift, part):
     """part[k, o, t] = sum over the k-th chunk of samples and q < lq of
     gp[n, o, base + q] * xp[n, group's channel tap_chan[t], q + tap_shift[t]], where gp holds
@@ -262,46 +262,53 @@ def conv_rows_weight_grad(gp, base, lq, xp, tap_chan, tap_shift, part):
     per = -(-n_b // n_k)
     for task in prange(n_k * n_g * ((og + 3) // 4)):
         k, g, o0, ok, o1, o2, o3 = _block(task, n_g, og)
-        chan = tap_chan + g * cg
-        for o in range(o0, o0 + ok):
-            part[k, o] = 0
-        p0, p1, p2, p3 = part[k, o0], part[k, o1], part[k, o2], part[k, o3]
-        for n in range(k * per, min(n_b, (k + 1) * per)):
-            g0, g1, g2, g3 = (gp[n, o0, base:base + lq], gp[n, o1, base:base + lq],
-                              gp[n, o2, base:base + lq], gp[n, o3, base:base + lq])
-            for t in range(0, n_t - 2, 3):
-                sa, sb, sc = tap_shift[t], tap_shift[t + 1], tap_shift[t + 2]
-                xa = xp[n, chan[t], sa:sa + lq]
-                xb = xp[n, chan[t + 1], sb:sb + lq]
-                xc = xp[n, chan[t + 2], sc:sc + lq]
-                # accumulators start from the partial sums, so they take part's dtype
-                s0a, s0b, s0c = p0[t], p0[t + 1], p0[t + 2]
-                s1a, s1b, s1c = p1[t], p1[t + 1], p1[t + 2]
-                s2a, s2b, s2c = p2[t], p2[t + 1], p2[t + 2]
-                s3a, s3b, s3c = p3[t], p3[t + 1], p3[t + 2]
-                for q in range(lq):
-                    u, v, e = xa[q], xb[q], xc[q]
-                    d0, d1, d2, d3 = g0[q], g1[q], g2[q], g3[q]
-                    s0a, s0b, s0c = s0a + d0 * u, s0b + d0 * v, s0c + d0 * e
-                    s1a, s1b, s1c = s1a + d1 * u, s1b + d1 * v, s1c + d1 * e
-                    s2a, s2b, s2c = s2a + d2 * u, s2b + d2 * v, s2c + d2 * e
-                    s3a, s3b, s3c = s3a + d3 * u, s3b + d3 * v, s3c + d3 * e
-                # in reverse, so a repeated channel's row ends with its first copy's sums
-                p3[t], p3[t + 1], p3[t + 2] = s3a, s3b, s3c
-                p2[t], p2[t + 1], p2[t + 2] = s2a, s2b, s2c
-                p1[t], p1[t + 1], p1[t + 2] = s1a, s1b, s1c
-                p0[t], p0[t + 1], p0[t + 2] = s0a, s0b, s0c
-            for t in range(n_t - n_t % 3, n_t):
-                sa = tap_shift[t]
-                xa = xp[n, chan[t], sa:sa + lq]
-                s0, s1, s2, s3 = p0[t], p1[t], p2[t], p3[t]
-                for q in range(lq):
-                    u = xa[q]
-                    s0 += g0[q] * u
-                    s1 += g1[q] * u
-                    s2 += g2[q] * u
-                    s3 += g3[q] * u
-                p3[t], p2[t], p1[t], p0[t] = s3, s2, s1, s0
+        _weight_grad_block(gp[k * per:(k + 1) * per], base, lq, xp[k * per:(k + 1) * per],
+                           tap_chan + g * cg, tap_shift, part[k], o0, ok, o1, o2, o3)
+
+
+@reduce_kernel
+def _weight_grad_block(gp, base, lq, xp, chan, tap_shift, part, o0, ok, o1, o2, o3):
+    """conv_rows_weight_grad for one chunk of samples and one block of 4 channels."""
+    n_t = chan.shape[0]
+    for o in range(o0, o0 + ok):
+        part[o] = 0
+    p0, p1, p2, p3 = part[o0], part[o1], part[o2], part[o3]
+    for n in range(gp.shape[0]):
+        g0, g1, g2, g3 = (gp[n, o0, base:base + lq], gp[n, o1, base:base + lq],
+                          gp[n, o2, base:base + lq], gp[n, o3, base:base + lq])
+        for t in range(0, n_t - 2, 3):
+            sa, sb, sc = tap_shift[t], tap_shift[t + 1], tap_shift[t + 2]
+            xa = xp[n, chan[t], sa:sa + lq]
+            xb = xp[n, chan[t + 1], sb:sb + lq]
+            xc = xp[n, chan[t + 2], sc:sc + lq]
+            # accumulators start from the partial sums, so they take part's dtype
+            s0a, s0b, s0c = p0[t], p0[t + 1], p0[t + 2]
+            s1a, s1b, s1c = p1[t], p1[t + 1], p1[t + 2]
+            s2a, s2b, s2c = p2[t], p2[t + 1], p2[t + 2]
+            s3a, s3b, s3c = p3[t], p3[t + 1], p3[t + 2]
+            for q in range(lq):
+                u, v, e = xa[q], xb[q], xc[q]
+                d0, d1, d2, d3 = g0[q], g1[q], g2[q], g3[q]
+                s0a, s0b, s0c = s0a + d0 * u, s0b + d0 * v, s0c + d0 * e
+                s1a, s1b, s1c = s1a + d1 * u, s1b + d1 * v, s1c + d1 * e
+                s2a, s2b, s2c = s2a + d2 * u, s2b + d2 * v, s2c + d2 * e
+                s3a, s3b, s3c = s3a + d3 * u, s3b + d3 * v, s3c + d3 * e
+            # in reverse, so a repeated channel's row ends with its first copy's sums
+            p3[t], p3[t + 1], p3[t + 2] = s3a, s3b, s3c
+            p2[t], p2[t + 1], p2[t + 2] = s2a, s2b, s2c
+            p1[t], p1[t + 1], p1[t + 2] = s1a, s1b, s1c
+            p0[t], p0[t + 1], p0[t + 2] = s0a, s0b, s0c
+        for t in range(n_t - n_t % 3, n_t):
+            sa = tap_shift[t]
+            xa = xp[n, chan[t], sa:sa + lq]
+            s0, s1, s2, s3 = p0[t], p1[t], p2[t], p3[t]
+            for q in range(lq):
+                u = xa[q]
+                s0 += g0[q] * u
+                s1 += g1[q] * u
+                s2 += g2[q] * u
+                s3 += g3[q] * u
+            p3[t], p2[t], p1[t], p0[t] = s3, s2, s1, s0
 
 
 @parallel_kernel
