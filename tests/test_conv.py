@@ -249,8 +249,8 @@ def test_direct_conv_weight_gradient_with_inf_input(torch, conv_path):
 
 
 def test_conv_input_modified_in_place_before_backward_raises(conv_path):
-    """The backward reads the forward's input (the direct kernels read its buffer), so an
-    in-place write to it in between raises, as in PyTorch."""
+    """conv saves its input, as PyTorch does, so an in-place write to it between forward and
+    backward raises, as in PyTorch."""
     conv = nt.nn.Conv2d(2, 3, 3)
     x = nt.randn(1, 2, 6, 6)
     out = conv(x)

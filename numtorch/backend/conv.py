@@ -42,9 +42,10 @@ def _direct_pays(cg, taps, groups, plane):
     channels: 0.55-0.8x im2col's time for 1-32 channels on 16x16 to 224x224 planes, 3x3 and
     5x5; even at 6 channels on LeNet's 10x10 planes (taken: then LeNet compiles no im2col
     kernels) and at 64 channels on 16x16; 2x and 3.4x slower for 128 channels on 8x8 and 256
-    on 4x4.  Grouped convs are loops of small GEMMs for im2col, and the direct kernels take
-    them at any size (depthwise 3x3: 0.12x).  A 1x1 conv's im2col is a plain copy (1.2x)."""
-    return taps > 1 and (groups > 1 or (plane >= 100 and cg * taps < 576))
+    on 4x4.  Grouped convs over few channels per group are loops of small GEMMs for im2col,
+    and the direct kernels take them on any plane (depthwise 3x3: 0.12x).  A 1x1 conv's
+    im2col is a plain copy (1.2x)."""
+    return taps > 1 and cg * taps < 576 and (groups > 1 or plane >= 100)
 
 
 def conv2d_forward(x, w, bias, stride, padding, dilation, groups):

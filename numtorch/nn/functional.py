@@ -666,15 +666,15 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if bias is not None:
         _check_conv_bias(x, weight, bias)
     out_arr, saved = C.conv2d_forward(x._data, weight._data,
-                                     None if bias is None else bias._data, stride, padding,
-                                     dilation, groups)
+                                      None if bias is None else bias._data, stride, padding,
+                                      dilation, groups)
     out = wrap(out_arr.astype(x.dtype.np, copy=False), x.dtype)
     x_shape = x._data.shape
     need_x, need_w = x._requires_grad, weight._requires_grad
     need_b = bias is not None and bias._requires_grad
 
-    # x is saved (unused) as PyTorch saves it: the direct kernels' backward reads its buffer,
-    # so writing to it in place before backward must raise
+    # x is saved (unused; the backward reads its copy in `saved`) because PyTorch saves it:
+    # an in-place write to x before backward raises there, so it raises here
     def backward(g, _x, w):
         dx, dw, db = C.conv2d_backward(g._data, x_shape, w._data, saved, stride, padding,
                                        dilation, groups, need_x, need_w, need_b)
