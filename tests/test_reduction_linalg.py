@@ -122,6 +122,28 @@ def test_softmax_is_stable_for_large_logits(torch):
     assert_same(nt.logsumexp(x, 1), torch.logsumexp(to_torch(x, torch), 1))
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_softmax_over_every_dim_with_nan_and_inf(torch, dtype):
+    """Both softmax kernels (contiguous rows for the last dim, whole rows of the inner dims
+    for the others) on columns holding a NaN, all -inf, an inf, and logits far apart (the
+    float32 exp's whole range), against PyTorch in float64 (its float32 log_softmax is
+    further from that than ours, which sums in float64)."""
+    x = RNG.uniform(-60, 60, (5, 6, 7)).astype(dtype)
+    x[1, :, 2] = -np.inf
+    x[:, 3, 4] = -np.inf
+    x[..., 5][:, 0] = -np.inf
+    x[2, 2, 2] = np.nan
+    x[3, 1, 1] = np.inf
+    for d in range(3):
+        for name in ("softmax", "log_softmax"):
+            ours = getattr(nt, name)(nt.from_numpy(x), d)
+            ref = getattr(torch, name)(torch.from_numpy(x.astype(np.float64)), d).numpy()
+            assert ours.dtype == getattr(nt, np.dtype(dtype).name)
+            np.testing.assert_allclose(ours.numpy(), ref, equal_nan=True,
+                                       rtol=2e-5 if dtype == np.float32 else 1e-13,
+                                       atol=1e-37 if dtype == np.float32 else 1e-15)
+
+
 def test_cummax(torch):
     x = nt.tensor([1.0, 3.0, 2.0, 3.0, 5.0])
     ours, ref = nt.cummax(x, 0), torch.cummax(to_torch(x, torch), 0)
