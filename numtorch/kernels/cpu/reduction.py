@@ -264,11 +264,12 @@ def softmax_rows(x, out, log, lo, hi):
     the rows are contiguous and each loop vectorises (the general kernel above would run
     over I-rows of one element).  The max is subtracted and the sum accumulated in float64;
     a NaN anywhere in a row makes that row NaN.  The max stays in x's dtype, so float32 rows
-    take float32 exps (_expf, vectorised: 256x1024 0.98 -> 0.57 ms against libm's expf; a
+    take float32 exps (_expf, vectorised: 256x1024 0.98 -> 0.47 ms against libm's expf; a
     float64 exp took 8 ns here)."""
     zero_nan = np.empty(2, x.dtype)  # 0 and NaN of x's dtype: a literal would widen m
     zero_nan[0] = 0
     zero_nan[1] = np.nan
+    scale = np.empty(1, x.dtype)  # 1 / sum rounded to x's dtype: float32 products, 20% faster
     for o in range(lo, hi):
         row = x[o]
         dst = out[o]
@@ -294,7 +295,8 @@ def softmax_rows(x, out, log, lo, hi):
                 e = _exp(row[r] - m)
                 dst[r] = e
                 s += e
-            inv = 1.0 / s
+            scale[0] = 1.0 / s
+            inv = scale[0]
             for r in range(row.shape[0]):
                 dst[r] *= inv
 
