@@ -63,7 +63,7 @@ def conv2d_forward(x, w, bias, stride, padding, dilation, groups):
         return out, cols
     x = _compute(x)
     w = _compute(w).astype(x.dtype, copy=False)
-    bias = np.zeros(o, x.dtype) if bias is None else bias.astype(x.dtype)
+    bias = np.zeros(o, x.dtype) if bias is None else np.ascontiguousarray(bias, x.dtype)
     if _direct(w.shape, stride, padding, dilation, groups, oh, ow):
         return _direct_forward(x, w, bias, padding, dilation)
     return _im2col_forward(x, w, bias, stride, padding, dilation, groups, oh, ow)
@@ -105,6 +105,7 @@ def _direct_backward(grad, x_shape, w, saved, padding, dilation, need_input, nee
     n, c, h, wd = x_shape
     o, cg, kh, kw = w.shape
     groups, oh, ow = c // cg, grad.shape[2], grad.shape[3]
+    og = o // groups
     xp = saved.array
     pitch = wd + 2 * padding[1]
     top, left = dilation[0] * (kh - 1) - padding[0], dilation[1] * (kw - 1) - padding[1]
@@ -114,7 +115,6 @@ def _direct_backward(grad, x_shape, w, saved, padding, dilation, need_input, nee
     K.pitch_planes(grad, top, left, pitch, gp, sums)
     dx = dw = None
     if need_weight:
-        og = o // groups
         chunks = min(n, max(1, -(-2 * get_num_threads() // (groups * -(-og // 4)))))
         part = np.empty((chunks, o, cg * kh * kw), grad.dtype)
         chan, shift = _taps(cg, kh, kw, dilation, pitch)
@@ -125,7 +125,6 @@ def _direct_backward(grad, x_shape, w, saved, padding, dilation, need_input, nee
             planes = xp[:, :, :(h + 2 * padding[0]) * pitch].reshape(n, c, -1, pitch)
             dw = _exact_weight_grad(grad, planes, w, dilation, groups)
     if need_input:
-        og = o // groups
         wt = w.reshape(groups, og, cg, kh, kw)[:, :, :, ::-1, ::-1].transpose(0, 2, 1, 3, 4)
         chan, shift = _taps(og, kh, kw, dilation, pitch)
         dx = np.empty(x_shape, grad.dtype)
