@@ -91,7 +91,10 @@ def _float_dt(dtype):
 
 
 def _sample(arr, dt, requires_grad, device):
-    arr = np.ascontiguousarray(arr, dtype=dt.np)
+    # (not ascontiguousarray, which turns a 0-d draw into shape [1])
+    arr = np.asarray(arr, dtype=dt.np)
+    if not arr.flags.c_contiguous:
+        arr = np.ascontiguousarray(arr)
     if as_device(device).type == "cuda":
         from .backend.cuda_array import to_device
         arr = to_device(arr)

@@ -1,76 +1,26 @@
-"""numtorch.save / numtorch.load without pickle.
+"""numtorch.save / numtorch.load in PyTorch's own checkpoint format.
 
-A checkpoint is a zip archive: `structure.json` describes the object (dicts, lists, tuples,
-numbers, strings, None, tensors by reference) and each tensor is a raw `.npy` entry, so every
-dtype round-trips bit for bit (NaN payloads, -0.0).  Loading never executes code from the file.
-Saving writes a temporary file beside the target and renames it over the target, so a crash
-mid-save leaves the previous checkpoint intact.
+`save` writes the zip archive that `torch.save` writes (`_torch_format.py`), so
+`torch.load(path, weights_only=True)` opens numtorch's files; `load` reads those and the files
+PyTorch saves, through an unpickler that resolves only an allowlist of names (PyTorch's
+`weights_only=True`, the default: a file cannot run code), and still reads numtorch's first,
+JSON-described format.  Saving to a path writes a temporary file beside the target, fsyncs it,
+renames it over the target and fsyncs the folder, so a crash at any point leaves either the
+previous checkpoint or the new one.  Saving to a file object writes the bytes in one call and
+is not atomic: the caller owns that file.
 """
 
 import io
-import json
-import math
 import os
 import tempfile
 import zipfile
-from collections import OrderedDict
 
-import numpy as np
-
-from . import _dtype as D
-from .tensor import Tensor, wrap
-
-MAGIC = "numtorch-checkpoint"
-VERSION = 1
+from . import _legacy_checkpoint, _torch_format
 
 
-class _Writer:
-    def __init__(self):
-        self.arrays = []
-        self.ids = {}
-
-    def encode(self, obj):
-        if isinstance(obj, Tensor):
-            key = id(obj)
-            if key not in self.ids:
-                self.ids[key] = len(self.arrays)
-                data = obj._data.get() if obj.is_cuda else obj._data  # CUDA: a host copy
-                self.arrays.append(np.array(data, order="C"))  # keeps 0-d arrays 0-d
-            from .nn.parameter import Parameter
-            node = {"t": "tensor", "i": self.ids[key], "dtype": obj.dtype.name,
-                    "rg": bool(obj._requires_grad), "param": isinstance(obj, Parameter)}
-            if obj.is_cuda:
-                node["device"] = str(obj.device)
-            return node
-        if obj is None or isinstance(obj, (bool, str)):
-            return {"t": "v", "v": obj}
-        if isinstance(obj, (int, np.integer)):
-            return {"t": "int", "v": int(obj)}
-        if isinstance(obj, (float, np.floating)):
-            return {"t": "float", "v": float(obj).hex()}
-        if isinstance(obj, dict):
-            return {"t": "odict" if isinstance(obj, OrderedDict) else "dict",
-                    "items": [[self.encode(k), self.encode(v)] for k, v in obj.items()]}
-        if isinstance(obj, (list, tuple)):
-            return {"t": "list" if isinstance(obj, list) else "tuple",
-                    "items": [self.encode(v) for v in obj]}
-        if isinstance(obj, D.dtype):
-            return {"t": "dtype", "v": obj.name}
-        raise TypeError(f"numtorch.save: cannot save an object of type {type(obj).__name__} "
-                        f"(supported: tensors, dicts, lists, tuples, numbers, strings, None)")
-
-
-def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_serialization=True):
-    writer = _Writer()
-    structure = {"magic": MAGIC, "version": VERSION, "root": writer.encode(obj)}
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
-        z.writestr("structure.json", json.dumps(structure))
-        for i, arr in enumerate(writer.arrays):
-            entry = io.BytesIO()
-            np.lib.format.write_array(entry, arr, allow_pickle=False)
-            z.writestr(f"tensors/{i}.npy", entry.getvalue())
-    data = buf.getvalue()
+def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True,
+         _disable_byteorder_record=False):
+    data = _torch_format.dumps(obj, _torch_format.archive_name(f))
     if hasattr(f, "write"):
         f.write(data)
         return
@@ -87,14 +37,27 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_seri
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+    _fsync_folder(folder)
 
 
-def _corrupt(why):
-    return RuntimeError(f"numtorch.load: not a valid numtorch checkpoint ({why})")
+def _fsync_folder(folder):
+    """Make the rename itself durable (POSIX; folders cannot be opened on Windows)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
-def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None,
+def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None,
          **pickle_load_args):
+    """weights_only=None means True, as in PyTorch 2.6 and later; False lets the file name any
+    importable global (only for files you trust, exactly as in PyTorch)."""
     try:
         if hasattr(f, "read"):
             z = zipfile.ZipFile(io.BytesIO(f.read()))
@@ -103,27 +66,16 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
     except FileNotFoundError:
         raise
     except (zipfile.BadZipFile, OSError, ValueError) as e:
-        raise _corrupt(f"{type(e).__name__}: {e}") from None
+        raise RuntimeError(f"numtorch.load: not a checkpoint in PyTorch's zip format "
+                           f"({type(e).__name__}: {e})") from None
+    place = _placement(map_location)
     with z:
-        try:
-            structure = json.loads(z.read("structure.json"))
-        except (KeyError, ValueError, zipfile.BadZipFile) as e:
-            raise _corrupt(f"missing or unreadable structure: {e}") from None
-        if not isinstance(structure, dict) or structure.get("magic") != MAGIC:
-            raise _corrupt("wrong magic")
-        cache = {}
-
-        def tensor_at(i):
-            if i not in cache:
-                try:
-                    arr = np.lib.format.read_array(io.BytesIO(z.read(f"tensors/{i}.npy")),
-                                                   allow_pickle=False)
-                except (KeyError, ValueError, zipfile.BadZipFile, OSError) as e:
-                    raise _corrupt(f"tensor {i}: {e}") from None
-                cache[i] = arr
-            return cache[i]
-
-        return _decode(structure.get("root"), tensor_at, _placement(map_location))
+        if _legacy_checkpoint.is_legacy_archive(z):
+            return _legacy_checkpoint.load_legacy(z, place)
+        if not _torch_format.is_torch_archive(z):
+            raise RuntimeError("numtorch.load: the archive holds no data.pkl record: not a "
+                               "PyTorch or numtorch checkpoint")
+        return _torch_format.load_archive(z, place, weights_only is not False)
 
 
 _NO_CUDA = ("Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is "
@@ -152,37 +104,3 @@ def _placement(map_location):
     return place
 
 
-def _decode(node, tensor_at, place):
-    if not isinstance(node, dict) or "t" not in node:
-        raise _corrupt("malformed entry")
-    kind = node["t"]
-    if kind == "tensor":
-        dt = D.as_dtype(node["dtype"])
-        arr = tensor_at(int(node["i"]))
-        if arr.dtype != dt.np:
-            raise _corrupt(f"tensor {node['i']} has dtype {arr.dtype}, expected {dt.name}")
-        target = place(node.get("device", "cpu"))
-        t = wrap(arr, dt) if target == "cpu" else wrap(arr, dt).to(target)
-        if node.get("param"):
-            from .nn.parameter import Parameter
-            return Parameter(t, requires_grad=bool(node.get("rg")))
-        if node.get("rg"):
-            t.requires_grad_(True)
-        return t
-    if kind == "v":
-        return node["v"]
-    if kind == "int":
-        return int(node["v"])
-    if kind == "float":
-        return float.fromhex(node["v"]) if isinstance(node["v"], str) else math.nan
-    if kind in ("dict", "odict"):
-        items = [(_decode(k, tensor_at, place), _decode(v, tensor_at, place))
-                 for k, v in node["items"]]
-        return OrderedDict(items) if kind == "odict" else dict(items)
-    if kind == "list":
-        return [_decode(v, tensor_at, place) for v in node["items"]]
-    if kind == "tuple":
-        return tuple(_decode(v, tensor_at, place) for v in node["items"])
-    if kind == "dtype":
-        return D.as_dtype(node["v"])
-    raise _corrupt(f"unknown entry type {kind!r}")

@@ -55,6 +55,13 @@ def _array_from_data(data, dtype=None):
         inferred = D.int64 if arr.dtype.kind == "i" else D.get_default_dtype()
     else:
         if isinstance(data, str) or (isinstance(data, (list, tuple)) and _has_str(data)):
+            # PyTorch infers the shape from the first element at each depth: a str there reads
+            # as one more (unsupported) dimension, a str found later as a bad element type
+            first = data
+            while isinstance(first, (list, tuple)) and len(first):
+                first = first[0]
+            if isinstance(first, str) and first is not data:
+                raise ValueError("too many dimensions 'str'")
             raise TypeError("new(): invalid data type 'str'")
         _check_ragged(data)
         arr = np.array(_flatten_tensors(data))

@@ -964,13 +964,13 @@ def where(condition, input=None, other=None, *, out=None):
                         lambda g, c: (where(c, g, 0.0), where(c, 0.0, g)), (condition,))
 
 
-def clamp(input, min=None, max=None, *, out=None, inplace=None):
+def clamp(input, min=None, max=None, *, out=None, inplace=None, _node="ClampBackward1"):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if out is None and inplace is None:
         res = _fast_clamp(input, min, max)
         if res is not None:
-            return _record_clamp(res, input, min, max)
+            return _record_clamp(res, input, min, max, _node)
     dt = D.result_type(input, *(v for v in (min, max) if v is not None))
     if inplace is not None:
         dt = inplace.dtype if D.can_cast(dt, inplace.dtype) else dt
@@ -983,7 +983,7 @@ def clamp(input, min=None, max=None, *, out=None, inplace=None):
         res = _ternary(K.CLAMP, input, min, max, dt, cd, out, inplace)
     if out is not None or inplace is not None:
         return res
-    return _record_clamp(res, input, min, max)
+    return _record_clamp(res, input, min, max, _node)
 
 
 def _clamp_grads(g, x, lo, hi):
@@ -1021,11 +1021,11 @@ def _fast_clamp(input, lo, hi):
     return wrap(out, input._dtype)
 
 
-def _record_clamp(res, x, lo, hi):
+def _record_clamp(res, x, lo, hi, name):
     if isinstance(lo, Tensor) or isinstance(hi, Tensor):
         return graph.attach(res, "ClampBackward0", (x, lo, hi),
                             lambda g, x_, lo_, hi_: _clamp_grads(g, x_, lo_, hi_), (x, lo, hi))
-    return graph.attach(res, "ClampBackward1", (x,), lambda g, x_: _clamp_grad(g, x_, lo, hi),
+    return graph.attach(res, name, (x,), lambda g, x_: _clamp_grad(g, x_, lo, hi),
                         (x,))
 
 
@@ -1046,11 +1046,11 @@ clip = clamp
 
 
 def clamp_min(input, min):
-    return clamp(input, min=min)
+    return clamp(input, min=min, _node="ClampMinBackward0")
 
 
 def clamp_max(input, max):
-    return clamp(input, max=max)
+    return clamp(input, max=max, _node="ClampMaxBackward0")
 
 
 def lerp(input, end, weight, *, out=None):

@@ -24,7 +24,8 @@ def sum_to(g, shape):
             and arr.size <= 4096:
         # no graph wanted, small: NumPy's reduce directly (a bias gradient every step),
         # accumulating in float64 as the reduction kernels do
-        acc = np.add.reduce(arr, axis=tuple(dims), dtype=np.float64)
+        # (keepdims: a full reduction must stay a 0-d array, not become a NumPy scalar)
+        acc = np.add.reduce(arr, axis=tuple(dims), dtype=np.float64, keepdims=True)
         return wrap(acc.astype(arr.dtype).reshape(shape), g._dtype)
     if dims:
         g = g.sum(dims, keepdim=True)
