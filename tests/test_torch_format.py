@@ -247,3 +247,38 @@ def test_legacy_numtorch_checkpoints_still_load(tmp_path):
     back = nt.load(tmp_path / "old.pt")
     assert isinstance(back, OrderedDict) and back["step"] == 7
     assert back["w"].tolist() == [1.5, -2.0]
+
+
+# ---- safetensors -----------------------------------------------------------------------------
+
+
+def test_safetensors_cross_with_pytorch(tmp_path):
+    pytest.importorskip("safetensors")
+    torch = pytest.importorskip("torch")
+    from safetensors.torch import load_file, save_file
+
+    import numtorch.safetensors as st
+    rng = np.random.default_rng(6)
+    ours = {d: nt.from_numpy(_values(d, rng)) for d in DTYPES}
+    ours["transposed"] = nt.arange(6).view(2, 3).t()  # saved contiguous
+    st.save_file(ours, tmp_path / "ours.safetensors", metadata={"epoch": "3"})
+    theirs = load_file(tmp_path / "ours.safetensors")
+    for name, t in ours.items():
+        assert theirs[name].numpy().tobytes() == t.contiguous().numpy().tobytes(), name
+        assert str(theirs[name].dtype) == str(t.dtype)
+    save_file({"w": torch.randn(3, 2), "m": torch.tensor([True, False])},
+              tmp_path / "theirs.safetensors")
+    back = st.load_file(tmp_path / "theirs.safetensors")
+    ref = load_file(tmp_path / "theirs.safetensors")
+    assert back["m"].dtype is nt.bool and back["w"].tolist() == ref["w"].tolist()
+    assert st.load(st.save({"x": nt.ones(2)}))["x"].tolist() == [1.0, 1.0]
+
+
+def test_safetensors_refuses_what_it_cannot_store():
+    pytest.importorskip("safetensors")
+    import numtorch.safetensors as st
+    base = nt.arange(4.0)
+    with pytest.raises(RuntimeError, match="share memory"):
+        st.save({"x": base, "y": base[1:]})
+    with pytest.raises(ValueError, match="expected str to torch.Tensor"):
+        st.save({"x": [1.0]})

@@ -1,5 +1,6 @@
-"""numtorch.vision: the torchvision pieces the seed tutorials use."""
+"""numtorch.vision: torchvision's face -- `import numtorch.vision as torchvision` -- with the
+datasets, transforms and utils that PyTorch's tutorials use."""
 
-from . import datasets, transforms
+from . import datasets, transforms, utils
 
-__all__ = ["datasets", "transforms"]
+__all__ = ["datasets", "transforms", "utils"]

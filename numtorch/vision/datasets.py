@@ -1,8 +1,15 @@
-"""vision.datasets: MNIST and FashionMNIST from the standard IDX files (gzipped or not)."""
+"""vision.datasets: MNIST and FashionMNIST from the standard IDX files (gzipped or not),
+CIFAR10/100 from their Python batches, FakeData, and ImageFolder/DatasetFolder over Pillow.
+
+As in torchvision, a sample's image is a PIL image (when Pillow, the `vision` extra, is
+installed) that the transform turns into a tensor; without Pillow, the transform gets the
+HWC uint8 array, and with no transform the sample is a uint8 tensor.
+"""
 
 import gzip
 import hashlib
 import os
+import pickle
 import urllib.error
 import urllib.request
 
@@ -102,15 +109,26 @@ class MNIST(Dataset):
         return self.data.shape[0]
 
     def __getitem__(self, index):
-        img = self.data._data[index]
-        target = int(self.targets._data[index])
-        if self.transform is not None:
-            img = self.transform(img)
-        else:
-            img = wrap(img.copy(), D.uint8)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
+        return _sample(self, self.data._data[index], int(self.targets._data[index]))
+
+
+def _to_image(arr):
+    try:
+        from PIL import Image
+    except ImportError:
+        return None
+    return Image.fromarray(arr)
+
+
+def _sample(ds, arr, target):
+    img = _to_image(arr)
+    if img is None:  # no Pillow: the array itself, or a tensor when nothing transforms it
+        img = arr if ds.transform is not None else wrap(arr.copy(), D.from_numpy_dtype(arr.dtype))
+    if ds.transform is not None:
+        img = ds.transform(img)
+    if ds.target_transform is not None:
+        target = ds.target_transform(target)
+    return img, target
 
 
 def _md5(path):
@@ -142,3 +160,167 @@ class SyntheticDigits(MNIST):
         self.transform, self.target_transform = transform, target_transform
         n = n if n is not None else (6000 if train else 1000)
         self.data, self.targets = digits(n, size, seed=2 * seed + (0 if train else 1))
+
+
+class _ArraysOnly(pickle.Unpickler):
+    """CIFAR's batches are pickles of dicts of lists and NumPy arrays: resolve only what
+    rebuilds those, so a crafted batch file cannot run code."""
+
+    ALLOWED = {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray",
+                                                           "_reconstruct"),
+               ("numpy", "ndarray"), ("numpy", "dtype"),
+               ("_codecs", "encode")}  # how protocol 2 spells bytes: encodes a str, no more
+
+    def find_class(self, module, name):
+        if (module, name) not in self.ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a CIFAR batch")
+        return super().find_class(module, name)
+
+
+def _read_batch(path):
+    with open(path, "rb") as f:
+        return _ArraysOnly(f, encoding="latin1").load()
+
+
+class CIFAR10(Dataset):
+    base_folder = "cifar-10-batches-py"
+    train_list = [f"data_batch_{i}" for i in range(1, 6)]
+    test_list = ["test_batch"]
+    meta = {"filename": "batches.meta", "key": "label_names"}
+    labels_key = "labels"
+
+    def __init__(self, root, train=True, transform=None, target_transform=None,
+                 download=False):
+        self.root = os.path.expanduser(str(root))
+        self.train, self.transform, self.target_transform = train, transform, target_transform
+        if download:
+            raise RuntimeError(f"Error downloading {type(self).__name__}: numtorch reads the "
+                               f"files from {self.root}/{self.base_folder}; fetch them there")
+        folder = os.path.join(self.root, self.base_folder)
+        data, targets = [], []
+        for name in self.train_list if train else self.test_list:
+            path = os.path.join(folder, name)
+            if not os.path.exists(path):
+                raise RuntimeError("Dataset not found or corrupted. You can use download=True "
+                                   "to download it")
+            batch = _read_batch(path)
+            data.append(np.asarray(batch["data"], np.uint8).reshape(-1, 3, 32, 32))
+            targets.extend(int(t) for t in batch[self.labels_key])
+        self.data = np.ascontiguousarray(np.concatenate(data).transpose(0, 2, 3, 1))  # HWC
+        self.targets = targets
+        meta = os.path.join(folder, self.meta["filename"])
+        self.classes = list(_read_batch(meta)[self.meta["key"]]) if os.path.exists(meta) else []
+        self.class_to_idx = {c: i for i, c in enumerate(self.classes)}
+
+    def __len__(self):
+        return len(self.data)
+
+    def __getitem__(self, index):
+        return _sample(self, self.data[index], self.targets[index])
+
+
+class CIFAR100(CIFAR10):
+    base_folder = "cifar-100-python"
+    train_list = ["train"]
+    test_list = ["test"]
+    meta = {"filename": "meta", "key": "fine_label_names"}
+    labels_key = "fine_labels"
+
+
+class FakeData(Dataset):
+    """Random images, each drawn from a generator seeded by its index (the same sample every
+    time), as torchvision's FakeData."""
+
+    def __init__(self, size=1000, image_size=(3, 224, 224), num_classes=10, transform=None,
+                 target_transform=None, random_offset=0):
+        self.size, self.image_size, self.num_classes = size, tuple(image_size), num_classes
+        self.transform, self.target_transform = transform, target_transform
+        self.random_offset = random_offset
+
+    def __len__(self):
+        return self.size
+
+    def __getitem__(self, index):
+        from .. import Generator, randint, randn
+        if not 0 <= index < len(self):
+            raise IndexError(f"{type(self).__name__} index out of range")
+        g = Generator().manual_seed(index + self.random_offset)
+        img = randn(*self.image_size, generator=g)
+        target = int(randint(0, self.num_classes, (1,), generator=g).item())
+        try:
+            from .transforms import ToPILImage
+            img = ToPILImage()(img)
+        except ImportError:
+            pass
+        if self.transform is not None:
+            img = self.transform(img)
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return img, target
+
+
+IMG_EXTENSIONS = (".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp")
+
+
+def pil_loader(path):
+    from PIL import Image
+    with open(path, "rb") as f:
+        return Image.open(f).convert("RGB")
+
+
+default_loader = pil_loader
+
+
+def find_classes(directory):
+    classes = sorted(e.name for e in os.scandir(directory) if e.is_dir())
+    if not classes:
+        raise FileNotFoundError(f"Couldn't find any class folder in {directory}.")
+    return classes, {c: i for i, c in enumerate(classes)}
+
+
+class DatasetFolder(Dataset):
+    """root/<class>/**/<file>: one class per sub-folder, classes in sorted order."""
+
+    def __init__(self, root, loader, extensions=None, transform=None, target_transform=None,
+                 is_valid_file=None, allow_empty=False):
+        self.root = os.path.expanduser(str(root))
+        self.loader, self.extensions = loader, extensions
+        self.transform, self.target_transform = transform, target_transform
+        self.classes, self.class_to_idx = find_classes(self.root)
+        if is_valid_file is None:
+            exts = tuple(e.lower() for e in extensions or ())
+
+            def is_valid_file(p):
+                return p.lower().endswith(exts)
+        self.samples = []
+        for cls in self.classes:
+            found = []
+            for folder, _, files in sorted(os.walk(os.path.join(self.root, cls),
+                                                   followlinks=True)):
+                found += [os.path.join(folder, f) for f in sorted(files)
+                          if is_valid_file(os.path.join(folder, f))]
+            if not found and not allow_empty:
+                raise FileNotFoundError(f"Found no valid file for the classes {cls}. "
+                                        f"Supported extensions are: {extensions}")
+            self.samples += [(p, self.class_to_idx[cls]) for p in found]
+        self.targets = [t for _, t in self.samples]
+
+    def __len__(self):
+        return len(self.samples)
+
+    def __getitem__(self, index):
+        path, target = self.samples[index]
+        sample = self.loader(path)
+        if self.transform is not None:
+            sample = self.transform(sample)
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return sample, target
+
+
+class ImageFolder(DatasetFolder):
+    def __init__(self, root, transform=None, target_transform=None, loader=default_loader,
+                 is_valid_file=None, allow_empty=False):
+        super().__init__(root, loader, IMG_EXTENSIONS if is_valid_file is None else None,
+                         transform, target_transform, is_valid_file, allow_empty)
+        self.imgs = self.samples
