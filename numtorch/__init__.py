@@ -369,8 +369,17 @@ ByteTensor = _legacy_type(uint8, "ByteTensor")
 BoolTensor = _legacy_type(bool, "BoolTensor")
 
 # the training toolkit sits on top of everything above
-from . import datasets, nn, optim, utils, vision  # noqa: E402
+from . import backends, datasets, nn, optim, utils, vision  # noqa: E402
 from .serialization import load, save  # noqa: E402
+
+
+def cdist(x1, x2, p=2.0, compute_mode=None):
+    """Pairwise p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M)."""
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: "
+                           f"{x1.shape[-1]} X2: {x2.shape[-1]}")
+    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
+    return diff.norm(p, dim=-1)
 
 
 def __getattr__(name):

@@ -89,3 +89,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             g = g.detach()
         result.append(g)
     return tuple(result)
+
+
+def Variable(data, requires_grad=False, volatile=False):
+    """The pre-0.4 wrapper, now a no-op as in PyTorch: returns a tensor (requiring grad when
+    asked)."""
+    return data.requires_grad_(True) if requires_grad else data

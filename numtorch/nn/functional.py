@@ -893,3 +893,123 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     out = avg_pool2d(x.unsqueeze(2), (1, k), (1, s), (0, _pair(padding, 1)[0]), ceil_mode,
                      count_include_pad).squeeze(2)
     return out.squeeze(0) if unbatched else out
+
+
+# ---- resampling, transposed convolution ------------------------------------------------------
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zeroes whole channels: one mask value per (sample, channel)."""
+    if p < 0 or p > 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0:
+        return input
+    batched = input.ndim == 4
+    shape = tuple(input.shape[:2] if batched else input.shape[:1]) + (1, 1)
+    keep = _rng(None).random(shape) >= p
+    mask = wrap((keep / (1 - p)).astype(input.dtype.np), input.dtype)
+    res = P.mul(input, mask)
+    return _inplace(input, res, inplace)
+
+
+def pixel_shuffle(input, upscale_factor):
+    r = upscale_factor
+    *lead, c, h, w = input.shape
+    if c % (r * r):
+        raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be "
+                           f"divisible by the square of upscale_factor, but input.size(-3)={c} "
+                           f"is not divisible by {r * r}")
+    x = input.reshape(*lead, c // (r * r), r, r, h, w)
+    n = len(lead)
+    x = x.permute(*range(n), n, n + 3, n + 1, n + 4, n + 2)
+    return x.reshape(*lead, c // (r * r), h * r, w * r)
+
+
+def _source_index(out_size, in_size, scale, align_corners):
+    """Where each output pixel samples the input along one axis (PyTorch's conventions)."""
+    out = np.arange(out_size, dtype=np.float64)
+    if align_corners:
+        return out * ((in_size - 1) / (out_size - 1) if out_size > 1 else 0.0)
+    ratio = 1.0 / scale if scale else in_size / out_size
+    return np.maximum((out + 0.5) * ratio - 0.5, 0.0)
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                recompute_scale_factor=None, antialias=False):
+    """nearest, (bi)linear resampling over the trailing 1 or 2 spatial dims, as index_select
+    and weighted sums (so autograd differentiates them)."""
+    from .. import tensor as make
+    dims = input.ndim - 2
+    if dims not in (1, 2):
+        raise NotImplementedError(f"numtorch: interpolate over {dims} spatial dims")
+    if (size is None) == (scale_factor is None):
+        raise ValueError("only one of size or scale_factor should be defined")
+    in_sizes = tuple(input.shape[2:])
+    scales = _pair(scale_factor, dims) if scale_factor is not None else (None,) * dims
+    out_sizes = _pair(size, dims) if size is not None else \
+        tuple(int(math.floor(s * f)) for s, f in zip(in_sizes, scales))
+    if recompute_scale_factor:
+        scales = (None,) * dims
+    if mode not in ("nearest", "linear", "bilinear"):
+        raise NotImplementedError(f"numtorch: interpolate mode '{mode}'")
+    if mode != "nearest" and align_corners is None:
+        align_corners = False
+    out = input
+    for k, (n_in, n_out, sc) in enumerate(zip(in_sizes, out_sizes, scales)):
+        axis = 2 + k
+        if mode == "nearest":
+            ratio = 1.0 / sc if sc else n_in / n_out
+            idx = np.minimum(np.floor(np.arange(n_out) * ratio), n_in - 1).astype(np.int64)
+            out = out.index_select(axis, make(idx, device=input.device))
+            continue
+        src = _source_index(n_out, n_in, sc, align_corners)
+        lo = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
+        hi = np.minimum(lo + 1, n_in - 1)
+        frac = (src - lo).astype(input.dtype.np)
+        shape = [1] * input.ndim
+        shape[axis] = n_out
+        w = make(frac.reshape(shape), device=input.device)
+        a = out.index_select(axis, make(lo, device=input.device))
+        b = out.index_select(axis, make(hi, device=input.device))
+        out = a + (b - a) * w
+    return out
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
+                     groups=1, dilation=1):
+    """The gradient of conv2d with respect to its input, written as a conv2d: the input
+    spread out by `stride` (zeros between), padded by the kernel's reach minus `padding`,
+    convolved with the weights flipped and transposed per group."""
+    from .. import cat
+    x, unbatched = _spatial_input("conv_transpose2d", input, 2)
+    stride, padding = _pair(stride), _pair(padding)
+    output_padding, dilation = _pair(output_padding), _pair(dilation)
+    cin, cout_g, kh, kw = weight.shape
+    if x.shape[1] != cin:
+        raise RuntimeError(f"Given transposed=1, weight of size {list(weight.shape)}, expected "
+                           f"input{list(x.shape)} to have {cin} channels, but got "
+                           f"{x.shape[1]} channels instead")
+    for ax, s in ((3, stride[0]), (4, stride[1])):
+        if s > 1:  # interleave s - 1 zeros after every element, then drop the trailing ones
+            xs = x.unsqueeze(ax)
+            zeros = xs.new_zeros(tuple(xs.shape[:ax]) + (s - 1,) + tuple(xs.shape[ax + 1:]))
+            n = x.shape[ax - 1]
+            x = cat([xs, zeros], ax).reshape(*x.shape[:ax - 1], n * s, *x.shape[ax:])
+            x = x.narrow(ax - 1, 0, (n - 1) * s + 1)
+    reach = (dilation[0] * (kh - 1) - padding[0], dilation[1] * (kw - 1) - padding[1])
+    pads = (reach[1], reach[1] + output_padding[1], reach[0], reach[0] + output_padding[0])
+    if any(p < 0 for p in pads):  # padding beyond the reach crops instead
+        crop = [max(-p, 0) for p in pads]
+        x = x.narrow(3, crop[0], x.shape[3] - crop[0] - crop[1])
+        x = x.narrow(2, crop[2], x.shape[2] - crop[2] - crop[3])
+        pads = tuple(max(p, 0) for p in pads)
+    if any(pads):
+        x = pad(x, pads)
+    w = weight.reshape(groups, cin // groups, cout_g, kh, kw).transpose(1, 2)
+    w = w.reshape(groups * cout_g, cin // groups, kh, kw).flip((-2, -1))
+    out = conv2d(x, w, bias, 1, 0, dilation, groups)
+    return out.squeeze(0) if unbatched else out

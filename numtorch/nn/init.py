@@ -2,6 +2,8 @@
 
 import math
 
+import numpy as np
+
 from ..autograd.grad_mode import no_grad
 from ..random import normal_ as _normal
 from ..random import uniform_ as _uniform
@@ -99,3 +101,25 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     with no_grad():
         normal_(tensor, mean, std, generator)
         return tensor.clamp_(a, b)
+
+
+def orthogonal_(tensor, gain=1.0, generator=None):
+    """A (semi-)orthogonal matrix from the QR decomposition of a normal draw, signs fixed by
+    R's diagonal so the result is uniformly distributed."""
+    from .. import randn
+    if tensor.ndim < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    flat = randn(rows, cols, generator=generator, dtype=tensor.dtype).numpy().astype(np.float64)
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q *= np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    with no_grad():
+        tensor.copy_(tensor.new_tensor(q.reshape(tuple(tensor.shape)) * gain))
+    return tensor

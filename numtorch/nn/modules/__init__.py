@@ -1,29 +1,58 @@
 from .activation import (
+                         CELU,
                          ELU,
                          GELU,
+                         GLU,
+                         SELU,
+                         Hardshrink,
+                         Hardsigmoid,
+                         Hardswish,
+                         Hardtanh,
                          LeakyReLU,
                          LogSigmoid,
                          LogSoftmax,
+                         Mish,
+                         PReLU,
                          ReLU,
+                         ReLU6,
                          Sigmoid,
                          SiLU,
                          Softmax,
+                         Softmin,
                          Softplus,
+                         Softshrink,
+                         Softsign,
                          Tanh,
+                         Tanhshrink,
+                         Threshold,
 )
-from .container import ModuleDict, ModuleList, Sequential
-from .conv import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d, MaxPool2d
+from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+from .conv import (
+                         AdaptiveAvgPool2d,
+                         AvgPool1d,
+                         AvgPool2d,
+                         Conv1d,
+                         Conv2d,
+                         ConvTranspose2d,
+                         MaxPool1d,
+                         MaxPool2d,
+)
 from .layers import (
                          BatchNorm1d,
                          BatchNorm2d,
                          Bilinear,
                          Dropout,
+                         Dropout2d,
                          Embedding,
                          Flatten,
+                         GroupNorm,
                          Identity,
                          LayerNorm,
                          Linear,
+                         PixelShuffle,
                          Unflatten,
+                         Upsample,
+                         ZeroPad2d,
 )
 from .loss import (
                          BCELoss,
@@ -37,3 +66,4 @@ from .loss import (
                          SmoothL1Loss,
 )
 from .module import Module
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell

@@ -14,7 +14,8 @@ class _ConvNd(Module):
     _dims = 2
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
-                 groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
+                 groups=1, bias=True, padding_mode="zeros", device=None, dtype=None,
+                 _transposed=False):
         super().__init__()
         n = self._dims
         if in_channels % groups:
@@ -29,8 +30,10 @@ class _ConvNd(Module):
         self.padding = padding if isinstance(padding, str) else F._pair(padding, n)
         self.dilation = F._pair(dilation, n)
         self.padding_mode = padding_mode
-        self.weight = Parameter(empty(out_channels, in_channels // groups, *self.kernel_size,
-                                      dtype=_factory(dtype)))
+        # a transposed conv's weight is (in, out / groups, ...), as PyTorch's
+        shape = (in_channels, out_channels // groups) if _transposed else \
+            (out_channels, in_channels // groups)
+        self.weight = Parameter(empty(*shape, *self.kernel_size, dtype=_factory(dtype)))
         self.bias = Parameter(empty(out_channels, dtype=_factory(dtype))) if bias else None
         self.reset_parameters()
 
@@ -50,6 +53,8 @@ class _ConvNd(Module):
                 else f", padding={self.padding}"
         if self.dilation != (1,) * self._dims:
             s += f", dilation={self.dilation}"
+        if getattr(self, "output_padding", zero) != zero:
+            s += f", output_padding={self.output_padding}"
         if self.groups != 1:
             s += f", groups={self.groups}"
         if self.bias is None:
@@ -134,3 +139,18 @@ class AdaptiveAvgPool2d(Module):
 
     def extra_repr(self):
         return f"output_size={self.output_size}"
+
+
+class ConvTranspose2d(_ConvNd):
+    """Weights are (in_channels, out_channels / groups, kh, kw), as PyTorch's."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
+                 device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, device, dtype, _transposed=True)
+        self.output_padding = F._pair(output_padding)
+
+    def forward(self, input, output_size=None):
+        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
+                                  self.output_padding, self.groups, self.dilation)
