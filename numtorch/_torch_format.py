@@ -13,6 +13,7 @@ import os
 import pickle
 import struct
 import zipfile
+import zlib
 from collections import OrderedDict
 
 import numpy as np
@@ -170,7 +171,7 @@ def _unsupported(module, name):
 
 
 def _bad(why):
-    return RuntimeError(f"numtorch.load: invalid PyTorch checkpoint ({why})")
+    return RuntimeError(f"numtorch.load: not a valid checkpoint ({why})")
 
 
 def _check_ints(name, values):
@@ -293,6 +294,13 @@ def is_torch_archive(z):
 
 
 def load_archive(z, place, weights_only=True):
+    try:
+        return _load_archive(z, place, weights_only)
+    except (zipfile.BadZipFile, zlib.error, OSError) as e:  # a damaged archive
+        raise _bad(f"{type(e).__name__}: {e}") from None
+
+
+def _load_archive(z, place, weights_only):
     names = z.namelist()
     pkl = next(n for n in names if n.endswith("/data.pkl") or n == "data.pkl")
     prefix = pkl[:-len("data.pkl")]
@@ -305,7 +313,7 @@ def load_archive(z, place, weights_only=True):
     u.byteorder = "<" if order == b"little" else ">"
     try:
         return u.load()
-    except (pickle.UnpicklingError, RuntimeError):
+    except (pickle.UnpicklingError, RuntimeError, zipfile.BadZipFile, zlib.error, OSError):
         raise
     except (EOFError, ValueError, TypeError, KeyError, IndexError, AttributeError,
             struct.error) as e:

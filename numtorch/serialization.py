@@ -66,15 +66,15 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
     except FileNotFoundError:
         raise
     except (zipfile.BadZipFile, OSError, ValueError) as e:
-        raise RuntimeError(f"numtorch.load: not a checkpoint in PyTorch's zip format "
-                           f"({type(e).__name__}: {e})") from None
+        raise RuntimeError(f"numtorch.load: not a valid checkpoint: not in PyTorch's zip "
+                           f"format ({type(e).__name__}: {e})") from None
     place = _placement(map_location)
     with z:
         if _legacy_checkpoint.is_legacy_archive(z):
             return _legacy_checkpoint.load_legacy(z, place)
         if not _torch_format.is_torch_archive(z):
-            raise RuntimeError("numtorch.load: the archive holds no data.pkl record: not a "
-                               "PyTorch or numtorch checkpoint")
+            raise RuntimeError("numtorch.load: not a valid checkpoint: the archive holds no "
+                               "data.pkl record")
         return _torch_format.load_archive(z, place, weights_only is not False)
 
 

@@ -2,6 +2,7 @@
 compared with PyTorch on the same weights and inputs."""
 
 import os
+import pickle
 
 import numpy as np
 import pytest
@@ -402,14 +403,16 @@ def test_save_load_round_trip(tmp_path):
     assert nt.equal(net(x), net2(x))
     bad = tmp_path / "bad.pt"
     bad.write_bytes(b"\x80\x04not a checkpoint")
-    with pytest.raises(RuntimeError, match="not a valid numtorch checkpoint"):
+    with pytest.raises(RuntimeError, match="not a valid checkpoint"):
         nt.load(bad)
     data = (tmp_path / "model.pth").read_bytes()
     (tmp_path / "cut.pth").write_bytes(data[:len(data) // 2])
-    with pytest.raises(RuntimeError, match="not a valid numtorch checkpoint"):
+    with pytest.raises(RuntimeError, match="not a valid checkpoint"):
         nt.load(tmp_path / "cut.pth")
-    with pytest.raises(TypeError, match="cannot save an object of type"):
-        nt.save({"f": lambda: 0}, tmp_path / "x.pt")
+    # PyTorch raises pickle's own error for a lambda; the file saved before stays whole
+    with pytest.raises(pickle.PicklingError, match="lambda"):
+        nt.save({"f": lambda: 0}, tmp_path / "model.pth")
+    assert (tmp_path / "model.pth").read_bytes() == data
     assert not [p for p in os.listdir(tmp_path) if p.startswith(".numtorch-save-")]
 
 
