@@ -34,7 +34,7 @@ COMMON = {
         floor ceil isnan isfinite allclose equal numel is_tensor tril triu diag flip roll
         sort topk unique bincount multinomial bernoulli normal meshgrid norm cdist
         get_default_dtype set_default_dtype set_printoptions cuda backends autograd nn optim
-        utils no_grad zeros ones""",
+        utils no_grad zeros ones set_default_device get_default_device accelerator""",
     "torch.Tensor": """shape dtype device size dim ndim numel view view_as reshape reshape_as to
         cpu cuda numpy item tolist backward grad requires_grad requires_grad_ detach detach_
         grad_fn is_leaf retain_grad register_hook data zero_ fill_ clone contiguous copy_ t T
@@ -61,7 +61,7 @@ COMMON = {
         pixel_shuffle scaled_dot_product_attention""",
     "torch.nn.init": """uniform_ normal_ constant_ zeros_ ones_ xavier_uniform_ xavier_normal_
         kaiming_uniform_ kaiming_normal_ orthogonal_ calculate_gain""",
-    "torch.optim": "Optimizer SGD Adam AdamW RMSprop Adagrad lr_scheduler",
+    "torch.optim": "Optimizer SGD Adam AdamW RMSprop Adagrad Adadelta LBFGS lr_scheduler",
     "torch.optim.lr_scheduler": """StepLR MultiStepLR ExponentialLR CosineAnnealingLR
         ReduceLROnPlateau LambdaLR OneCycleLR LinearLR""",
     "torch.utils.data": """Dataset DataLoader TensorDataset Subset random_split

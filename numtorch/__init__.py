@@ -7,11 +7,12 @@
 from . import _runtime  # noqa: I001
 from . import (  # noqa: F401
     _methods,  # noqa: F401  (attaches methods and operators to Tensor)
+    accelerator,
     autograd,
     cuda,
     return_types,
 )
-from ._device import device
+from ._device import device, get_default_device, set_default_device
 from ._dtype import bool_ as bool
 from ._dtype import (
     dtype,

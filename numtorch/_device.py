@@ -65,3 +65,21 @@ def as_device(d):
             raise RuntimeError("CUDA error: invalid device ordinal")
         return CUDA0
     raise RuntimeError(f"numtorch: device {d} is not supported by this build")
+
+
+_default = None  # what set_default_device chose; None means the CPU
+
+
+def set_default_device(d):
+    """Where factory functions (zeros, randn, tensor, ...) put tensors given no device."""
+    global _default
+    _default = None if d is None else device(d)
+
+
+def get_default_device():
+    return CPU if _default is None else as_device(_default)
+
+
+def factory_device(d):
+    """A factory function's device argument, with set_default_device's choice for None."""
+    return _default if d is None else d

@@ -7,7 +7,7 @@ within numtorch but are not PyTorch's bit streams.
 import numpy as np
 
 from . import _dtype as D
-from ._device import as_device
+from ._device import as_device, factory_device
 from .tensor import Tensor, shape_arg, wrap
 
 # PyTorch's default generator starts from this fixed seed, so unseeded programs repeat
@@ -57,6 +57,7 @@ cuda_generator = Generator()
 
 
 def _rng(generator, device=None):
+    device = factory_device(device)
     if generator is None and device is not None and as_device(device).type == "cuda":
         return cuda_generator._rng
     return (generator or default_generator)._rng
@@ -95,7 +96,7 @@ def _sample(arr, dt, requires_grad, device):
     arr = np.asarray(arr, dtype=dt.np)
     if not arr.flags.c_contiguous:
         arr = np.ascontiguousarray(arr)
-    if as_device(device).type == "cuda":
+    if as_device(factory_device(device)).type == "cuda":
         from .backend.cuda_array import to_device
         arr = to_device(arr)
     t = wrap(arr, dt)
@@ -111,6 +112,7 @@ def _size(size, kw):
 
 
 def _on_gpu(generator, device):
+    device = factory_device(device)
     return generator is None and device is not None and as_device(device).type == "cuda"
 
 

@@ -207,3 +207,33 @@ def test_fused_loss_sees_in_place_writes_to_its_input():
     y.add_(1)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         loss.backward()
+
+
+@pytest.mark.parametrize("name,call", [
+    ("leaky_relu", lambda F, x: F.leaky_relu(x, 0.2, inplace=True)),
+    ("elu", lambda F, x: F.elu(x, inplace=True)),
+    ("selu", lambda F, x: F.selu(x, inplace=True)),
+    ("celu", lambda F, x: F.celu(x, 0.7, inplace=True)),
+    ("silu", lambda F, x: F.silu(x, inplace=True)),
+    ("mish", lambda F, x: F.mish(x, inplace=True)),
+    ("hardsigmoid", lambda F, x: F.hardsigmoid(x, inplace=True)),
+    ("hardswish", lambda F, x: F.hardswish(x, inplace=True)),
+    ("threshold", lambda F, x: F.threshold(x, 0.1, 2.0, inplace=True)),
+    ("dropout2d", lambda F, x: F.dropout2d(x.view(2, 4, 2, 1), 0.0, inplace=True)),
+])
+def test_in_place_activations_on_a_graph_tensor(name, call):
+    """DCGAN's Conv -> BatchNorm -> LeakyReLU(inplace=True): the activation overwrites a tensor
+    whose producer's gradient is still to come; values, gradients and node names as PyTorch."""
+    x0 = RNG.standard_normal((4, 4)).astype(np.float32)
+    got = []
+    for lib in (nt, torch):
+        w = lib.tensor(x0, requires_grad=True)
+        y = w * 2
+        z = call(lib.nn.functional, y)
+        (z * lib.arange(z.numel()).view(z.shape)).sum().backward()
+        got.append((z.detach().numpy(), w.grad.numpy(), type(z.grad_fn).__name__))
+    (zn, gn, nn_), (zt, gt, nt_) = got
+    np.testing.assert_allclose(zn, zt, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(gn, gt, rtol=1e-5, atol=1e-5)
+    if name != "dropout2d":
+        assert nn_ == nt_

@@ -225,3 +225,78 @@ def test_every_commonly_used_name_is_present():
     for ns, names in module.COMMON.items():
         theirs = module._resolve(ns)
         assert [n for n in names.split() if not module._has(theirs, n)] == [], ns
+
+
+def _fit_problem(lib):
+    """A small least-squares fit in float64 with PyTorch's initial weights copied in."""
+    g = np.random.default_rng(3)
+    x = lib.tensor(g.standard_normal((32, 5)))
+    y = lib.tensor(g.standard_normal((32, 2)))
+    w = lib.nn.Parameter(lib.tensor(g.standard_normal((5, 2)) * 0.1))
+    b = lib.nn.Parameter(lib.zeros(2, dtype=lib.float64))
+    return x, y, w, b
+
+
+@pytest.mark.parametrize("make", [
+    lambda o, ps: o.Adadelta(ps), lambda o, ps: o.Adadelta(ps, lr=0.5, rho=0.8, weight_decay=0.1),
+    lambda o, ps: o.Adadelta(ps, maximize=True)])
+def test_adadelta_matches_pytorch(make):
+    seen = []
+    for lib in (nt, torch):
+        x, y, w, b = _fit_problem(lib)
+        opt = make(lib.optim, [w, b])
+        for _ in range(5):
+            opt.zero_grad()
+            ((x @ w + b - y) ** 2).mean().backward()
+            opt.step()
+        seen.append((w.detach().numpy().copy(), opt.state_dict()["state"][0]["acc_delta"].numpy()))
+    np.testing.assert_allclose(seen[0][0], seen[1][0], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(seen[0][1], seen[1][1], rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("kw", [{}, dict(lr=0.5, max_iter=4, history_size=3),
+                                dict(max_iter=50, tolerance_change=1e-12)])
+def test_lbfgs_matches_pytorch(kw):
+    """time_sequence_prediction's optimizer: the same iterates, evaluations and losses."""
+    seen = []
+    for lib in (nt, torch):
+        x, y, w, b = _fit_problem(lib)
+        opt = lib.optim.LBFGS([w, b], **kw)
+        losses = []
+
+        def closure():
+            opt.zero_grad()
+            loss = ((x @ w + b - y) ** 2).mean() + (w ** 4).sum()
+            loss.backward()
+            losses.append(loss.item())
+            return loss
+
+        returned = [opt.step(closure).item() for _ in range(3)]
+        seen.append((w.detach().numpy().copy(), losses, returned,
+                     opt.state_dict()["state"][0]["func_evals"]))
+    np.testing.assert_allclose(seen[0][0], seen[1][0], rtol=1e-8, atol=1e-10)
+    assert len(seen[0][1]) == len(seen[1][1]) and seen[0][3] == seen[1][3]
+    np.testing.assert_allclose(seen[0][1], seen[1][1], rtol=1e-8)
+    np.testing.assert_allclose(seen[0][2], seen[1][2], rtol=1e-8)
+    with pytest.raises(RuntimeError, match="closure"):
+        nt.optim.LBFGS([nt.nn.Parameter(nt.ones(1))]).step(None)
+
+
+def test_default_device_accelerator_and_range_indexing():
+    assert nt.get_default_device() == nt.device("cpu")
+    nt.set_default_device("cpu")
+    try:
+        assert nt.zeros(2).device == nt.device("cpu") and nt.randn(2).device.type == "cpu"
+    finally:
+        nt.set_default_device(None)
+    assert nt.accelerator.is_available() == torch.accelerator.is_available() == \
+        nt.cuda.is_available()
+    if not nt.cuda.is_available():
+        assert nt.accelerator.current_accelerator() is None
+        assert nt.accelerator.device_count() == 0
+    a = np.arange(12.0).reshape(3, 4)
+    for key in [(range(3), [0, 1, 2]), range(1, 3), (slice(None), range(0, 4, 2))]:
+        np.testing.assert_array_equal(nt.tensor(a)[key].numpy(), torch.tensor(a)[key].numpy())
+    with pytest.raises(IndexError, match="out of bounds"):
+        nt.tensor(a)[range(5)]
+    nt.nn.LSTM(2, 3).flatten_parameters()  # word_language_model calls it after loading

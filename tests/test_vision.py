@@ -229,6 +229,36 @@ def test_cifar10_reads_the_python_batches(tmp_path):
         datasets.CIFAR10(tmp_path / "nowhere")
 
 
+def test_cifar10_download_unpacks_the_archive_once(tmp_path, monkeypatch):
+    """download=True (as the tutorials write it) keeps a tree already there, and unpacks a
+    fetched archive whose checksum matches; here the archive is already on disk."""
+    import hashlib
+    import tarfile
+    src = tmp_path / "src"
+    src.mkdir()
+    batches = _write_cifar(src)
+    root = tmp_path / "data"
+    root.mkdir()
+    archive = root / "cifar-10-python.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(src / "cifar-10-batches-py", arcname="cifar-10-batches-py")
+    monkeypatch.setattr(datasets.CIFAR10, "tgz_md5",
+                        hashlib.md5(archive.read_bytes()).hexdigest())
+    monkeypatch.setattr(datasets.CIFAR10, "url", "http://127.0.0.1:9/cifar-10-python.tar.gz")
+    test = datasets.CIFAR10(root, train=False, download=True)
+    assert test.targets == batches["test_batch"]["labels"]
+    assert len(datasets.CIFAR10(root, train=True, download=True)) == 30  # no second unpack
+    evil = tmp_path / "evil"
+    evil.mkdir()
+    bad = evil / "cifar-10-python.tar.gz"
+    with tarfile.open(bad, "w:gz") as tar:
+        tar.add(src / "cifar-10-batches-py" / "test_batch", arcname="../escaped")
+    monkeypatch.setattr(datasets.CIFAR10, "tgz_md5", hashlib.md5(bad.read_bytes()).hexdigest())
+    with pytest.raises((RuntimeError, tarfile.TarError)):
+        datasets.CIFAR10(evil, train=False, download=True)
+    assert not (tmp_path / "escaped").exists()
+
+
 def test_a_crafted_cifar_batch_cannot_run_code(tmp_path):
     import os
     import pickle

@@ -6,12 +6,12 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
-from .._device import as_device
+from .._device import as_device, factory_device
 from ..tensor import Tensor, shape_arg, wrap
 
 
 def _finish(arr, dt, requires_grad=False, device=None):
-    if as_device(device).type == "cuda":
+    if as_device(factory_device(device)).type == "cuda":
         from ..backend.cuda_array import to_device
         arr = to_device(arr)
     t = wrap(arr, dt)

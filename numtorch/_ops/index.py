@@ -92,6 +92,8 @@ def _index_array(k):
         arr = k._data
     elif isinstance(k, np.ndarray):
         arr = k
+    elif isinstance(k, range):  # PyTorch reads a range as the sequence of its ints
+        arr = np.arange(k.start, k.stop, k.step, dtype=np.int64)
     elif isinstance(k, (list, tuple)):
         if any(isinstance(v, Tensor) for v in k):
             k = [v.item() if isinstance(v, Tensor) else v for v in k]

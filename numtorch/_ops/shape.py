@@ -20,6 +20,10 @@ def _reshaped(input, res, name):
     return _record(res, input, name, lambda g: g.reshape(shape))
 
 
+def _basic(k):
+    return k is None or k is Ellipsis or isinstance(k, (slice, np.integer)) or type(k) is int
+
+
 def embed(g, shape, key):
     """A zero tensor of `shape` with g written (accumulated, for repeated advanced indices) at
     `key`: the gradient of indexing.  Differentiable itself, for double backward."""
@@ -28,6 +32,8 @@ def embed(g, shape, key):
         from ..backend import cuda_ops
         from ..backend.cuda_array import advanced_offsets
         cuda_ops.put(z, advanced_offsets(z, key), g._data, accumulate=True)
+    elif isinstance(key, tuple) and all(_basic(k) for k in key):
+        z[key] = g._data  # a basic index names each place once: no accumulation (add.at is slow)
     else:
         np.add.at(z, key, g._data)
     return _record(wrap(z, g.dtype), g, "IndexPutBackward0", lambda gg: gg[key])

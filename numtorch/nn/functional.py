@@ -47,11 +47,20 @@ def relu(input, inplace=False):
     return input.relu_() if inplace else P.relu(input)
 
 
-def _inplace(input, res, inplace):
-    if inplace:
-        input.copy_(res)
-        return input
-    return res
+def _inplace(input, inplace, fn):
+    """fn(input), written into input when inplace.  Under autograd the node is recorded on a
+    snapshot of the input (graph.rebase_inplace): fn's backward re-reads its saved input, which
+    overwriting the input itself would destroy."""
+    if not inplace:
+        return fn(input)
+    if is_grad_enabled() and graph.requires_grad(input):
+        return graph.rebase_inplace(input, fn, (), {})
+    return input.copy_(fn(input))
+
+
+def _saves_result(op, inplace):
+    """PyTorch's node name: its in-place forms differentiate from the result (Backward1)."""
+    return f"{op}Backward{int(bool(inplace))}"
 
 
 def relu6(input, inplace=False):
@@ -65,9 +74,9 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    res = composite("LeakyReluBackward0",
-                    lambda x: P.where(P.gt(x, 0), x, P.mul(x, negative_slope)), input)
-    return _inplace(input, res, inplace)
+    return _inplace(input, inplace, lambda t: composite(
+        _saves_result("LeakyRelu", inplace),
+        lambda x: P.where(P.gt(x, 0), x, P.mul(x, negative_slope)), t))
 
 
 def _elu(x, alpha, scale=1.0, input_scale=1.0):
@@ -76,20 +85,21 @@ def _elu(x, alpha, scale=1.0, input_scale=1.0):
 
 
 def elu(input, alpha=1.0, inplace=False):
-    return _inplace(input, composite("EluBackward0", lambda x: _elu(x, alpha), input), inplace)
+    return _inplace(input, inplace, lambda t: composite(
+        _saves_result("Elu", inplace), lambda x: _elu(x, alpha), t))
 
 
 _SELU_ALPHA, _SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
 
 
 def selu(input, inplace=False):
-    res = composite("EluBackward0", lambda x: _elu(x, _SELU_ALPHA, _SELU_SCALE), input)
-    return _inplace(input, res, inplace)
+    return _inplace(input, inplace, lambda t: composite(
+        _saves_result("Elu", inplace), lambda x: _elu(x, _SELU_ALPHA, _SELU_SCALE), t))
 
 
 def celu(input, alpha=1.0, inplace=False):
-    res = composite("CeluBackward0", lambda x: _elu(x, alpha, 1.0, 1.0 / alpha), input)
-    return _inplace(input, res, inplace)
+    return _inplace(input, inplace, lambda t: composite(
+        _saves_result("Celu", inplace), lambda x: _elu(x, alpha, 1.0, 1.0 / alpha), t))
 
 
 def gelu(input, approximate="none"):
@@ -105,25 +115,23 @@ def gelu(input, approximate="none"):
 
 
 def silu(input, inplace=False):
-    return _inplace(input, P.silu(input), inplace)
+    return _inplace(input, inplace, P.silu)
 
 
 def mish(input, inplace=False):
-    res = composite("MishBackward0", lambda x: P.mul(x, P.tanh(_softplus(x, 1.0, 20.0))),
-                    input)
-    return _inplace(input, res, inplace)
+    return _inplace(input, inplace, lambda t: composite(
+        "MishBackward0", lambda x: P.mul(x, P.tanh(_softplus(x, 1.0, 20.0))), t))
 
 
 def hardsigmoid(input, inplace=False):
-    res = composite("HardsigmoidBackward0",
-                    lambda x: P.div(P.clamp(P.add(x, 3.0), 0.0, 6.0), 6.0), input)
-    return _inplace(input, res, inplace)
+    return _inplace(input, inplace, lambda t: composite(
+        "HardsigmoidBackward0", lambda x: P.div(P.clamp(P.add(x, 3.0), 0.0, 6.0), 6.0), t))
 
 
 def hardswish(input, inplace=False):
-    res = composite("HardswishBackward0",
-                    lambda x: P.mul(x, P.div(P.clamp(P.add(x, 3.0), 0.0, 6.0), 6.0)), input)
-    return _inplace(input, res, inplace)
+    return _inplace(input, inplace, lambda t: composite(
+        "HardswishBackward0", lambda x: P.mul(x, P.div(P.clamp(P.add(x, 3.0), 0.0, 6.0), 6.0)),
+        t))
 
 
 def softsign(input):
@@ -135,9 +143,9 @@ def tanhshrink(input):
 
 
 def threshold(input, threshold, value, inplace=False):
-    res = composite("ThresholdBackward0",
-                    lambda x: P.where(P.gt(x, threshold), x, value), input)
-    return _inplace(input, res, inplace)
+    return _inplace(input, inplace, lambda t: composite(
+        _saves_result("Threshold", inplace),
+        lambda x: P.where(P.gt(x, threshold), x, value), t))
 
 
 def hardshrink(input, lambd=0.5):
@@ -908,8 +916,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     shape = tuple(input.shape[:2] if batched else input.shape[:1]) + (1, 1)
     keep = _rng(None).random(shape) >= p
     mask = wrap((keep / (1 - p)).astype(input.dtype.np), input.dtype)
-    res = P.mul(input, mask)
-    return _inplace(input, res, inplace)
+    return _inplace(input, inplace, lambda t: P.mul(t, mask))
 
 
 def pixel_shuffle(input, upscale_factor):

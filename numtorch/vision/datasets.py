@@ -10,6 +10,7 @@ import gzip
 import hashlib
 import os
 import pickle
+import tarfile
 import urllib.error
 import urllib.request
 
@@ -41,6 +42,28 @@ def read_idx(path):
         raise RuntimeError(f"{path} is truncated: expected {count} items")
     arr = np.frombuffer(data, dtype, count, header).reshape(dims)
     return arr.astype(dtype.newbyteorder("=")) if dtype.byteorder == ">" else arr.copy()
+
+
+def _fetch(urls, path, md5):
+    """Download to path from the first of urls that answers with the right checksum; a file
+    already there with that checksum is kept."""
+    if os.path.exists(path) and _md5(path) == md5:
+        return
+    errors = []
+    for url in urls:
+        try:
+            with urllib.request.urlopen(url, timeout=30) as r:
+                data = r.read()
+        except (urllib.error.URLError, OSError) as e:
+            errors.append(f"{url}: {e}")
+            continue
+        if hashlib.md5(data).hexdigest() != md5:
+            errors.append(f"{url}: checksum mismatch")
+            continue
+        with open(path, "wb") as f:
+            f.write(data)
+        return
+    raise RuntimeError(f"Error downloading {os.path.basename(path)}: " + "; ".join(errors))
 
 
 class MNIST(Dataset):
@@ -85,25 +108,8 @@ class MNIST(Dataset):
     def download(self):
         os.makedirs(self.raw_folder, exist_ok=True)
         for filename, md5 in self.resources:
-            path = os.path.join(self.raw_folder, filename)
-            if os.path.exists(path) and _md5(path) == md5:
-                continue
-            errors = []
-            for mirror in self.mirrors:
-                try:
-                    with urllib.request.urlopen(mirror + filename, timeout=30) as r:
-                        data = r.read()
-                except (urllib.error.URLError, OSError) as e:
-                    errors.append(f"{mirror}: {e}")
-                    continue
-                if hashlib.md5(data).hexdigest() != md5:
-                    errors.append(f"{mirror}: checksum mismatch")
-                    continue
-                with open(path, "wb") as f:
-                    f.write(data)
-                break
-            else:
-                raise RuntimeError(f"Error downloading {filename}: " + "; ".join(errors))
+            _fetch([m + filename for m in self.mirrors],
+                   os.path.join(self.raw_folder, filename), md5)
 
     def __len__(self):
         return self.data.shape[0]
@@ -184,6 +190,8 @@ def _read_batch(path):
 
 class CIFAR10(Dataset):
     base_folder = "cifar-10-batches-py"
+    url = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
+    tgz_md5 = "c58f30108f718f92721af3b95e74349a"
     train_list = [f"data_batch_{i}" for i in range(1, 6)]
     test_list = ["test_batch"]
     meta = {"filename": "batches.meta", "key": "label_names"}
@@ -193,10 +201,9 @@ class CIFAR10(Dataset):
                  download=False):
         self.root = os.path.expanduser(str(root))
         self.train, self.transform, self.target_transform = train, transform, target_transform
-        if download:
-            raise RuntimeError(f"Error downloading {type(self).__name__}: numtorch reads the "
-                               f"files from {self.root}/{self.base_folder}; fetch them there")
         folder = os.path.join(self.root, self.base_folder)
+        if download and not os.path.isdir(folder):
+            self.download()
         data, targets = [], []
         for name in self.train_list if train else self.test_list:
             path = os.path.join(folder, name)
@@ -212,6 +219,21 @@ class CIFAR10(Dataset):
         self.classes = list(_read_batch(meta)[self.meta["key"]]) if os.path.exists(meta) else []
         self.class_to_idx = {c: i for i, c in enumerate(self.classes)}
 
+    def download(self):
+        """Fetch and unpack the archive; a tree already unpacked under root is read as is."""
+        os.makedirs(self.root, exist_ok=True)
+        archive = os.path.join(self.root, os.path.basename(self.url))
+        _fetch([self.url], archive, self.tgz_md5)
+        with tarfile.open(archive, "r:gz") as tar:
+            if hasattr(tarfile, "data_filter"):
+                tar.extractall(self.root, filter="data")  # no paths outside root, no devices
+                return
+            for m in tar.getmembers():  # Pythons before the filters: the same checks by hand
+                if not (m.isfile() or m.isdir()) or os.path.isabs(m.name) or \
+                        ".." in m.name.replace("\\", "/").split("/"):
+                    raise RuntimeError(f"{archive}: refusing to unpack member {m.name!r}")
+            tar.extractall(self.root)
+
     def __len__(self):
         return len(self.data)
 
@@ -221,6 +243,8 @@ class CIFAR10(Dataset):
 
 class CIFAR100(CIFAR10):
     base_folder = "cifar-100-python"
+    url = "https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz"
+    tgz_md5 = "eb9058c3a382ffc7106e4002c42a8d85"
     train_list = ["train"]
     test_list = ["test"]
     meta = {"filename": "meta", "key": "fine_label_names"}

@@ -64,6 +64,9 @@ class RNNBase(Module):
         for w in self.parameters():
             init.uniform_(w, -bound, bound)
 
+    def flatten_parameters(self):
+        """cuDNN packs the weights into one buffer; these loops read them where they are."""
+
     def _weights(self, layer, reverse):
         sfx = f"_l{layer}" + ("_reverse" if reverse else "")
         return tuple(getattr(self, n + sfx, None)
