@@ -32,6 +32,8 @@ NOT_IN_PROGRAMS = {
                     "below: generator state"),
     "save": "tests/test_checkpoints.py", "load": "tests/test_checkpoints.py",
     "cdist": "tests/test_long_tail_nn.py",
+    **dict.fromkeys("get_default_device set_default_device".split(),
+                    "tests/test_long_tail_nn.py"),
     "is_grad_enabled": "tests/test_core.py",
     **dict.fromkeys("get_printoptions set_printoptions".split(), "below: printing"),
 }
