@@ -1,6 +1,6 @@
 """Autograd benchmarks: numtorch vs PyTorch CPU in one process.
 
-    python benchmarks/bench_autograd.py
+    python benchmarks/bench_autograd.py [--load]
 
 Cases from the autograd issue: `(a * 2 + 1).sum().backward()` on a 10-element tensor, and one
 training step of the seed's low-level linear regression (batch 10, x @ w + b, mean squared
@@ -8,6 +8,7 @@ error, manual SGD under no_grad).  Times are best-of-rounds medians per step.
 """
 
 import numpy as np
+from _harness import banner, log_ratio
 from bench_core import compare, torch
 
 import numtorch as nt
@@ -41,6 +42,7 @@ def regression_step(m):
 
 
 def main():
+    banner()
     header = f"{'case':34s} {'numtorch':>10s} {'torch':>10s} {'nt/torch':>9s} {'first call':>11s}"
     print(header)
     print("-" * len(header))
@@ -52,6 +54,7 @@ def main():
         best, first = compare(fns, min_time=0.1)
         ref = best.get("torch")
         ratio = f"{best['numtorch'] / ref:9.2f}" if ref else f"{'-':>9s}"
+        log_ratio(name, best["numtorch"], ref)
         ref_s = f"{ref * 1e6:8.1f}us" if ref else f"{'-':>10s}"
         print(f"{name:34s} {best['numtorch'] * 1e6:8.1f}us {ref_s} {ratio} {first * 1e3:9.1f}ms")
 

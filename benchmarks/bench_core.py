@@ -1,26 +1,31 @@
 """Tensor-core benchmarks: numtorch vs PyTorch CPU vs NumPy, in one process.
 
-    python benchmarks/bench_core.py
+    python benchmarks/bench_core.py [--load]
 
 Prints steady-state times (best of 5 interleaved rounds of medians; JIT compile happens in the
 first call, reported separately) and the numtorch/PyTorch ratio.  PyTorch is optional;
 without it only NumPy is compared.
 """
 
-import statistics
 import time
 
-import numpy as np
-
-try:  # torch first: its OpenMP runtime then keeps its own defaults (numtorch sets passive)
-    import torch
-except ImportError:
-    torch = None
-
 t0 = time.perf_counter()
+# numtorch first, NumPy included: OpenBLAS reads numtorch's thread settings when it loads.
+# With NumPy first its GEMM threads spun ~0.1 s after each call and starved PyTorch's own
+# (torch's 512x512 matmul timed 8 ms here against 0.8 ms alone, a ratio that meant nothing).
 import numtorch as nt  # noqa: E402
 
 IMPORT_S = time.perf_counter() - t0
+
+import statistics  # noqa: E402
+
+import numpy as np  # noqa: E402
+from _harness import banner, log_ratio  # noqa: E402
+
+try:
+    import torch
+except ImportError:
+    torch = None
 
 
 def _median(fn, min_time):
@@ -70,6 +75,7 @@ def main():
         ("matmul 512x512", lambda m, x, y: (lambda: x @ y), mm),
         ("a + b, 10 elems (x20000)", lambda m, x, y: small_op(x, y), tiny),
     ]
+    banner()
     print(f"import numtorch: {IMPORT_S * 1e3:.0f} ms")
     header = f"{'case':28s} {'numtorch':>11s} {'torch':>11s} {'numpy':>11s} {'nt/torch':>9s}" \
              f" {'first call':>11s}"
@@ -83,6 +89,7 @@ def main():
         best, first = compare(fns)
         ours, ref, numpy_t = best["numtorch"], best.get("torch"), best["numpy"]
         ratio = f"{ours / ref:9.2f}" if ref else f"{'-':>9s}"
+        log_ratio(name, ours, ref)
         ref_s = f"{ref * 1e3:9.3f}ms" if ref else f"{'-':>11s}"
         print(f"{name:28s} {ours * 1e3:9.3f}ms {ref_s} {numpy_t * 1e3:9.3f}ms {ratio}"
               f" {first * 1e3:9.1f}ms")

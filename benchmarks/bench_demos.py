@@ -1,6 +1,6 @@
 """The demos' training loops, numtorch vs PyTorch CPU, in one process.
 
-    python benchmarks/bench_demos.py
+    python benchmarks/bench_demos.py [--load]
 
 Runs the seed-faithful loops from examples/ (the very same functions, handed either library):
 the low-level linear regression (hand-written data_iter, manual SGD under no_grad) and the
@@ -25,6 +25,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import numpy as np  # noqa: E402
 import regression  # noqa: E402  (from examples/, on sys.path above)
 import ring_classification as ring  # noqa: E402
+from _harness import banner, log_ratio  # noqa: E402
 from bench_core import torch  # noqa: E402
 
 import numtorch as nt  # noqa: E402
@@ -81,6 +82,7 @@ def main():
     if torch is not None:
         libs["torch"] = torch
     alone = torch_in_own_process() if torch is not None else {}
+    banner()
     header = (f"{'case':46s} {'numtorch':>9s} {'torch':>9s} {'nt/torch':>9s} {'warm-up':>9s} "
               f"{'torch alone':>12s} {'nt/alone':>9s}")
     print(header)
@@ -97,6 +99,7 @@ def main():
                 best[k] = min(best[k], timed(fn, lib, 0))
         ref = best.get("torch")
         ratio = f"{best['numtorch'] / ref:9.2f}" if ref else f"{'-':>9s}"
+        log_ratio(name, best["numtorch"], ref)
         ref_s = f"{ref:8.2f}s" if ref else f"{'-':>9s}"
         own = alone.get(name)
         own_s = f"{own:11.2f}s {best['numtorch'] / own:9.2f}" if own else ""

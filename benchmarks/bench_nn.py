@@ -1,6 +1,6 @@
 """nn benchmarks: numtorch vs PyTorch CPU in one process.
 
-    python benchmarks/bench_nn.py
+    python benchmarks/bench_nn.py [--load]
 
 LeNet training step at batch 64 (32x32 grey), the 784-512-512-10 MLP step at batch 64,
 conv2d 16->32 channels 3x3 on 32x16x32x32 forward+backward, max_pool2d 2x2 on 32x32x64x64
@@ -24,6 +24,7 @@ if os.environ.get("NUMTORCH_BENCH_ALONE"):
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples"))
 
 import numpy as np  # noqa: E402
+from _harness import banner, log_ratio  # noqa: E402
 from bench_core import compare, torch  # noqa: E402
 from lenet import lenet as examples_lenet  # noqa: E402  (the models of examples/)
 from mlp import neural_network  # noqa: E402
@@ -88,6 +89,7 @@ def bn_fb(m):
 
 
 def main():
+    banner()
     header = f"{'case':36s} {'numtorch':>10s} {'torch':>10s} {'nt/torch':>9s} {'first call':>11s}"
     print(header)
     print("-" * len(header))
@@ -102,6 +104,7 @@ def main():
         best, first = compare(fns, rounds=3, min_time=0.3)
         ref = best.get("torch")
         ratio = f"{best['numtorch'] / ref:9.2f}" if ref else f"{'-':>9s}"
+        log_ratio(name, best["numtorch"], ref)
         ref_s = f"{ref * 1e3:8.2f}ms" if ref else f"{'-':>10s}"
         print(f"{name:36s} {best['numtorch'] * 1e3:8.2f}ms {ref_s} {ratio} "
               f"{first * 1e3:9.1f}ms")
