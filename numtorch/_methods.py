@@ -6,6 +6,7 @@ them are also methods and how the Python operators map onto them.
 
 import numpy as np
 
+from . import autograd
 from . import random as _random
 from ._ops import convert, creation, einsum, index, linalg, reduce, shape
 from ._ops import pointwise as P
@@ -269,6 +270,14 @@ def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
 
 Tensor.new_full = _new_full
 Tensor.new_tensor = _new_tensor
+
+
+def _backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    """Compute the gradient of this tensor with respect to the graph's leaves."""
+    autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+
+Tensor.backward = _backward
 
 
 # ---- Python operators --------------------------------------------------------------------

@@ -178,9 +178,7 @@ class Tensor:
         t._version = self._version  # a detached tensor shares storage, so it shares versions
         return t
 
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        from .autograd import backward
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+    # backward() is attached by _methods.py: it lives with the engine in numtorch.autograd
 
     def register_hook(self, hook):
         if not self._requires_grad:

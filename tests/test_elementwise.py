@@ -331,3 +331,30 @@ def test_float32_exp_within_one_ulp_over_its_whole_range():
     with np.errstate(over="ignore"):
         want = np.exp(special)
     assert np.array_equal(nt.from_numpy(special).exp().numpy(), want, equal_nan=True)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_small_operator_fast_path_every_rank_and_layout(dtype):
+    """`a op b` on small float tensors calls compiled kernels directly, per (dtype, rank):
+    every rank, and operands that are read-only, transposed or broadcast, must give NumPy's
+    answer (those layouts must leave the direct path, never be misread by it)."""
+    rng = np.random.default_rng(0)
+    for shape in [(), (1,), (7,), (3, 4), (2, 3, 2), (2, 1, 3, 2), (1, 2, 1, 2, 3)]:
+        x = np.asarray(rng.standard_normal(shape), dtype)
+        y = np.asarray(rng.standard_normal(shape) + 3, dtype)
+        ro = y.copy()
+        ro.flags.writeable = False
+        for xa, ya in [(x, y), (x, ro), (ro, x)]:
+            a, b = nt.from_numpy(xa), nt.from_numpy(ya)
+            for got, want in [(a + b, xa + ya), (a - b, xa - ya), (a * b, xa * ya),
+                              (a / b, xa / ya), (a * 2.5, xa * dtype(2.5)),
+                              (a - 3, xa - dtype(3)), (a / 7, xa / dtype(7))]:
+                assert got.dtype == a.dtype and got.shape == want.shape
+                np.testing.assert_array_equal(got.numpy(), want)
+    x = rng.standard_normal((4, 3)).astype(dtype)
+    y = rng.standard_normal((3, 4)).astype(dtype)
+    a, b = nt.from_numpy(x), nt.from_numpy(y)
+    np.testing.assert_array_equal((a.t() + b).numpy(), x.T + y)
+    np.testing.assert_array_equal((a + b.t()).numpy(), x + y.T)
+    np.testing.assert_array_equal((a.t() * 2.0).numpy(), x.T * dtype(2.0))
+    np.testing.assert_array_equal((a + nt.from_numpy(y[0, :3])).numpy(), x + y[0, :3])

@@ -206,3 +206,27 @@ def test_integer_and_bool_sums_never_wrap(dtype, dim):
     got = t.sum() if dim is None else t.sum(dim)
     assert got.dtype == nt.int64
     np.testing.assert_array_equal(got.numpy(), want)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_whole_sum_and_mean_of_small_tensors(dtype):
+    """sum()/mean() of a whole small float tensor (a loss) take a direct kernel call per
+    rank: float64 accumulation like the general path, gradients spread over every element."""
+    rng = np.random.default_rng(1)
+    for shape in [(), (1,), (5,), (3, 4), (2, 1, 3), (2, 2, 2, 2)]:
+        x = np.asarray(rng.standard_normal(shape), dtype)
+        ref = np.sum(x.astype(np.float64))
+        for fn, want, scale in [("sum", ref, 1.0), ("mean", ref / x.size, 1.0 / x.size)]:
+            t = nt.tensor(x, requires_grad=True)
+            r = getattr(t, fn)()
+            assert r.dtype == t.dtype and r.shape == ()
+            np.testing.assert_allclose(r.item(), want, rtol=1e-6 if dtype == np.float32 else 1e-12)
+            (r * 3).backward()
+            np.testing.assert_allclose(t.grad.numpy(), np.full(shape, 3 * scale, dtype),
+                                       rtol=1e-6)
+    ro = rng.standard_normal((4, 4)).astype(dtype)
+    ro.flags.writeable = False
+    np.testing.assert_allclose(nt.from_numpy(ro).sum().item(), ro.sum(dtype=np.float64),
+                               rtol=1e-6)
+    np.testing.assert_allclose(nt.from_numpy(ro).t().mean().item(), ro.mean(dtype=np.float64),
+                               rtol=1e-6)

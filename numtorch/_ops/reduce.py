@@ -10,6 +10,7 @@ from ..autograd import grad_mode, graph
 from ..backend import reduction as R
 from ..backend.cuda_array import asarray
 from ..kernels.cpu import reduction as K
+from ..kernels.cpu._jit import entry_table, learn
 from ..tensor import Tensor, wrap, wrap_dim
 from ._numpy_names import accept_numpy_names
 from .pointwise import _type_name, deliver
@@ -88,7 +89,33 @@ def _record_fold(res, input, dim, keepdim, name, grad, saved=()):
                         lambda g, *s: grad(expand_back(g, shape, dims, keepdim), *s), saved)
 
 
+_SUM_SMALL = entry_table()
+
+
+def _whole(input, name, divide):
+    """sum() (or mean(), with divide) of the whole of a small float CPU tensor -- a small
+    model's loss, every step -- straight through NumPy's float64 reduce, skipping the dim and
+    dtype handling that cost more than the sum itself; None for any other input."""
+    arr = input._data if isinstance(input, Tensor) else None
+    if type(arr) is not np.ndarray or not 0 < arr.size <= R.NUMPY_SUM_MAX or (
+            arr.dtype != np.float32 and arr.dtype != np.float64) or not arr.flags.carray:
+        return None
+    n = arr.size if divide else 1
+    out = np.empty((), arr.dtype)
+    (_SUM_SMALL[arr.dtype][arr.ndim] or learn(_SUM_SMALL, K.sum_small, arr, (arr, 1.0, out)))(
+        arr, float(n), out)
+    res = wrap(out, input._dtype)
+    if not (input._requires_grad and graph._enabled[0]):
+        return res
+    shape, dims = arr.shape, tuple(range(arr.ndim))
+    return graph.attach(res, name, (input,), lambda g: _mean_grad(g, shape, dims, False, n))
+
+
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    if dim is None and dtype is None and out is None:
+        res = _whole(input, "SumBackward0", False)
+        if res is not None:
+            return res
     if dtype is not None:
         input = _cast(input, dtype)
     dt = input.dtype if input.dtype.category == D.FLOAT else D.int64
@@ -136,18 +163,10 @@ def _count(shape, dims):
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
-    if dim is None and dtype is None and out is None and isinstance(input, Tensor):
-        arr = input._data  # a small model's loss: the whole of a small float CPU tensor
-        if type(arr) is np.ndarray and 0 < arr.size <= R.NUMPY_SUM_MAX and (
-                arr.dtype == np.float32 or arr.dtype == np.float64):
-            n = arr.size
-            res = wrap(np.array(np.add.reduce(arr, axis=None, dtype=np.float64) / n, arr.dtype),
-                       input._dtype)
-            if not graph.requires_grad(input):
-                return res
-            shape, dims = arr.shape, tuple(range(arr.ndim))
-            return graph.attach(res, "MeanBackward0", (input,),
-                                lambda g: _mean_grad(g, shape, dims, False, n))
+    if dim is None and dtype is None and out is None:
+        res = _whole(input, "MeanBackward0", True)
+        if res is not None:
+            return res
     if dtype is not None:
         input = _cast(input, dtype)
     if input.dtype.category != D.FLOAT:
@@ -170,15 +189,22 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
 
 
 def _mean_grad(g, shape, dims, keepdim, n):
-    """g / n spread over the reduced dims; with no graph wanted, one broadcasting divide
-    straight into the result (a small model's loss runs this every step)."""
+    """g / n spread over the reduced dims (n=1: sum's gradient); with no graph wanted, one
+    broadcasting divide straight into the result (a small model's loss runs this every
+    step)."""
     arr = g._data
     if not graph._enabled[0] and n and type(arr) is np.ndarray and (
             arr.dtype == np.float32 or arr.dtype == np.float64):
         out = np.empty(shape, arr.dtype)
-        np.divide(arr if keepdim else np.expand_dims(arr, dims), arr.dtype.type(n), out=out)
-        return wrap(out, g.dtype)
-    return expand_back(g, shape, dims, keepdim) / n
+        if not (keepdim or arr.ndim == 0):  # (a 0-d arr broadcasts as it is)
+            arr = np.expand_dims(arr, dims)
+        if n == 1:  # sum's gradient
+            out[...] = arr
+        else:
+            np.divide(arr, arr.dtype.type(n), out=out)
+        return wrap(out, g._dtype)
+    g = expand_back(g, shape, dims, keepdim)
+    return g if n == 1 else g / n
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):

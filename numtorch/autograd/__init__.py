@@ -1,6 +1,8 @@
 """numtorch.autograd: backward, grad, custom Functions, gradcheck and grad mode."""
 
-from ..tensor import Tensor
+import numpy as np
+
+from ..tensor import Tensor, wrap
 from . import graph
 from .engine import run_backward
 from .function import Function, FunctionCtx
@@ -19,7 +21,6 @@ def _as_tuple(x):
 
 
 def _root_grads(outputs, grad_outputs):
-    from .. import ones_like
     grads = list(_as_tuple(grad_outputs)) or [None] * len(outputs)
     if len(grads) != len(outputs):
         raise RuntimeError(f"grad_tensors should have the same length as tensors: got "
@@ -32,7 +33,10 @@ def _root_grads(outputs, grad_outputs):
         if g is None:
             if out.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = ones_like(out)
+            arr = out._data  # (a scalar loss, every step: ones() without ones_like's layers)
+            ones = np.empty(arr.shape, arr.dtype, like=arr)  # like=: on the loss's device
+            ones.fill(1)
+            g = wrap(ones, out._dtype)
         elif not isinstance(g, Tensor):
             from .. import tensor
             g = tensor(g, dtype=out.dtype)

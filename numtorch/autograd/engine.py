@@ -74,30 +74,29 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
     This loop runs once per node of every backward, ~20 nodes for a small model's step, so
     the common cases are inlined: leaves, and single-output nodes without hooks."""
     start = [edge(r) for r in roots]
+    # deps: every node reachable from the roots (so also the set of nodes to free), with the
+    # number of its consumers yet to run
     deps = {}
-    seen = set()
     stack = []
-    for node, _ in start:
-        if node is not None and node not in seen:
-            seen.add(node)
-            stack.append(node)
+    buffers = {}
+    ready = []
+    for (node, nr), g in zip(start, root_grads):
+        if node is not None:
+            if node not in deps:
+                deps[node] = 0
+                stack.append(node)
+                ready.append(node)
+            _add(buffers, node, nr, g)
     while stack:
-        node = stack.pop()
-        for nxt, _ in node.next_functions:
+        for nxt, _ in stack.pop().next_functions:
             if nxt is None:
                 continue
-            if nxt in seen:
+            if nxt in deps:
                 deps[nxt] += 1
             else:
                 deps[nxt] = 1
-                seen.add(nxt)
                 stack.append(nxt)
-    buffers = {}
-    for (node, nr), g in zip(start, root_grads):
-        if node is not None:
-            _add(buffers, node, nr, g)
-    ready = [n for n in dict.fromkeys(n for n, _ in start if n is not None)
-             if deps.get(n, 0) == 0]
+    ready = [n for n in ready if deps[n] == 0]
     prev = grad_mode._enabled[0]
     grad_mode._enabled[0] = bool(create_graph)
     try:
@@ -134,8 +133,10 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
     finally:
         grad_mode._enabled[0] = prev
         if not retain_graph:
-            for node in seen:
-                node.free()
+            for node in deps:
+                if node._saved is not None:  # free what it saved
+                    node._saved = ()
+                    node._freed = True
 
 
 def _add(buffers, node, nr, g):

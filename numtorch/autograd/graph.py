@@ -66,10 +66,7 @@ class Node:
                 raise RuntimeError(_modified_message(t, v, creator))
         return self._saved
 
-    def free(self):
-        if self._saved is not None:
-            self._saved = ()
-            self._freed = True
+    # (the engine frees saved tensors after backward: _saved becomes (), _freed True)
 
 
 def _modified_message(t, expected, creator):

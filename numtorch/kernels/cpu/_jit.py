@@ -25,4 +25,28 @@ parallel_reduce_kernel = njit(cache=True, error_model="numpy", nogil=True, paral
 # on the 2-vCPU VMs the benchmarks run on, where a 400k-element SGD update inside an MLP step
 # took 270-460 us in parallel against 185-210 us on one thread (1 << 17 before).
 PARALLEL_THRESHOLD = 1 << 20
+
+
+def entry_point(dispatcher, args):
+    """Run `dispatcher(*args)` and return the compiled function for these argument types.
+
+    Calling it directly skips Numba's dispatch (typing every argument, ~150 ns of a 10-element
+    add's ~1 us), so it is only for call sites whose own checks guarantee that later calls pass
+    exactly these types: same dtypes, ranks and layouts, aligned and writeable arrays."""
+    dispatcher(*args)
+    return dispatcher.overloads[tuple(dispatcher.typeof_pyval(a) for a in args)].entry_point
+
+
+def entry_table():
+    """Slots for one kernel's entry points, `table[x.dtype][x.ndim]`, for the float dtypes
+    the small-tensor fast paths take.  Keyed by the array's own dtype, so a slot only ever
+    receives the types it was compiled for."""
+    return {np.dtype(t): [None] * 65 for t in (np.float32, np.float64)}
+
+
+def learn(table, dispatcher, x, args):
+    """Compile (and run) dispatcher on args, x being the array whose dtype and rank key its
+    entry point in table; returns the entry point."""
+    ep = table[x.dtype][x.ndim] = entry_point(dispatcher, args)
+    return ep
 CHUNKS = 16
