@@ -263,6 +263,7 @@ from ._ops.shape import (
 )
 from ._printing import get_printoptions, set_printoptions
 from ._size import Size
+from ._threads import get_num_threads, set_num_threads
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .random import (
     Generator,

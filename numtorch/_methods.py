@@ -329,7 +329,7 @@ Tensor.__floordiv__ = _op(P.floor_divide)
 Tensor.__rfloordiv__ = _op(_swap(P.floor_divide))
 Tensor.__mod__ = _op(P.remainder)
 Tensor.__rmod__ = _op(_swap(P.remainder))
-Tensor.__pow__ = _op(P.pow)
+Tensor.__pow__ = _op(P.pow, K.POW)  # (the kernel squares and cubes by multiplying)
 Tensor.__rpow__ = _op(_swap(P.pow))
 
 

@@ -172,18 +172,23 @@ def _fast_inplace(op, t, b):
     """`t op= b` for a float t and a same-dtype, same-shape tensor or a Python number, written
     straight into t; False when the general path is needed."""
     dt = t._dtype
-    if dt.category != D.FLOAT or dt is D.float16:
+    if dt is not _F32 and dt is not _F64:
         return False
+    x = t._data
     if isinstance(b, Tensor):
         if b._dtype is not dt:
             return False
         y = b._data
+        if x.shape == y.shape and type(x) is np.ndarray and x.size < _BCAST_FAST_MAX \
+                and x.flags.carray and y.flags.carray:
+            (_SMALL[x.dtype][x.ndim] or learn(_SMALL, K.binary_small, x, (op, x, y, x)))(
+                op, x, y, x)
+        elif E.run_simple("binary", op, x, y, out=x) is None:
+            return False
     elif type(b) is float or type(b) is int:  # noqa: E721  (bool must not match)
-        y = dt.np.type(b)
+        if E.run_simple("binary", op, x, dt.np.type(b), out=x) is None:
+            return False
     else:
-        return False
-    x = t._data
-    if E.run_simple("binary", op, x, y, out=x) is None:
         return False
     t._bump()
     return True
@@ -298,7 +303,8 @@ def record_binary(op, res, a, b):
                             lambda g, y: g * y * math.log(a), (res,))
     if op == K.POW and not isinstance(b, Tensor):  # x ** 2
         return graph.attach(res, "PowBackward0", (a,),
-                            lambda g, x: g * 0.0 if b == 0 else g * b * pow(x, b - 1), (a,))
+                            lambda g, x: g * 0.0 if b == 0 else
+                            g * b * (x if b == 2 else pow(x, b - 1)), (a,))
 
     def backward(g, x=None, y=None):
         return (grad_a(g, x, y) if need_a else None, grad_b(g, x, y) if need_b else None)

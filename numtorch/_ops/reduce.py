@@ -10,7 +10,6 @@ from ..autograd import grad_mode, graph
 from ..backend import reduction as R
 from ..backend.cuda_array import asarray
 from ..kernels.cpu import reduction as K
-from ..kernels.cpu._jit import entry_table, learn
 from ..tensor import Tensor, wrap, wrap_dim
 from ._numpy_names import accept_numpy_names
 from .pointwise import _type_name, deliver
@@ -89,21 +88,15 @@ def _record_fold(res, input, dim, keepdim, name, grad, saved=()):
                         lambda g, *s: grad(expand_back(g, shape, dims, keepdim), *s), saved)
 
 
-_SUM_SMALL = entry_table()
-
-
 def _whole(input, name, divide):
     """sum() (or mean(), with divide) of the whole of a small float CPU tensor -- a small
     model's loss, every step -- straight through NumPy's float64 reduce, skipping the dim and
     dtype handling that cost more than the sum itself; None for any other input."""
     arr = input._data if isinstance(input, Tensor) else None
-    if type(arr) is not np.ndarray or not 0 < arr.size <= R.NUMPY_SUM_MAX or (
-            arr.dtype != np.float32 and arr.dtype != np.float64) or not arr.flags.carray:
+    n = arr.size if divide and arr is not None else 1
+    out = R.small_total(arr, float(n))
+    if out is None:
         return None
-    n = arr.size if divide else 1
-    out = np.empty((), arr.dtype)
-    (_SUM_SMALL[arr.dtype][arr.ndim] or learn(_SUM_SMALL, K.sum_small, arr, (arr, 1.0, out)))(
-        arr, float(n), out)
     res = wrap(out, input._dtype)
     if not (input._requires_grad and graph._enabled[0]):
         return res

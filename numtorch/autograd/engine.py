@@ -2,10 +2,12 @@
 is fine), gradient accumulation per node, tensor hooks, retain_grad, and graph freeing."""
 
 
+import math
 import sys
 
 import numpy as np
 
+from ..backend import reduction as R
 from ..tensor import wrap
 from . import grad_mode
 from .graph import AccumulateGrad, edge
@@ -20,6 +22,10 @@ def sum_to(g, shape):
     dims = list(range(lead)) + [lead + i for i, s in enumerate(shape)
                                 if s == 1 and gs[lead + i] != 1]
     arr = g._data
+    if not grad_mode._enabled[0] and math.prod(shape) == 1:
+        total = R.small_total(arr)  # a bias of one element (x @ w + b): a whole sum
+        if total is not None:
+            return wrap(total.reshape(shape), g._dtype)
     if not grad_mode._enabled[0] and type(arr) is np.ndarray and arr.dtype.kind == "f" \
             and arr.size <= 4096:
         # no graph wanted, small: NumPy's reduce directly (a bias gradient every step),

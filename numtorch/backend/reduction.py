@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from ..kernels.cpu import reduction as K
-from ..kernels.cpu._jit import PARALLEL_THRESHOLD
+from ..kernels.cpu._jit import PARALLEL_THRESHOLD, entry_table, learn
 from . import cuda_ops
 from .cuda_array import CudaArray
 
@@ -39,6 +39,20 @@ def split3(arr, dims):
 
 
 NUMPY_SUM_MAX = 4096
+_SUM_SMALL = entry_table()
+
+
+def small_total(arr, divisor=1.0):
+    """sum(arr) / divisor as a 0-d array of arr's dtype, accumulated in float64, when arr is
+    a small float32/float64 host array in the layout K.sum_small's entry points take (a
+    small model's loss, a bias gradient: every step); None for anything else."""
+    if type(arr) is not np.ndarray or not 0 < arr.size <= NUMPY_SUM_MAX or (
+            arr.dtype != np.float32 and arr.dtype != np.float64) or not arr.flags.carray:
+        return None
+    out = np.empty((), arr.dtype)
+    (_SUM_SMALL[arr.dtype][arr.ndim] or learn(_SUM_SMALL, K.sum_small, arr, (arr, 1.0, out)))(
+        arr, divisor, out)
+    return out
 
 
 def reduce(op, arr, dims, acc_dtype):

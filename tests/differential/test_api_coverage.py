@@ -35,6 +35,7 @@ NOT_IN_PROGRAMS = {
     **dict.fromkeys("get_default_device set_default_device".split(),
                     "tests/test_long_tail_nn.py"),
     "is_grad_enabled": "tests/test_core.py",
+    **dict.fromkeys("get_num_threads set_num_threads".split(), "tests/test_threads.py"),
     **dict.fromkeys("get_printoptions set_printoptions".split(), "below: printing"),
 }
 

@@ -7,18 +7,46 @@ runs ~6x faster; cache=True makes a second run of a program start warm.
 import numpy as np
 from numba import njit, prange  # noqa: F401  (prange re-exported for kernel modules)
 
+from ... import _threads
+
 # Cast a computed index with this: a signed index gets Numba's negative-index wraparound test,
 # which stops LLVM vectorising the loop (im2col ran 2.7x slower with it)
 unsigned = np.uint64
 
 kernel = njit(cache=True, error_model="numpy", nogil=True)
-parallel_kernel = njit(cache=True, error_model="numpy", nogil=True, parallel=True)
 # inline helpers are compiled into their caller, so they share its cache entry
 inline = njit(inline="always", error_model="numpy")
 # reassoc lets float sums vectorise; no 'nnan'/'ninf' so isnan and inf still behave
 reduce_kernel = njit(cache=True, error_model="numpy", nogil=True, fastmath={"reassoc", "contract"})
-parallel_reduce_kernel = njit(cache=True, error_model="numpy", nogil=True, parallel=True,
-                              fastmath={"reassoc", "contract"})
+
+
+class _Parallel:
+    """A parallel kernel, called from Python only: it first sizes this thread's Numba pool to
+    the cores other processes leave free (see numtorch/_threads.py).  Everything else -- its
+    signatures, its cache -- is the Numba dispatcher's."""
+
+    __slots__ = ("dispatcher",)
+
+    def __init__(self, dispatcher):
+        self.dispatcher = dispatcher
+
+    def __call__(self, *args):
+        _threads.adapt()
+        return self.dispatcher(*args)
+
+    def __getattr__(self, name):  # (only reached for names that are not slots)
+        if name == "dispatcher":
+            raise AttributeError(name)
+        return getattr(self.dispatcher, name)
+
+
+def _adaptive(jit):
+    return lambda fn: _Parallel(jit(fn))
+
+
+parallel_kernel = _adaptive(njit(cache=True, error_model="numpy", nogil=True, parallel=True))
+parallel_reduce_kernel = _adaptive(njit(cache=True, error_model="numpy", nogil=True,
+                                        parallel=True, fastmath={"reassoc", "contract"}))
 
 # Above this many elements memory-bound kernels split the work over threads.  Below it waking
 # the sleeping workers costs more than the split saves: 5-10 us on bare metal, but 60-200 us
