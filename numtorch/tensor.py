@@ -226,10 +226,10 @@ class Tensor:
         return self._data.astype(dtype, copy=False)
 
     def item(self):
-        if self._data.size != 1:
-            raise RuntimeError(
-                f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
-        return self._data.reshape(-1)[0].item()
+        arr = self._data
+        if arr.size != 1:
+            raise RuntimeError(f"a Tensor with {arr.size} elements cannot be converted to Scalar")
+        return arr.item() if type(arr) is np.ndarray else arr.reshape(-1)[0].item()
 
     def tolist(self):
         return self._data.tolist()

@@ -358,3 +358,43 @@ def test_small_operator_fast_path_every_rank_and_layout(dtype):
     np.testing.assert_array_equal((a + b.t()).numpy(), x + y.T)
     np.testing.assert_array_equal((a.t() * 2.0).numpy(), x.T * dtype(2.0))
     np.testing.assert_array_equal((a + nt.from_numpy(y[0, :3])).numpy(), x + y[0, :3])
+
+
+def test_small_broadcasts_match_numpy_and_raise_like_it():
+    """Row-vector and single-element broadcasts (`x @ w + b`) take direct kernel calls; every
+    pairing of these shapes, either way round, must give NumPy's values and shape, and the
+    pairs NumPy rejects must raise."""
+    import itertools
+    rng = np.random.default_rng(0)
+    shapes = [(3, 4), (4,), (1, 4), (1, 1), (1,), (), (2, 3, 4), (1, 1, 4), (3, 1), (5,)]
+    for sa, sb in itertools.product(shapes, shapes):
+        for dt in (np.float32, np.float64):
+            xa = np.asarray(rng.standard_normal(sa) + 2, dt)
+            ya = np.asarray(rng.standard_normal(sb) + 2, dt)
+            a, b = nt.from_numpy(xa), nt.from_numpy(ya)
+            try:
+                np.broadcast_shapes(sa, sb)
+            except ValueError:
+                with pytest.raises(RuntimeError):
+                    a + b
+                continue
+            for got, want in [(a + b, xa + ya), (a - b, xa - ya), (b / a, ya / xa),
+                              (a * b, xa * ya)]:
+                assert got.shape == want.shape and got.dtype == a.dtype, (sa, sb)
+                np.testing.assert_array_equal(got.numpy(), want)
+
+
+def test_in_place_ops_apply_once_on_first_use():
+    """The direct-call tables compile a kernel on its first use in a process; an in-place op
+    being that first use must still apply exactly once (typing the arguments, never running
+    them), so this runs in a fresh interpreter."""
+    import subprocess
+    import sys
+    program = ("import numtorch as nt\n"
+               "z = nt.ones(2, 3, 4, 5, dtype=nt.float64)\n"
+               "z.add_(nt.ones(2, 3, 4, 5, dtype=nt.float64))\n"
+               "z.mul_(3.0)\n"
+               "print(z.sum().item())\n")
+    out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                         check=True)
+    assert float(out.stdout.strip().splitlines()[-1]) == 2 * 3 * 120

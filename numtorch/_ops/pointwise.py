@@ -129,12 +129,14 @@ def _fast_binary(op, a, b, record=True):
         elif type(x) is not type(y):  # different devices: the general path reports it
             return None
         elif x.shape != y.shape:
-            shape = E.broadcast_shapes(x.shape, y.shape)
-            if len(shape) > 4 or math.prod(shape) > _BCAST_FAST_MAX:
-                return None
-            res = E.run_broadcast(op, x, y, shape)
+            res = _small_bcast(op, x, y)
             if res is None:
-                return None
+                shape = E.broadcast_shapes(x.shape, y.shape)
+                if len(shape) > 4 or math.prod(shape) > _BCAST_FAST_MAX:
+                    return None
+                res = E.run_broadcast(op, x, y, shape)
+                if res is None:
+                    return None
         else:
             res = E.run_simple("binary", op, x, y)
             if res is None:
@@ -166,6 +168,42 @@ _F32, _F64 = D.float32, D.float64
 # on 10 elements costs ~1 us, and Numba's dispatch was 150 ns of it.
 _SMALL = entry_table()
 _SMALL_SCALAR = entry_table()
+
+
+_UNARY_SMALL = entry_table()
+_ROWVEC = entry_table()  # slot: 8 * the full operand's rank + the row's
+_SMALL_LEFT = entry_table()
+
+
+def _small_bcast(op, x, y):
+    """x op y for small C-contiguous host arrays of one float dtype where one operand is a
+    single element or a single row of the other's last dim (`x @ w + b`, `y - 1`-shaped
+    constants): a direct kernel call, without broadcast_shapes or 4-D reshapes; None for any
+    other pair."""
+    if type(x) is not np.ndarray or not (x.flags.carray and y.flags.carray):
+        return None
+    big, vec, swap = (x, y, False) if x.size >= y.size else (y, x, True)
+    m = vec.size
+    if not 0 < big.size < _BCAST_FAST_MAX or vec.ndim > big.ndim or big.ndim > 7:
+        return None
+    res = np.empty(big.shape, big.dtype)
+    if m == 1:  # a number in a tensor: its value, exactly, as the scalar kernels take it
+        s = vec.item()
+        if swap:
+            (_SMALL_LEFT[big.dtype][big.ndim] or learn(
+                _SMALL_LEFT, K.binary_small_scalar_left, big, (op, vec.dtype.type(s), big, res)))(
+                op, s, big, res)
+        else:
+            (_SMALL_SCALAR[big.dtype][big.ndim] or learn(
+                _SMALL_SCALAR, K.binary_small_scalar, big, (op, big, vec.dtype.type(s), res)))(
+                op, big, s, res)
+        return res
+    if vec.shape[-1] != m or big.shape[-1] != m:
+        return None
+    slot = 8 * big.ndim + vec.ndim
+    (_ROWVEC[big.dtype][slot] or learn(_ROWVEC, K.binary_rowvec, big, (op, big, vec, res, swap),
+                                       slot))(op, big, vec, res, swap)
+    return res
 
 
 def _fast_inplace(op, t, b):
@@ -786,6 +824,21 @@ def unary(op, x, out=None, inplace=None):
     """Float math on x; integer inputs promote to the default float dtype (sqrt(int) -> float),
     except ops that keep integers (neg, abs, sign, relu, square).  Records its graph node
     unless writing into out= or in place."""
+    if out is None and inplace is None and isinstance(x, Tensor):
+        # the hot case (a small model's activations): a small float C-contiguous host tensor,
+        # straight into unary_small's entry point (the sizes where NumPy's loops would be
+        # used instead start at E.NUMPY_UNARY_MIN)
+        dt, a = x._dtype, x._data
+        if (dt is _F32 or dt is _F64) and type(a) is np.ndarray and \
+                a.size < E.NUMPY_UNARY_MIN and a.flags.carray:
+            arr = np.empty(a.shape, a.dtype)
+            (_UNARY_SMALL[a.dtype][a.ndim] or learn(_UNARY_SMALL, K.unary_small, a,
+                                                    (op, a, arr)))(op, a, arr)
+            res = _new(Tensor)
+            res._data = arr
+            res._dtype = dt
+            res._version = [0]
+            return record_unary(op, res, x) if x._requires_grad else res
     if out is not None and graph.requires_grad(x):
         raise RuntimeError("functions with out=... arguments don't support automatic "
                            "differentiation, but one of the arguments requires grad.")

@@ -56,13 +56,16 @@ PARALLEL_THRESHOLD = 1 << 20
 
 
 def entry_point(dispatcher, args):
-    """Run `dispatcher(*args)` and return the compiled function for these argument types.
+    """The compiled function of `dispatcher` for the types of args (compiled, or loaded from
+    the cache, now; args are only typed, never run: an in-place caller's would be applied
+    twice).
 
     Calling it directly skips Numba's dispatch (typing every argument, ~150 ns of a 10-element
     add's ~1 us), so it is only for call sites whose own checks guarantee that later calls pass
     exactly these types: same dtypes, ranks and layouts, aligned and writeable arrays."""
-    dispatcher(*args)
-    return dispatcher.overloads[tuple(dispatcher.typeof_pyval(a) for a in args)].entry_point
+    sig = tuple(dispatcher.typeof_pyval(a) for a in args)
+    dispatcher.compile(sig)
+    return dispatcher.overloads[sig].entry_point
 
 
 def entry_table():
@@ -72,9 +75,11 @@ def entry_table():
     return {np.dtype(t): [None] * 65 for t in (np.float32, np.float64)}
 
 
-def learn(table, dispatcher, x, args):
-    """Compile (and run) dispatcher on args, x being the array whose dtype and rank key its
-    entry point in table; returns the entry point."""
-    ep = table[x.dtype][x.ndim] = entry_point(dispatcher, args)
+def learn(table, dispatcher, x, args, slot=None):
+    """Compile dispatcher for args, x being the array whose dtype (and rank, unless
+    `slot` says otherwise) keys its entry point in table; returns the entry point."""
+    ep = table[x.dtype][x.ndim if slot is None else slot] = entry_point(dispatcher, args)
     return ep
+
+
 CHUNKS = 16

@@ -183,6 +183,19 @@ def binary_small_scalar_left(op, s, a, out):
     binary_1d(op, _scalar_view(s, a), _flat(a), _flat(out))
 
 
+@kernel
+def binary_rowvec(op, a, v, out, swap):
+    """out = a op v (v op a with swap) for C-contiguous a and out of one shape and v holding
+    one row of a's last dim, repeated down every row: `x @ w + b`'s broadcast, any ranks."""
+    m = v.size
+    af, vf, of = _flat(a), _flat(v), _flat(out)
+    for r in range(0, af.shape[0], m):
+        if swap:
+            binary_1d(op, vf, af[r:r + m], of[r:r + m])
+        else:
+            binary_1d(op, af[r:r + m], vf, of[r:r + m])
+
+
 # ---- comparisons and logical ops: any dtype in, bool out ----------------------------------
 EQ, NE, LT, LE, GT, GE, LAND, LOR, LXOR = range(9)
 
@@ -525,7 +538,7 @@ def unary_1d_par(op, a, out):
 @kernel
 def unary_small(op, a, out):
     """unary_1d on a C-contiguous array of any rank (see binary_small)."""
-    unary_1d(op, a.reshape(a.size), out.reshape(out.size))
+    unary_1d(op, _flat(a), _flat(out))
 
 
 @kernel
