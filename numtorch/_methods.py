@@ -303,10 +303,11 @@ def _op(slow, fast=None, left=False):
     """A binary operator: NotImplemented for foreign operands (so Python tries the reflected
     op); `a + b` and friends first try the same-dtype fast path for kernel op code `fast`
     (with `left`, a reflected op: `1 - x` is other - self)."""
-    def method(self, other):
-        if fast is not None:
-            res = P._fast_binary_left(fast, other, self) if left else \
-                P._fast_binary(fast, self, other)
+    try_fast = None if fast is None else P._fast_binary_left if left else P._fast_binary
+
+    def method(self, other):  # (the hottest Python in a small model: no work it can skip)
+        if try_fast is not None:
+            res = try_fast(fast, other, self) if left else try_fast(fast, self, other)
             if res is not None:
                 return res
         if not isinstance(other, _OPERAND):

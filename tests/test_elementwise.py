@@ -398,3 +398,15 @@ def test_in_place_ops_apply_once_on_first_use():
     out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
                          check=True)
     assert float(out.stdout.strip().splitlines()[-1]) == 2 * 3 * 120
+
+
+@pytest.mark.parametrize("n", [0, 1, 255, 256, 257, 1000])
+def test_number_operands_across_block_boundaries(n):
+    """A number operand is applied in blocks of 256 copies: lengths around the block size
+    must match NumPy, on either side of the operator and in comparisons."""
+    x = np.random.default_rng(n).standard_normal(n).astype(np.float32)
+    a = nt.from_numpy(x)
+    np.testing.assert_array_equal((a * 2.5).numpy(), x * np.float32(2.5))
+    np.testing.assert_array_equal((1 - a).numpy(), np.float32(1) - x)
+    np.testing.assert_array_equal((a.reshape(-1, 1) / 3.0).numpy().ravel(), x / np.float32(3))
+    np.testing.assert_array_equal((a < 0.3).numpy(), x < np.float32(0.3))

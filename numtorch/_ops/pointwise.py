@@ -121,8 +121,9 @@ def _fast_binary(op, a, b, record=True):
         if b._dtype is not dt:
             return None
         y = b._data
-        if x.shape == y.shape and type(x) is np.ndarray and x.size < _BCAST_FAST_MAX \
-                and x.flags.carray and y.flags.carray:  # what _SMALL was compiled for
+        if x.shape == y.shape and type(x) is np.ndarray and type(y) is np.ndarray \
+                and x.size < _BCAST_FAST_MAX and x.flags.carray and y.flags.carray:
+            # (the layout, aligned and writeable, that _SMALL's entry points were built for)
             res = np.empty(x.shape, x.dtype)
             (_SMALL[x.dtype][x.ndim] or learn(_SMALL, K.binary_small, x, (op, x, y, res)))(
                 op, x, y, res)
@@ -217,8 +218,8 @@ def _fast_inplace(op, t, b):
         if b._dtype is not dt:
             return False
         y = b._data
-        if x.shape == y.shape and type(x) is np.ndarray and x.size < _BCAST_FAST_MAX \
-                and x.flags.carray and y.flags.carray:
+        if x.shape == y.shape and type(x) is np.ndarray and type(y) is np.ndarray \
+                and x.size < _BCAST_FAST_MAX and x.flags.carray and y.flags.carray:
             (_SMALL[x.dtype][x.ndim] or learn(_SMALL, K.binary_small, x, (op, x, y, x)))(
                 op, x, y, x)
         elif E.run_simple("binary", op, x, y, out=x) is None:
