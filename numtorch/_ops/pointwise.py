@@ -165,15 +165,13 @@ def _fast_binary(op, a, b, record=True):
 
 
 _F32, _F64 = D.float32, D.float64
-# The compiled entry points of the small same-shape kernels (see _jit.entry_point): `a + b`
-# on 10 elements costs ~1 us, and Numba's dispatch was 150 ns of it.
+# The compiled entry points of the small-tensor kernels (see _jit.entry_point): `a + b` on 10
+# elements costs ~1 us, and Numba's dispatch was 150 ns of it.
 _SMALL = entry_table()
 _SMALL_SCALAR = entry_table()
-
-
+_SMALL_LEFT = entry_table()
 _UNARY_SMALL = entry_table()
 _ROWVEC = entry_table()  # slot: 8 * the full operand's rank + the row's
-_SMALL_LEFT = entry_table()
 
 
 def _small_bcast(op, x, y):
@@ -835,10 +833,7 @@ def unary(op, x, out=None, inplace=None):
             arr = np.empty(a.shape, a.dtype)
             (_UNARY_SMALL[a.dtype][a.ndim] or learn(_UNARY_SMALL, K.unary_small, a,
                                                     (op, a, arr)))(op, a, arr)
-            res = _new(Tensor)
-            res._data = arr
-            res._dtype = dt
-            res._version = [0]
+            res = wrap(arr, dt)
             return record_unary(op, res, x) if x._requires_grad else res
     if out is not None and graph.requires_grad(x):
         raise RuntimeError("functions with out=... arguments don't support automatic "

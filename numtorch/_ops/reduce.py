@@ -90,8 +90,8 @@ def _record_fold(res, input, dim, keepdim, name, grad, saved=()):
 
 def _whole(input, name, divide):
     """sum() (or mean(), with divide) of the whole of a small float CPU tensor -- a small
-    model's loss, every step -- straight through NumPy's float64 reduce, skipping the dim and
-    dtype handling that cost more than the sum itself; None for any other input."""
+    model's loss, every step -- with one direct kernel call (R.small_total), skipping the dim
+    and dtype handling that cost more than the sum itself; None for any other input."""
     arr = input._data if isinstance(input, Tensor) else None
     n = arr.size if divide and arr is not None else 1
     out = R.small_total(arr, float(n))
