@@ -230,3 +230,15 @@ def test_whole_sum_and_mean_of_small_tensors(dtype):
                                rtol=1e-6)
     np.testing.assert_allclose(nt.from_numpy(ro).t().mean().item(), ro.mean(dtype=np.float64),
                                rtol=1e-6)
+
+
+@pytest.mark.parametrize("op", ["sum", "mean", "prod", "std", "var", "amax", "amin", "nansum",
+                                "logsumexp", "all", "any", "count_nonzero"])
+@pytest.mark.parametrize("dim", [1, -2])
+def test_zero_dim_reductions_reject_dims_beyond_minus_one_and_zero(op, dim):
+    x = nt.tensor(2.0)
+    with pytest.raises(IndexError, match=r"Dimension out of range \(expected to be in range "
+                                         rf"of \[-1, 0\], but got {dim}\)"):
+        getattr(nt, op)(x, dim=dim)
+    for ok in (0, -1):
+        assert getattr(nt, op)(x, dim=ok).shape == ()

@@ -51,7 +51,7 @@ def _product(a, b):
 def _numeric(*ts):
     """The arrays of ts when no graph of a gradient is wanted and all are float CPU tensors of
     one dtype: then a product's gradient is one np.matmul, without the tensor-op layers."""
-    if graph._enabled[0]:
+    if graph._grad.enabled:
         return None
     dt = ts[0]._dtype
     if dt is not D.float32 and dt is not D.float64:

@@ -29,7 +29,8 @@ def reduce_dims(dim, ndim):
     if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
         return tuple(range(ndim))
     if isinstance(dim, (int, np.integer)):
-        return (wrap_dim(dim, ndim),) if ndim else ()
+        d = wrap_dim(dim, ndim)  # a 0-d tensor takes dim 0 or -1 only, as in PyTorch
+        return (d,) if ndim else ()
     dims = [wrap_dim(d, ndim) for d in dim]
     for d in dims:
         if dims.count(d) > 1:
@@ -98,7 +99,7 @@ def _whole(input, name, divide):
     if out is None:
         return None
     res = wrap(out, input._dtype)
-    if not (input._requires_grad and graph._enabled[0]):
+    if not (input._requires_grad and graph._grad.enabled):
         return res
     shape, dims = arr.shape, tuple(range(arr.ndim))
     return graph.attach(res, name, (input,), lambda g: _mean_grad(g, shape, dims, False, n))
@@ -186,7 +187,7 @@ def _mean_grad(g, shape, dims, keepdim, n):
     broadcasting divide straight into the result (a small model's loss runs this every
     step)."""
     arr = g._data
-    if not graph._enabled[0] and n and type(arr) is np.ndarray and (
+    if not graph._grad.enabled and n and type(arr) is np.ndarray and (
             arr.dtype == np.float32 or arr.dtype == np.float64):
         out = np.empty(shape, arr.dtype)
         if not (keepdim or arr.ndim == 0):  # (a 0-d arr broadcasts as it is)
@@ -497,7 +498,7 @@ def _softmax_backward(g, y, d, log):
     """The input gradient of (log-)softmax from its output y: one kernel pass over
     contiguous last-dim rows when no graph of the gradient is wanted, tensor ops otherwise."""
     ga, ya = g._data, y._data
-    if (not grad_mode._enabled[0] and d == ya.ndim - 1 and type(ga) is np.ndarray
+    if (not grad_mode._state.enabled and d == ya.ndim - 1 and type(ga) is np.ndarray
             and type(ya) is np.ndarray and ga.dtype == ya.dtype
             and ya.dtype in (np.float32, np.float64) and ga.shape == ya.shape and ya.size
             and ga.flags.c_contiguous and ya.flags.c_contiguous):

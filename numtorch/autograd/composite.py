@@ -9,20 +9,21 @@ through the re-run as through any other tensor ops.
 """
 
 from . import graph
-from .grad_mode import _enabled, enable_grad, no_grad
+from .grad_mode import _state as _grad
+from .grad_mode import enable_grad, no_grad
 
 
 def composite(name, fn, *inputs):
     """fn(*inputs) as one graph node `name`; every tensor fn reads that may require grad must
     be among `inputs` (anything else it closes over is treated as a constant)."""
-    if not (_enabled[0] and graph.requires_grad(*inputs)):
+    if not (_grad.enabled and graph.requires_grad(*inputs)):
         return fn(*inputs)
     with no_grad():
         out = fn(*inputs)
 
     def backward(g, *saved):
         from . import grad
-        create_graph = _enabled[0]
+        create_graph = _grad.enabled
         xs = saved if create_graph else \
             [x.detach().requires_grad_(x._requires_grad) for x in saved]
         with enable_grad():

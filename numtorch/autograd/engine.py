@@ -22,11 +22,11 @@ def sum_to(g, shape):
     dims = list(range(lead)) + [lead + i for i, s in enumerate(shape)
                                 if s == 1 and gs[lead + i] != 1]
     arr = g._data
-    if not grad_mode._enabled[0] and math.prod(shape) == 1:
+    if not grad_mode._state.enabled and math.prod(shape) == 1:
         total = R.small_total(arr)  # a bias of one element (x @ w + b): a whole sum
         if total is not None:
             return wrap(total.reshape(shape), g._dtype)
-    if not grad_mode._enabled[0] and type(arr) is np.ndarray and arr.dtype.kind == "f" \
+    if not grad_mode._state.enabled and type(arr) is np.ndarray and arr.dtype.kind == "f" \
             and arr.size <= 4096:
         # no graph wanted, small: NumPy's reduce directly (a bias gradient every step),
         # accumulating in float64 as the reduction kernels do
@@ -103,8 +103,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                 deps[nxt] = 1
                 stack.append(nxt)
     ready = [n for n in ready if deps[n] == 0]
-    prev = grad_mode._enabled[0]
-    grad_mode._enabled[0] = bool(create_graph)
+    prev = grad_mode._state.enabled
+    grad_mode._state.enabled = bool(create_graph)
     try:
         while ready:
             node = ready.pop()
@@ -137,7 +137,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
             # tell from refcounts alone whether it is a gradient's only holder (see _leaf)
             result = gi = buf = None
     finally:
-        grad_mode._enabled[0] = prev
+        grad_mode._state.enabled = prev
         if not retain_graph:
             for node in deps:
                 if node._saved is not None:  # free what it saved

@@ -1,12 +1,21 @@
-"""Grad mode: whether ops record a graph.  A module-level flag read on the hot path."""
+"""Grad mode: whether ops record a graph.  One flag per thread, as in PyTorch: a DataLoader
+thread, a web server's handler or a notebook callback running under no_grad() must not switch
+autograd off for the thread that trains.  Read on the hot path as `_state.enabled` (a
+threading.local attribute: ~30 ns)."""
 
 import functools
+import threading
 
-_enabled = [True]
+
+class _GradState(threading.local):
+    enabled = True  # every new thread starts with grad mode on, as in PyTorch
+
+
+_state = _GradState()
 
 
 def is_grad_enabled():
-    return _enabled[0]
+    return _state.enabled
 
 
 class _Mode:
@@ -15,11 +24,11 @@ class _Mode:
     mode = True
 
     def __enter__(self):
-        self.prev = _enabled[0]
-        _enabled[0] = self.mode
+        self.prev = _state.enabled
+        _state.enabled = self.mode
 
     def __exit__(self, *exc):
-        _enabled[0] = self.prev
+        _state.enabled = self.prev
         return False
 
     def __call__(self, fn):
@@ -57,12 +66,12 @@ class inference_mode(_Mode):
 class set_grad_enabled(_Mode):
     def __init__(self, mode):
         self.mode = bool(mode)
-        self.prev = _enabled[0]
-        _enabled[0] = self.mode  # takes effect as a plain function call too
+        self.prev = _state.enabled
+        _state.enabled = self.mode  # takes effect as a plain function call too
 
     def __enter__(self):
         pass
 
     def __call__(self, fn):
-        _enabled[0] = self.prev
+        _state.enabled = self.prev
         return super().__call__(fn)

@@ -11,7 +11,7 @@ back-propagated through again, exactly as in PyTorch.
 import re
 import weakref
 
-from .grad_mode import _enabled
+from .grad_mode import _state as _grad
 
 _NODE_TYPES = {}
 
@@ -137,7 +137,7 @@ def edge(x):
 
 def requires_grad(*xs):
     """Whether an op over xs must be recorded (grad mode on and some input requires grad)."""
-    if not _enabled[0]:
+    if not _grad.enabled:
         return False
     for x in xs:
         if getattr(x, "_requires_grad", False):
@@ -152,7 +152,7 @@ def attach(out, name, inputs, backward, saved=None):
     """Record `out` as the result of op `name` over `inputs` (in forward argument order) when
     any input requires grad; otherwise return `out` untouched.  (edge() and the node's fields
     are inlined here: this runs once per recorded op, ~1 us of a small model's ~4 us ops.)"""
-    if not _enabled[0]:
+    if not _grad.enabled:
         return out
     edges = []
     meta = []
@@ -211,7 +211,7 @@ def attach_multi(outs, name, inputs, backward, saved=None):
 
 def check_inplace(t):
     """PyTorch's refusals for in-place writes that would corrupt autograd."""
-    if not (_enabled[0] and t._requires_grad):
+    if not (_grad.enabled and t._requires_grad):
         return
     if t.grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "

@@ -10,17 +10,23 @@ Buffers never escape to users: `take` hands one out, `give` takes it back, and a
 gives back the im2col matrix a graph node saved once that node is freed.
 """
 
+import threading
+
 import numpy as np
 
 _MAX_PER_SHAPE = 2   # a forward and a backward of the same layer can overlap
 _MAX_SHAPES = 16     # layers x batch sizes of a typical loop; older shapes are dropped
 _free = {}           # (shape, dtype) -> arrays ready for reuse, oldest shape first
+_lock = threading.Lock()  # threads training at once share the pool; a Lease may die anywhere
 
 
 def take(shape, dtype):
     """An uninitialised array, recycled when one of this shape and dtype is free."""
-    arrays = _free.get((shape, np.dtype(dtype)))
-    return arrays.pop() if arrays else np.empty(shape, dtype)
+    with _lock:
+        arrays = _free.get((shape, np.dtype(dtype)))
+        if arrays:
+            return arrays.pop()
+    return np.empty(shape, dtype)
 
 
 def take_matrix(rows, cols, dtype):
@@ -35,11 +41,12 @@ def take_matrix(rows, cols, dtype):
 
 def give(array):
     key = (array.shape, array.dtype)
-    arrays = _free.setdefault(key, [])
-    if len(arrays) < _MAX_PER_SHAPE:
-        arrays.append(array)
-    while len(_free) > _MAX_SHAPES:
-        del _free[next(iter(_free))]
+    with _lock:
+        arrays = _free.setdefault(key, [])
+        if len(arrays) < _MAX_PER_SHAPE:
+            arrays.append(array)
+        while len(_free) > _MAX_SHAPES:
+            del _free[next(iter(_free))]
 
 
 class Lease:
