@@ -4,7 +4,7 @@ shapes and dtypes first so mismatches raise PyTorch's errors."""
 import numpy as np
 
 from .. import _dtype as D
-from ..autograd import graph
+from ..autograd import grad_mode, graph
 from ..backend.cuda_array import asarray
 from ..tensor import Tensor, wrap, wrap_dim
 from .pointwise import _type_name, deliver
@@ -51,7 +51,7 @@ def _product(a, b):
 def _numeric(*ts):
     """The arrays of ts when no graph of a gradient is wanted and all are float CPU tensors of
     one dtype: then a product's gradient is one np.matmul, without the tensor-op layers."""
-    if graph._grad.enabled:
+    if grad_mode._state.enabled:
         return None
     dt = ts[0]._dtype
     if dt is not D.float32 and dt is not D.float64:

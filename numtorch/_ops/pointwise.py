@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from .. import _dtype as D
-from ..autograd import graph
+from ..autograd import grad_mode, graph
 from ..backend import elementwise as E
 from ..kernels.cpu import elementwise as K
 from ..kernels.cpu._jit import entry_table, learn
@@ -327,7 +327,7 @@ def record_binary(op, res, a, b):
     """Attach the graph node of binary op `op` (see _BINARY_GRADS) to res when needed."""
     need_a = getattr(a, "_requires_grad", False)
     need_b = getattr(b, "_requires_grad", False)
-    if not (need_a or need_b) or not graph._grad.enabled:
+    if not (need_a or need_b) or not grad_mode._state.enabled:
         return res
     entry = _BINARY_GRADS.get(op)
     if entry is None or res._dtype.category != D.FLOAT:
@@ -734,7 +734,7 @@ def _small_pair(a, b):
     """The arrays of a and b when both are small float CPU tensors (see _small_float) of one
     shape and dtype, and no graph of the computation is wanted: the numeric-backward case.
     None otherwise."""
-    if graph._grad.enabled:
+    if grad_mode._state.enabled:
         return None
     x, y = _small_float(a), _small_float(b)
     if x is None or y is None or x.shape != y.shape or x.dtype != y.dtype:

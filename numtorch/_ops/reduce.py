@@ -99,7 +99,7 @@ def _whole(input, name, divide):
     if out is None:
         return None
     res = wrap(out, input._dtype)
-    if not (input._requires_grad and graph._grad.enabled):
+    if not (input._requires_grad and grad_mode._state.enabled):
         return res
     shape, dims = arr.shape, tuple(range(arr.ndim))
     return graph.attach(res, name, (input,), lambda g: _mean_grad(g, shape, dims, False, n))
@@ -187,7 +187,7 @@ def _mean_grad(g, shape, dims, keepdim, n):
     broadcasting divide straight into the result (a small model's loss runs this every
     step)."""
     arr = g._data
-    if not graph._grad.enabled and n and type(arr) is np.ndarray and (
+    if not grad_mode._state.enabled and n and type(arr) is np.ndarray and (
             arr.dtype == np.float32 or arr.dtype == np.float64):
         out = np.empty(shape, arr.dtype)
         if not (keepdim or arr.ndim == 0):  # (a 0-d arr broadcasts as it is)
