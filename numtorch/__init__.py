@@ -57,12 +57,19 @@ from ._ops.index import (
     bucketize,
     gather,
     index_add,
+    index_copy,
+    index_fill,
     index_select,
     kthvalue,
+    median,
+    nanmedian,
+    index_put,
     masked_fill,
+    masked_scatter,
     masked_select,
     msort,
     nonzero,
+    put,
     scatter,
     scatter_add,
     searchsorted,
@@ -234,6 +241,8 @@ from ._ops.shape import (
     diagonal,
     flatten,
     flip,
+    diff,
+    ravel,
     fliplr,
     flipud,
     hstack,
@@ -380,8 +389,8 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
     if x1.shape[-1] != x2.shape[-1]:
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: "
                            f"{x1.shape[-1]} X2: {x2.shape[-1]}")
-    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
-    return diff.norm(p, dim=-1)
+    delta = x1.unsqueeze(-2) - x2.unsqueeze(-3)
+    return delta.norm(p, dim=-1)
 
 
 def __getattr__(name):

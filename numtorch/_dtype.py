@@ -155,3 +155,47 @@ def result_type(*operands):
 def can_cast(src, dst):
     """PyTorch's same-kind rule for writing a result into an existing tensor (out=, in-place)."""
     return src.category <= dst.category
+
+
+# the C type names in PyTorch's "value cannot be converted" message for fill-like ops
+_C_NAMES = {"int64": "int64_t", "int32": "int", "int16": "int16_t", "int8": "int8_t",
+            "uint8": "uint8_t"}
+
+
+def check_int_range(values, dt, type_name=None):
+    """PyTorch's refusal to store a number an integer dtype cannot hold: NaN, inf, or a value
+    (after truncation) outside the type's range.  uint8 takes -255..-1 too, wrapping them (its
+    two's-complement allowance).  `values` is a number or a NumPy array."""
+    info = np.iinfo(dt.np)
+    lo = info.min if info.min < 0 else -info.max
+    a = np.asarray(values)
+    if a.dtype.kind == "f":
+        with np.errstate(invalid="ignore"):
+            bad = not np.isfinite(a).all() or (np.trunc(a) < lo).any() or \
+                (np.trunc(a) > info.max).any()
+    elif a.dtype.kind in "iu":
+        bad = a.size and (a.min() < lo or a.max() > info.max)
+    else:
+        bad = isinstance(values, int) and not lo <= values <= info.max
+    if bad:
+        name = type_name or _C_NAMES.get(dt.name, dt.name)
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+
+
+def fill_scalar(value, dt, type_name=None):
+    """A Python number as dt's NumPy scalar for fill_/full/__setitem__/masked_fill, with
+    PyTorch's overflow check for integer dtypes (arithmetic wraps instead: uint8 + 300)."""
+    if dt.category != INT or isinstance(value, (bool, np.bool_)):
+        return np.array(value).astype(dt.np)[()]
+    check_int_range(value, dt, type_name)
+    return np.array(int(value), np.int64).astype(dt.np)[()]
+
+
+_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+               "bool": "Bool"}
+
+
+def type_name(dt):
+    """PyTorch's scalar type name for dt, as its messages print it ('Float', 'Long')."""
+    return _TYPE_NAMES[dt.name]

@@ -6,13 +6,14 @@ them are also methods and how the Python operators map onto them.
 
 import numpy as np
 
+from . import _dtype as D
 from . import autograd
 from . import random as _random
 from ._ops import convert, creation, einsum, index, linalg, reduce, shape
 from ._ops import pointwise as P
 from .autograd import graph
 from .kernels.cpu import elementwise as K
-from .tensor import Tensor, shape_arg
+from .tensor import Tensor, check_overlap, shape_arg
 
 _SAME_NAME = {
     P: """add sub mul div true_divide floor_divide remainder fmod pow float_power maximum
@@ -27,14 +28,16 @@ _SAME_NAME = {
     reduce: """sum nansum prod mean nanmean amax amin max min aminmax argmax argmin all any
                count_nonzero var std var_mean std_mean norm logsumexp softmax log_softmax
                cumsum cumprod cummax cummin""",
-    shape: """view reshape view_as reshape_as flatten unflatten squeeze unsqueeze transpose
+    shape: """view reshape view_as reshape_as flatten ravel unflatten squeeze unsqueeze transpose
               swapaxes swapdims t permute movedim moveaxis expand expand_as broadcast_to repeat
               tile contiguous split chunk tensor_split unbind select narrow flip fliplr flipud
-              roll tril triu diagonal diag repeat_interleave""",
+              roll tril triu diagonal diag repeat_interleave diff""",
     index: """index_select gather scatter scatter_ scatter_add scatter_add_ index_add
-              index_add_ index_fill_ index_put_ put_ masked_fill masked_fill_ masked_select
-              masked_scatter_ nonzero argwhere take take_along_dim sort argsort msort topk
-              kthvalue unique unique_consecutive bincount""",
+              index_add_ index_fill index_fill_ index_copy index_copy_ index_put_ put_
+              masked_fill masked_fill_ masked_select masked_scatter masked_scatter_ put
+              index_put nonzero argwhere take
+              take_along_dim sort argsort msort topk kthvalue median nanmedian unique
+              unique_consecutive bincount""",
     linalg: "matmul mm bmm mv dot outer ger addmm addmv baddbmm trace cross",
     einsum: "inner",
     convert: """clone copy_ fill_ zero_ to cpu cuda type type_as float double half long int
@@ -61,6 +64,8 @@ def _inplace_binary(op, name):
     def method(self, other, *, alpha=1):
         if alpha != 1:
             other = P._scaled(other, alpha, name)
+        if op == K.POW and type(other) is float and (other == 0.5 or other == -0.5):
+            return P.unary(K.SQRT if other > 0 else K.RSQRT, self, inplace=self)
         if P._fast_inplace(op, self, other):  # optimizer updates: float, same dtype and shape
             return self
         return P._arith(op, name, self, other, inplace=self)
@@ -138,10 +143,13 @@ def _clamp_(self, min=None, max=None):
 
 
 Tensor.clamp_ = Tensor.clip_ = _clamp_
+Tensor.clamp_min_ = lambda self, min: self.clamp_(min=min)
+Tensor.clamp_max_ = lambda self, max: self.clamp_(max=max)
 
 
 def _logical_not_(self):
     res = P.logical_not(self)
+    check_overlap(self)
     self._data[...] = res._data
     self._bump()
     return self
@@ -152,6 +160,7 @@ Tensor.logical_not_ = _logical_not_
 
 def _bitwise_not_(self):
     res = P.bitwise_not(self)
+    check_overlap(self)
     self._data[...] = res._data
     self._bump()
     return self
@@ -160,44 +169,76 @@ def _bitwise_not_(self):
 Tensor.bitwise_not_ = _bitwise_not_
 
 
+def _deliver_into(self, res):
+    """Write an out-of-place result into self, refusing casts PyTorch refuses."""
+    return P.deliver(res._data, res.dtype, inplace=self)
+
+
 def _lerp_(self, end, weight):
-    return P.deliver(P.lerp(self, end, weight)._data, self.dtype, inplace=self)
+    return _deliver_into(self, P.lerp(self, end, weight))
 
 
 Tensor.lerp_ = _lerp_
 
 
 def _nan_to_num_(self, nan=0.0, posinf=None, neginf=None):
-    return P.deliver(P.nan_to_num(self, nan, posinf, neginf)._data, self.dtype, inplace=self)
+    return _deliver_into(self, P.nan_to_num(self, nan, posinf, neginf))
 
 
 Tensor.nan_to_num_ = _nan_to_num_
 
 
-def _shape_inplace(fn):
-    def method(self, *args, **kwargs):
-        res = fn(self, *args, **kwargs)
-        self._data = res._data
-        return self
-    method.__name__ = method.__qualname__ = fn.__name__ + "_"
-    method.__doc__ = f"In-place {fn.__name__}: self becomes the view."
+def _named(method, name, doc):
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = doc
     return method
 
 
-for _fn in (shape.t, shape.transpose, shape.squeeze, shape.unsqueeze, shape.tril, shape.triu):
+def _shape_inplace(fn):
+    def method(self, *args, **kwargs):
+        if self._requires_grad and self.grad_fn is None and autograd.is_grad_enabled():
+            raise RuntimeError("a leaf Variable that requires grad is being used in an "
+                               "in-place operation.")
+        res = fn(self, *args, **kwargs)
+        self._data = res._data
+        if res.grad_fn is not None:  # self is now the view's output in the graph
+            graph.rebind_output(self, res.grad_fn)
+        return self
+    return _named(method, fn.__name__ + "_", f"In-place {fn.__name__}: self becomes the view.")
+
+
+for _fn in (shape.t, shape.transpose, shape.squeeze, shape.unsqueeze):
     setattr(Tensor, _fn.__name__ + "_", _shape_inplace(_fn))
-for _name in ("cumsum", "cumprod"):
-    setattr(Tensor, _name + "_", _shape_inplace(getattr(reduce, _name)))
+
+
+def _values_inplace(fn):
+    """An in-place op computed out of place and written back into self's memory, so every
+    view of it sees the new values."""
+    def method(self, *args, **kwargs):
+        res = fn(self, *args, **kwargs)
+        if self.dtype is D.bool_ and fn.__name__ in ("cumsum", "cumprod") and self.ndim and \
+                self.numel():
+            raise NotImplementedError(f"\"{fn.__name__}_out_cpu\" not implemented for 'Bool'")
+        if fn.__name__.startswith("cum"):  # (PyTorch checks no overlap for tril_/triu_)
+            check_overlap(self)
+        if self.ndim and self.numel():  # (PyTorch casts a 0-d or empty result back freely)
+            P.check_cast(res.dtype, self)
+        self._data[...] = res._data
+        self._bump()
+        return self
+    return _named(method, fn.__name__ + "_", f"In-place {fn.__name__}.")
+
+
+for _fn in (shape.tril, shape.triu, reduce.cumsum, reduce.cumprod):
+    setattr(Tensor, _fn.__name__ + "_", _values_inplace(_fn))
 
 
 def _addcmul_(self, tensor1, tensor2, *, value=1):
-    return P.deliver(P.addcmul(self, tensor1, tensor2, value=value)._data, self.dtype,
-                     inplace=self)
+    return _deliver_into(self, P.addcmul(self, tensor1, tensor2, value=value))
 
 
 def _addcdiv_(self, tensor1, tensor2, *, value=1):
-    return P.deliver(P.addcdiv(self, tensor1, tensor2, value=value)._data, self.dtype,
-                     inplace=self)
+    return _deliver_into(self, P.addcdiv(self, tensor1, tensor2, value=value))
 
 
 Tensor.addcmul_ = _addcmul_
@@ -205,20 +246,26 @@ Tensor.addcdiv_ = _addcdiv_
 
 
 def _addmm_(self, mat1, mat2, *, beta=1, alpha=1):
-    return P.deliver(linalg.addmm(self, mat1, mat2, beta=beta, alpha=alpha)._data, self.dtype,
-                     inplace=self)
+    return _deliver_into(self, linalg.addmm(self, mat1, mat2, beta=beta, alpha=alpha))
 
 
 Tensor.addmm_ = _addmm_
 
 
 # ---- autograd for in-place ops: the fast in-place path unless a graph must be recorded ------
+def _replaced(t, values):
+    """`values` broadcast to t's shape, as an op of t whose gradient to t is zero (where(),
+    not t * 0 + values, which an inf or NaN in t would turn into NaN)."""
+    keep = creation.zeros(t._data.shape, dtype=D.bool_, device=t.device)
+    return P.where(keep, t, values)
+
+
 def _fill_like(t, value):
-    return P.add(P.mul(t, 0), value)
+    return _replaced(t, value.to(t.dtype) if isinstance(value, Tensor) else value)
 
 
 def _copy_from(t, src, non_blocking=False):
-    return P.add(P.mul(t, 0), src.to(t.dtype))
+    return _replaced(t, src.to(t.dtype))
 
 
 _OUT_OF_PLACE = {
@@ -227,7 +274,11 @@ _OUT_OF_PLACE = {
     "clamp_": P.clamp, "lerp_": P.lerp, "nan_to_num_": P.nan_to_num, "addcmul_": P.addcmul,
     "addcdiv_": P.addcdiv, "addmm_": linalg.addmm, "masked_fill_": index.masked_fill,
     "scatter_": index.scatter, "scatter_add_": index.scatter_add, "index_add_": index.index_add,
-    "fill_": _fill_like, "zero_": lambda t: P.mul(t, 0), "copy_": _copy_from,
+    "index_fill_": index.index_fill, "index_copy_": index.index_copy, "put_": index.put,
+    "masked_scatter_": index.masked_scatter,
+    "floor_divide_": P.floor_divide, "tril_": shape.tril, "triu_": shape.triu,
+    "cumsum_": reduce.cumsum, "cumprod_": reduce.cumprod,
+    "fill_": _fill_like, "zero_": lambda t: _replaced(t, 0), "copy_": _copy_from,
 }
 for _name in """neg abs sign exp exp2 log log2 log10 log1p expm1 sqrt rsqrt sin cos tan asin acos
                 atan sinh cosh tanh sigmoid relu reciprocal square erf erfc frac floor ceil trunc
@@ -330,7 +381,16 @@ Tensor.__floordiv__ = _op(P.floor_divide)
 Tensor.__rfloordiv__ = _op(_swap(P.floor_divide))
 Tensor.__mod__ = _op(P.remainder)
 Tensor.__rmod__ = _op(_swap(P.remainder))
-Tensor.__pow__ = _op(P.pow, K.POW)  # (the kernel squares and cubes by multiplying)
+_pow_fast = _op(P.pow, K.POW)  # (the kernel squares and cubes by multiplying)
+
+
+def _pow(self, other):
+    if type(other) is float and (other == 0.5 or other == -0.5):
+        return P.pow(self, other)  # PyTorch's (r)sqrt for these, in pow
+    return _pow_fast(self, other)
+
+
+Tensor.__pow__ = _pow
 Tensor.__rpow__ = _op(_swap(P.pow))
 
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from . import _dtype as D
 from ._device import as_device, factory_device
-from .tensor import Tensor, shape_arg, wrap
+from .tensor import Tensor, check_overlap, shape_arg, wrap
 
 # PyTorch's default generator starts from this fixed seed, so unseeded programs repeat
 DEFAULT_SEED = 67280421310721
@@ -197,7 +197,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
         z = rng.standard_normal(shape)
         return _sample(m + s * z, ref.dtype, requires_grad, device)
     if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     if size is None:
         raise TypeError("normal() received an invalid combination of arguments - got "
                         "(float, float), but expected (float mean, float std, tuple of ints "
@@ -264,35 +264,54 @@ def poisson(input, generator=None):
     return _sample(draw, input.dtype, False, input.device)
 
 
-def uniform_(tensor, a=0.0, b=1.0, generator=None):
-    tensor._data[...] = _rng(generator, tensor.device).uniform(a, b, tensor._data.shape)
+def _write(tensor, values):
+    check_overlap(tensor)
+    if tensor.requires_grad:  # the new values don't depend on the old: their gradient is 0
+        from .autograd import graph
+        return graph.rebase_inplace(tensor, _drawn, (wrap(np.asarray(values, tensor.dtype.np),
+                                                          tensor.dtype),), {})
+    tensor._data[...] = values
     tensor._bump()
     return tensor
+
+
+def _drawn(old, values):
+    from ._ops.pointwise import where
+    return where(wrap(np.zeros(old._data.shape, np.bool_), D.bool_), old, values)
+
+
+def _floats_only(tensor, kernel):
+    if tensor.dtype.category != D.FLOAT:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for "
+                                  f"'{D.type_name(tensor.dtype)}'")
+
+
+def uniform_(tensor, a=0.0, b=1.0, generator=None):
+    _floats_only(tensor, "check_uniform_bounds")
+    return _write(tensor, _rng(generator, tensor.device).uniform(a, b, tensor._data.shape))
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
+    _floats_only(tensor, "normal_kernel_cpu")
     draw = _rng(generator, tensor.device).standard_normal(tensor._data.shape)
-    tensor._data[...] = mean + std * draw
-    tensor._bump()
-    return tensor
+    return _write(tensor, mean + std * draw)
 
 
 def random_(tensor, from_=0, to=None, generator=None):
     if to is None:
         to = 1 << (24 if tensor.dtype is D.float32 else 53 if tensor.dtype.category == D.FLOAT
                    else min(tensor.dtype.itemsize * 8 - 1, 62))
-    tensor._data[...] = _rng(generator, tensor.device).integers(from_, to, tensor._data.shape)
-    tensor._bump()
-    return tensor
+    return _write(tensor, _rng(generator, tensor.device).integers(from_, to, tensor._data.shape))
 
 
 def bernoulli_(tensor, p=0.5, generator=None):
-    tensor._data[...] = _rng(generator, tensor.device).random(tensor._data.shape) < p
-    tensor._bump()
-    return tensor
+    return _write(tensor, _rng(generator, tensor.device).random(tensor._data.shape) < p)
 
 
 def exponential_(tensor, lambd=1.0, generator=None):
-    tensor._data[...] = _rng(generator, tensor.device).exponential(1.0 / lambd, tensor._data.shape)
-    tensor._bump()
-    return tensor
+    if tensor.dtype.category != D.FLOAT:
+        raise RuntimeError(f"Exponential distribution is a continuous probability "
+                           f"distribution. dtype must be a floating point but you specified "
+                           f"{D.type_name(tensor.dtype)}")
+    draw = _rng(generator, tensor.device).exponential(1.0 / lambd, tensor._data.shape)
+    return _write(tensor, draw)

@@ -312,6 +312,17 @@ def wrap(arr, dtype=None):
     return t
 
 
+def check_overlap(t, arr=None):
+    """PyTorch's refusal to write in place into a tensor whose elements share memory (an
+    expand()ed view): the result would depend on the order the kernel visits them."""
+    a = t._data if arr is None else arr
+    st = a.strides
+    if 0 in st and a.size and any(s == 0 and n > 1 for s, n in zip(st, a.shape)):
+        raise RuntimeError("unsupported operation: more than one element of the written-to "
+                           "tensor refers to a single memory location. Please clone() the "
+                           "tensor before performing the operation.")
+
+
 def view_of(base, arr):
     """A Tensor sharing `base`'s storage (and so its version counter)."""
     t = wrap(arr, base._dtype)
@@ -351,6 +362,9 @@ def shape_arg(args):
         if s < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
                                f"{list(args)}")
+        if s >= 1 << 63:
+            raise TypeError(f"argument 'size' failed to unpack the object at pos "
+                            f"{len(shape) + 1} with error \"Overflow when unpacking long long\"")
         shape.append(int(s))
     return tuple(shape)
 

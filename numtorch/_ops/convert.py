@@ -10,8 +10,7 @@ from .. import _dtype as D
 from .._device import as_device
 from .._device import device as device_cls
 from ..autograd import graph
-from ..tensor import Tensor, wrap
-from .pointwise import as_array
+from ..tensor import Tensor, check_overlap, wrap
 
 
 def clone(input, *, memory_format=None):
@@ -32,6 +31,7 @@ def copy_(self, src, non_blocking=False):
                            f"must match the size of tensor b "
                            f"({src._data.shape[-1] if src.ndim else 1}) at non-singleton "
                            f"dimension {max(self.ndim - 1, 0)}") from None
+    check_overlap(self)
     self._data[...] = src._data
     self._bump()
     return self
@@ -43,7 +43,7 @@ def fill_(self, value):
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
                                f"with {value.ndim} dimensions.")
         value = value.item()
-    self._data[...] = as_array(value, self.dtype)
+    self._data[...] = D.fill_scalar(value, self.dtype)
     self._bump()
     return self
 

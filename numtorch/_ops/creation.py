@@ -65,8 +65,8 @@ def _array_from_data(data, dtype=None):
             raise TypeError("new(): invalid data type 'str'")
         _check_ragged(data)
         arr = np.array(_flatten_tensors(data))
-        if arr.dtype == object:
-            raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+        if arr.dtype == object or arr.dtype.kind == "u" and arr.dtype.itemsize == 8:
+            _raise_bad_element(data)
         kind = arr.dtype.kind
         if isinstance(data, np.generic):
             inferred = D.from_numpy_dtype(arr.dtype)
@@ -81,12 +81,25 @@ def _array_from_data(data, dtype=None):
         else:
             raise TypeError(f"Could not infer dtype of {arr.dtype}")
     dt = D.as_dtype(dtype) if dtype is not None else inferred
-    if dt.category == D.INT and arr.dtype.kind in "iu" and arr.size and \
+    if dt.category == D.INT and arr.dtype.kind in "iuf" and arr.size and \
             arr.dtype != dt.np and not isinstance(data, (Tensor, np.ndarray)):
-        info = np.iinfo(dt.np)
-        if arr.min() < info.min or arr.max() > info.max:
-            raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow")
+        D.check_int_range(arr, dt, dt.name)
     return (arr.astype(dt.np) if arr.dtype != dt.np else arr), dt
+
+
+def _raise_bad_element(data):
+    """PyTorch's error for the first element of `data` that is not a number it can hold."""
+    items = [data]
+    while items:
+        x = items.pop(0)
+        if isinstance(x, (list, tuple)):
+            items[:0] = list(x)
+        elif isinstance(x, int) and not isinstance(x, bool):
+            if not -(1 << 63) <= x < (1 << 63):
+                raise ValueError("Overflow when unpacking long long")
+        elif not isinstance(x, (float, bool, np.generic, np.ndarray, Tensor)):
+            raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
+    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
 
 
 def _flat_numbers(data):
@@ -155,10 +168,23 @@ def _dt(dtype, default=None):
     return D.as_dtype(dtype)
 
 
+def _allocate(np_fn, shape, dt, *fill):
+    """np_fn(shape, *fill, dtype) with PyTorch's RuntimeErrors for sizes that overflow or
+    that memory cannot hold (NumPy raises ValueError/MemoryError)."""
+    nbytes = math.prod(shape) * dt.itemsize
+    if nbytes >= 1 << 63:
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)}")
+    try:
+        return np_fn(shape, *fill, dt.np)
+    except (MemoryError, ValueError):
+        raise RuntimeError(f"DefaultCPUAllocator: not enough memory: you tried to allocate "
+                           f"{nbytes} bytes.") from None
+
+
 def _filled(np_fn, size, dtype, requires_grad, device, out, fill=None):
     shape = shape_arg(size)
     dt = _dt(dtype)
-    arr = np_fn(shape, dt.np) if fill is None else np_fn(shape, fill, dt.np)
+    arr = _allocate(np_fn, shape, dt) if fill is None else _allocate(np_fn, shape, dt, fill)
     if out is not None:
         out._data = arr
         out._dtype = dt
@@ -185,7 +211,8 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=
         fill_value = fill_value.item()
     dt = D.as_dtype(dtype) if dtype is not None else D.scalar_dtype(fill_value)
     shape = shape_arg((size,) if isinstance(size, (int, np.integer)) else size)
-    return _finish(np.full(shape, fill_value, dt.np), dt, requires_grad, device)
+    return _finish(_allocate(np.full, shape, dt, D.fill_scalar(fill_value, dt)), dt,
+                   requires_grad, device)
 
 
 def _like(input, dtype, device, requires_grad):
@@ -212,7 +239,9 @@ empty_like = zeros_like
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None,
               memory_format=None):
     shape, dt, dev = _like(input, dtype, device, requires_grad)
-    return _finish(np.full(shape, fill_value, dt.np), dt, requires_grad, dev)
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    return _finish(np.full(shape, D.fill_scalar(fill_value, dt), dt.np), dt, requires_grad, dev)
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None):
@@ -233,8 +262,10 @@ def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
         start, end = 0, start
     if step == 0:
         raise RuntimeError("step must be nonzero")
+    if not all(math.isfinite(v) for v in (start, end, step)):
+        raise RuntimeError(f"unsupported range: {start} -> {end}")
     if (end - start) / step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     all_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     dt = D.as_dtype(dtype) if dtype is not None else (D.int64 if all_int
                                                       else D.get_default_dtype())

@@ -95,7 +95,10 @@ def einsum(equation, *operands):
             raise RuntimeError(f"expected scalar type {_type_name(dt)} but found "
                                f"{_type_name(t.dtype)}")
     if dt is D.bool_ and len(operands) > 1:
-        if all(t.numel() for t in operands):
+        # PyTorch contracts with bmm, which has no bool kernel; a product with no letter of
+        # size > 1 summed between operands (an outer product, a size-1 sum) needs none
+        shared = {c for c in size if c not in output and sum(c in s for s in subs) > 1}
+        if all(t.numel() for t in operands) and any(size[c] > 1 for c in shared):
             raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
     elif dt is D.bool_ and set(subs[0]) - set(output):
         dt = D.int64  # a bool sum counts

@@ -5,15 +5,18 @@ then lets NumPy apply it: basic keys give views, advanced keys give copies, exac
 PyTorch.  Gather/scatter/index_select/index_add run Numba kernels through the backend.
 """
 
+import math
+
 import numpy as np
 
 from .. import _dtype as D
 from .. import return_types
+from .._errors import IndexOutOfRange
 from ..autograd import graph
 from ..autograd.grad_mode import no_grad
 from ..backend import indexing as B
 from ..backend.cuda_array import CudaArray, asarray, ascontiguousarray, to_device
-from ..tensor import Tensor, view_of, wrap, wrap_dim
+from ..tensor import Tensor, check_overlap, view_of, wrap, wrap_dim
 from ._numpy_names import accept_numpy_names
 from .pointwise import _type_name, as_array, deliver, where
 from .shape import embed
@@ -72,8 +75,12 @@ def _convert_key(key, tensor):
                             f"match the shape of the indexed tensor {list(shape)} at index "
                             f"{dim + j}")
                 dim += arr.ndim
+            elif 0 in shape and shape[dim]:
+                # no element is read or written, and PyTorch checks no index then
+                arr = np.zeros(arr.shape, np.int64)
+                dim += 1
             else:
-                B.check_bounds(arr, shape[dim], dim)
+                B.check_bounds(arr, shape[dim], dim, negative=True)
                 dim += 1
             out.append(arr)
     return tuple(out), advanced
@@ -129,6 +136,8 @@ def getitem(tensor, key):
                              "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
     npkey, advanced = _convert_key(key, tensor)
     res = tensor._data[npkey]
+    if not advanced and type(res) is not np.ndarray and type(res) is not CudaArray:
+        res = tensor._data[npkey + (Ellipsis,)]  # a 0-d view, not a NumPy scalar
     if advanced:
         out, name = wrap(asarray(res), tensor.dtype), "IndexBackward0"
     else:
@@ -145,26 +154,37 @@ def setitem(tensor, key, value):
     _setitem(tensor, key, value)
 
 
-def index_put(input, key, value):
-    """Out-of-place `input[key] = value`: gradient g outside key to input, g[key] to value."""
+def index_put(input, key, value, accumulate=False):
+    """Out-of-place `input[key] = value` (or += with accumulate): gradient g to input outside
+    key (everywhere with accumulate), g[key] to value."""
     npkey, _ = _convert_key(key, input)
     with no_grad():
         res = input.clone()
-        _setitem(res, key, value)
-    keep = np.ones(input._data.shape, np.bool_, like=input._data)
-    keep[npkey] = False
-    keep_t = wrap(keep, D.bool_)
+        if accumulate:
+            index_put_(res, key, value, True)
+        else:
+            _setitem(res, key, value)
+    if accumulate:
+        keep_t = None
+    else:
+        keep = np.ones(input._data.shape, np.bool_, like=input._data)
+        keep[npkey] = False
+        keep_t = wrap(keep, D.bool_)
     return graph.attach(res, "IndexPutBackward0", (input, value),
-                        lambda g: (where(keep_t, g, 0.0),
+                        lambda g: (g if keep_t is None else where(keep_t, g, 0.0),
                                    getitem(g, npkey) if isinstance(value, Tensor) else None))
 
 
 def _setitem(tensor, key, value):
-    npkey, _ = _convert_key(key, tensor)
+    npkey, advanced = _convert_key(key, tensor)
+    if not advanced:  # a basic key writes into a view, which PyTorch checks like copy_
+        check_overlap(tensor, tensor._data[npkey])
     if isinstance(value, Tensor):
         val = value._data
     elif isinstance(value, (bool, int, float, np.number, np.bool_)):
-        val = value
+        if isinstance(value, int) and not -(1 << 63) <= value < (1 << 63):
+            raise ValueError("Overflow when unpacking long long")
+        val = D.fill_scalar(value, tensor.dtype)
     else:
         val = np.asarray(value)
     try:
@@ -256,8 +276,12 @@ def _scatter_into(target, dim, index, src, value, reduce, mode_default):
             "prod": B.MULTIPLY}.get(reduce)
     if mode is None:
         raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce}")
-    B.scatter(target._data, d, idx_arr, src_arr.reshape(idx_arr.shape) if src_arr.ndim == 0
-              else src_arr, mode)
+    check_overlap(target)
+    if target.ndim == 0:  # one element: scatter into a 1-element view of it
+        idx_arr, src_arr = idx_arr.reshape(-1), src_arr.reshape(-1)
+    out = target._data.reshape(1) if target.ndim == 0 else target._data
+    B.scatter(out, d, idx_arr, src_arr.reshape(idx_arr.shape) if src_arr.ndim == 0 else src_arr,
+              mode)
     target._bump()
     return target
 
@@ -291,8 +315,23 @@ def scatter_add(input, dim, index, src):
 def index_add_(input, dim, index, source, *, alpha=1):
     _check_index("index_add", index, True)
     d = wrap_dim(dim, input.ndim)
-    B.check_bounds(index._data, input._data.shape[d], d, RuntimeError)
-    B.index_add(input._data, d, index._data.reshape(-1), source._data, alpha)
+    n = input._data.shape[d] if input.ndim else 1
+    want = list(input._data.shape)
+    if input.ndim:
+        want[d] = index.numel()
+    if (source.ndim or input.ndim == 0) and list(source.shape) != want:
+        raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the "
+                           f"specified dimension. Got self.shape = {list(input.shape)} "
+                           f"source.shape = {list(source.shape)}")
+    if input.numel() == 0 and input.ndim > 1:  # (PyTorch checks no index there)
+        return input
+    B.check_bounds(index._data, n, d)
+    check_overlap(input)
+    if input.ndim == 0:  # one element: add into a 1-element view of it
+        B.index_add(input._data.reshape(1), 0, index._data.reshape(-1),
+                    source._data.reshape(-1), alpha)
+    else:
+        B.index_add(input._data, d, index._data.reshape(-1), source._data, alpha)
     input._bump()
     return input
 
@@ -309,21 +348,87 @@ def index_add(input, dim, index, source, *, alpha=1):
     return graph.attach(res, "IndexAddBackward0", (input, source), backward)
 
 
-def index_fill_(input, dim, index, value):
+def _dim_key(input, dim, index, name, negative):
+    """The NumPy key selecting `index` along `dim`, with the index checked as PyTorch does;
+    None for an empty input, which PyTorch leaves alone without checking the index (unless
+    the dim itself is empty and the rest is not)."""
+    _check_index(name, index)
+    if index.ndim > 1:
+        raise IndexError(f"{name}(): Index should have dimension 1 or 0 (got {index.ndim})")
     d = wrap_dim(dim, input.ndim)
-    idx = B.check_bounds(index._data, input._data.shape[d], d, IndexError,
-                         "index out of range in self")
-    sl = [slice(None)] * input.ndim
-    sl[d] = idx
-    input._data[tuple(sl)] = value
+    n = input._data.shape[d] if input.ndim else 1
+    message = None if negative else f"{name}(): index {{index}} is out of bounds for dimension " \
+        "{dim} with size {size}"
+    if input.numel() == 0:
+        rest = math.prod(s for k, s in enumerate(input._data.shape) if k != d)
+        if n == 0 and index.numel() and rest:
+            raise IndexOutOfRange(f"{name}(): index out of range for dimension {d} of size 0")
+        return d, None
+    idx = B.check_bounds(index._data, n, d, message, negative)
+    return d, (slice(None),) * d + (idx,) if input.ndim else ()
+
+
+def index_fill_(input, dim, index, value):
+    _, key = _dim_key(input, dim, index, "index_fill_", True)
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise IndexError(f"index_fill_ only supports a 0-dimensional value tensor, but got "
+                             f"tensor with {value.ndim} dimension(s).")
+        value = value.item()
+    if key is None:
+        return input
+    input._data[key] = D.fill_scalar(value, input.dtype)
     input._bump()
     return input
+
+
+def index_fill(input, dim, index, value):
+    with no_grad():
+        res = index_fill_(input.clone(), dim, index, value)
+    return graph.attach(res, "IndexFillBackward0", (input,),
+                        lambda g: g.index_fill(dim, index, 0.0))
+
+
+def index_copy_(input, dim, index, source):
+    if not isinstance(source, Tensor):
+        raise TypeError(f"index_copy_(): argument 'source' must be Tensor, not "
+                        f"{type(source).__name__}")
+    d, key = _dim_key(input, dim, index, "index_copy_", False)
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, "
+                           f"but got (self) {input.dtype} and (source) {source.dtype}")
+    want = list(input._data.shape)
+    if input.ndim:
+        want[d] = index.numel()
+    if source.numel() != math.prod(want) or (source.ndim and list(source.shape) != want):
+        raise RuntimeError(f"index_copy_(): Source/destination tensor must have same slice "
+                           f"shapes. Destination slice shape: {want} at dimension {d} and "
+                           f"source slice shape: {list(source.shape)} at dimension {d}.")
+    if key is None:
+        return input
+    check_overlap(input)
+    input._data[key] = source._data.reshape(want)
+    input._bump()
+    return input
+
+
+def index_copy(input, dim, index, source):
+    with no_grad():
+        res = index_copy_(input.clone(), dim, index, source)
+    d = wrap_dim(dim, input.ndim)
+    shape = tuple(source.shape)
+    return graph.attach(res, "IndexCopyBackward0", (input, source),
+                        lambda g: (g.index_fill(d, index, 0.0),
+                                   g.index_select(d, index.reshape(-1)).reshape(shape)))
 
 
 def index_put_(input, indices, values, accumulate=False):
     if not accumulate:
         setitem(input, tuple(indices), values)
         return input
+    if graph.requires_grad(input, values):
+        return graph.rebase_inplace(input, index_put, (tuple(indices), values),
+                                    {"accumulate": True})
     npkey, _ = _convert_key(tuple(indices), input)
     flat_index = np.arange(input._data.size).reshape(input._data.shape)[npkey]
     vals = np.broadcast_to(as_array(values, input.dtype), flat_index.shape)
@@ -333,9 +438,21 @@ def index_put_(input, indices, values, accumulate=False):
 
 
 def put_(input, index, source, accumulate=False):
+    check_overlap(input)
     B.put(input._data, index._data, source._data, accumulate)
     input._bump()
     return input
+
+
+def put(input, index, source, accumulate=False):
+    with no_grad():
+        res = put_(input.clone(), index, source, accumulate)
+    shape = tuple(source.shape)
+
+    def backward(g):  # the written positions' gradient goes to source (and stays, with +=)
+        kept = g if accumulate else put_(g.clone(), index, zeros_of(source))
+        return kept, g.take(index).reshape(shape)
+    return graph.attach(res, "PutBackward0", (input, source), backward)
 
 
 def _mask_check(name, mask):
@@ -353,7 +470,7 @@ def masked_fill(input, mask, value):
                                f"got tensor with {value.ndim} dimension(s).")
         value = value.item()
     with no_grad():
-        res = where(mask, wrap(np.array(value).astype(input.dtype.np), input.dtype), input)
+        res = where(mask, wrap(np.array(D.fill_scalar(value, input.dtype)), input.dtype), input)
     if res._data.shape != input._data.shape:
         raise RuntimeError(f"The size of tensor a ({input._data.shape[-1]}) must match the size "
                            f"of tensor b ({mask._data.shape[-1]}) at non-singleton dimension "
@@ -379,11 +496,30 @@ def masked_select(input, mask):
 
 
 def masked_scatter_(input, mask, source):
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but "
+                           f"got{_type_name(input.dtype)} and {_type_name(source.dtype)}")
+    check_overlap(input)
     m = np.broadcast_to(mask._data, input._data.shape)
     n = int(m.sum())
     input._data[m] = source._data.reshape(-1)[:n]
     input._bump()
     return input
+
+
+def masked_scatter(input, mask, source):
+    with no_grad():
+        res = masked_scatter_(input.clone(), mask, source)
+    m = np.broadcast_to(mask._data, input._data.shape)
+    n = int(m.sum())
+    shape = tuple(source.shape)
+
+    def backward(g):  # source's first n elements went, in order, where mask is set
+        used = g._data[m]
+        gs = np.zeros(math.prod(shape), g._data.dtype)
+        gs[:n] = used
+        return where(mask, 0.0, g), wrap(gs.reshape(shape), g.dtype)
+    return graph.attach(res, "MaskedScatterBackward0", (input, source), backward)
 
 
 def nonzero(input, *, as_tuple=False):
@@ -402,17 +538,39 @@ def argwhere(input):
 def take(input, index):
     _check_index("take", index)
     flat = ascontiguousarray(input._data).reshape(-1)
-    idx = B.check_bounds(index._data, flat.size, 0, IndexError,
+    idx = B.check_bounds(index._data, flat.size, 0,
                          "out of range: tried to access index {index} on a tensor of {size} "
-                         "elements.")
+                         "elements.", negative=True)
     shape = input._data.shape
     res = wrap(flat[idx].reshape(index._data.shape), input.dtype)
     return graph.attach(res, "TakeBackward0", (input,),
                         lambda g: embed(g.reshape(-1), (flat.size,), (idx,)).reshape(shape))
 
 
-def take_along_dim(input, indices, dim):
-    return gather(input, dim, indices)
+def take_along_dim(input, indices, dim=None):
+    """gather() that counts negative indices from the end and broadcasts the other dims."""
+    _check_index("take_along_dim", indices)
+    if dim is None:
+        input, indices, d = input.reshape(-1), indices.reshape(-1), 0
+    else:
+        if input.ndim == 0:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        d = wrap_dim(dim, input.ndim)
+        if input.ndim != indices.ndim:
+            raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same "
+                               f"number of dimensions, but got {input.ndim} dimensions for "
+                               f"input, and {indices.ndim} dimensions for indices")
+        if input.ndim:
+            a, b = list(input.shape), list(indices.shape)
+            a[d] = b[d] = 1
+            common = list(np.broadcast_shapes(tuple(a), tuple(b)))
+            input = input.expand(common[:d] + [input.shape[d]] + common[d + 1:])
+            indices = indices.expand(common[:d] + [indices.shape[d]] + common[d + 1:])
+    n = input._data.shape[d] if input.ndim else 1
+    idx = B.check_bounds(indices._data, n, d, negative=True)
+    if idx.size and idx.min() < 0:
+        indices = where(indices < 0, indices + n, indices)
+    return gather(input, d, indices)
 
 
 def _sort_indices(arr, d, descending):
@@ -479,10 +637,10 @@ def sort(input, dim=-1, descending=False, stable=False, *, out=None):
     if isinstance(dim, bool):  # sort(x, stable=...) positional forms are rare; keep dim an int
         dim = -1
     arr = input._data
+    d = wrap_dim(dim, arr.ndim)
     if arr.ndim == 0:
         vals = graph.attach(wrap(arr.copy(), input.dtype), "SortBackward0", (input,), lambda g: g)
         return return_types.sort(vals, wrap(np.zeros((), np.int64, like=arr), D.int64))
-    d = wrap_dim(dim, arr.ndim)
     order, vals = _sort_indices(arr, d, descending)
     idx = wrap(order.astype(np.int64, copy=False), D.int64)
     vals = wrap(np.take_along_axis(arr, idx._data, d) if vals is None else vals, input.dtype)
@@ -504,10 +662,10 @@ def msort(input):
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True):
+    arr = input._data
+    d = wrap_dim(dim, arr.ndim)
     if input.dtype is D.bool_:
         raise RuntimeError("topk does not support bool dtypes on CPU")
-    arr = input._data
-    d = wrap_dim(dim, arr.ndim) if arr.ndim else 0
     n = arr.shape[d] if arr.ndim else 1
     if k < 0 or k > n:
         raise RuntimeError("selected index k out of range")
@@ -527,11 +685,18 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
 
 
 def kthvalue(input, k, dim=-1, keepdim=False):
-    if input.dtype is D.bool_:
-        raise NotImplementedError("\"kthvalue_cpu\" not implemented for 'Bool'")
     arr = input._data
     d = wrap_dim(dim, arr.ndim)
+    if arr.ndim and arr.shape[d] == 0:
+        raise IndexError(f"kthvalue(): Expected reduction dim {d} to have non-zero size.")
+    if input.dtype is D.bool_:
+        raise NotImplementedError("\"kthvalue_cpu\" not implemented for 'Bool'")
+    if arr.ndim == 0:
+        res = kthvalue(input.reshape(1), k, 0, keepdim)
+        return return_types.kthvalue(res.values.reshape(()), res.indices.reshape(()))
     n = arr.shape[d]
+    if n == 0:
+        raise IndexError(f"kthvalue(): Expected reduction dim {d} to have non-zero size.")
     if k < 1 or k > n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
     with no_grad():
@@ -542,6 +707,54 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     if not keepdim:
         v, i = v.squeeze(d), i.squeeze(d)
     return return_types.kthvalue(v, i)
+
+
+def _median(input, dim, keepdim, skip_nan):
+    """The lower of the two middle values along dim (PyTorch's median, no averaging).  A line
+    with a NaN has median NaN, at its first NaN; nanmedian takes the median of the rest."""
+    name = "nanmedian" if skip_nan else "median"
+    if dim is None and input.numel() == 0:
+        return graph.attach(wrap(np.array(np.nan).astype(input.dtype.np), input.dtype),
+                            "MedianBackward0", (input,), lambda g, x: zeros_of(x), (input,))
+    if dim is not None:
+        d = wrap_dim(dim, input.ndim)
+        if input.ndim and input._data.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    if input.dtype is D.bool_:
+        raise NotImplementedError(f"\"median_{'cpu' if dim is None else 'out'}\" not "
+                                  f"implemented for 'Bool'")
+    if dim is None:
+        return _median(input.reshape(-1), 0, False, skip_nan).values
+    d = wrap_dim(dim, input.ndim)
+    if input.ndim == 0:
+        res = _median(input.reshape(1), 0, False, skip_nan)
+        return getattr(return_types, name)(res.values.reshape(()), res.indices.reshape(()))
+    n = input._data.shape[d]
+    if n == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    with no_grad():
+        s = sort(input, d, stable=True)  # NaN sorts last, ties keep their order
+        if input.dtype.category == D.FLOAT:
+            count = (input == input).sum(d, keepdim=True)  # the non-NaN entries of each line
+            pos = ((count - 1) // 2).clamp(min=0) if skip_nan else \
+                where(count < n, count, (n - 1) // 2)
+        else:
+            pos = wrap(np.full(s.values.shape[:d] + (1,) + s.values.shape[d + 1:], (n - 1) // 2,
+                               np.int64), D.int64).to(input.device)
+        v = s.values.gather(d, pos)
+        i = s.indices.gather(d, pos)
+    v = _taken(v, input, d, i, "MedianBackward1")
+    if not keepdim:
+        v, i = v.squeeze(d), i.squeeze(d)
+    return getattr(return_types, name)(v, i)
+
+
+def median(input, dim=None, keepdim=False):
+    return _median(input, dim, keepdim, False)
+
+
+def nanmedian(input, dim=None, keepdim=False):
+    return _median(input, dim, keepdim, True)
 
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):

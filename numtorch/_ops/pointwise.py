@@ -14,7 +14,7 @@ from ..autograd import grad_mode, graph
 from ..backend import elementwise as E
 from ..kernels.cpu import elementwise as K
 from ..kernels.cpu._jit import entry_table, learn
-from ..tensor import Tensor, _new, wrap
+from ..tensor import Tensor, _new, check_overlap, wrap
 
 
 def compute_dtype(dt):
@@ -54,6 +54,7 @@ def deliver(res, res_dtype, out=None, inplace=None):
     if target is None:
         return wrap(res, res_dtype)
     check_cast(res_dtype, target)
+    check_overlap(target)
     if inplace is not None:
         check_inplace_shape(target, res.shape)
         target._data[...] = res
@@ -72,10 +73,7 @@ def check_cast(res_dtype, target):
                            f"desired output type {_type_name(target._dtype)}")
 
 
-def _type_name(dt):
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-            "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-            "bool": "Bool"}[dt.name]
+_type_name = D.type_name
 
 
 def check_inplace_shape(target, shape):
@@ -90,6 +88,7 @@ def _run_into(family, op, operands, shape, out_np_dtype, res_dtype, out, inplace
     if (target is not None and target._data.shape == shape
             and target._data.dtype == out_np_dtype):
         check_cast(res_dtype, target)
+        check_overlap(target)
         E.run(family, op, operands, target._data)
         target._bump()
         return target
@@ -220,9 +219,12 @@ def _fast_inplace(op, t, b):
                 and x.size < _BCAST_FAST_MAX and x.flags.carray and y.flags.carray:
             (_SMALL[x.dtype][x.ndim] or learn(_SMALL, K.binary_small, x, (op, x, y, x)))(
                 op, x, y, x)
-        elif E.run_simple("binary", op, x, y, out=x) is None:
-            return False
+        else:
+            check_overlap(t)
+            if E.run_simple("binary", op, x, y, out=x) is None:
+                return False
     elif type(b) is float or type(b) is int:  # noqa: E721  (bool must not match)
+        check_overlap(t)
         if E.run_simple("binary", op, x, dt.np.type(b), out=x) is None:
             return False
     else:
@@ -343,9 +345,15 @@ def record_binary(op, res, a, b):
                             lambda g, x: g * 0.0 if b == 0 else
                             g * b * (x if b == 2 else pow(x, b - 1)), (a,))
 
-    def backward(g, x=None, y=None):
+    def backward(g, x=None, y=None, _result=None):
         return (grad_a(g, x, y) if need_a else None, grad_b(g, x, y) if need_b else None)
-    return graph.attach(res, name, (a, b), backward, (a, b) if saves else None)
+    # pow and hypot also save their result, as PyTorch's nodes do: an in-place write to it
+    # fails the version check at backward there, so it must here too
+    saved = ((a, b, res) if op in _SAVES_RESULT else (a, b)) if saves else None
+    return graph.attach(res, name, (a, b), backward, saved)
+
+
+_SAVES_RESULT = (K.POW, K.HYPOT)
 
 
 def _arith(op, name, a, b, out=None, inplace=None, grad=True):
@@ -521,6 +529,11 @@ def pow(input, exponent, *, out=None):
             and not isinstance(exponent, bool) and exponent == 2 and input.dtype is not D.bool_ \
             and (isinstance(exponent, int) or input.dtype.is_floating_point):
         res = _arith(K.MUL, "pow", input, input, out, grad=False)
+    elif isinstance(input, Tensor) and type(exponent) is float and exponent in (0.5, -0.5) \
+            and input.dtype.is_floating_point:
+        # PyTorch takes a number exponent of +-0.5 as (r)sqrt: (-inf) ** 0.5 is nan, not
+        # C pow's inf, and (-0.) ** 0.5 is -0.
+        res = _unary_forward(K.SQRT if exponent > 0 else K.RSQRT, input, out, None)
     else:
         res = _arith(K.POW, "pow", input, exponent, out, grad=False)
     return res if out is not None else record_binary(K.POW, res, input, exponent)

@@ -1,6 +1,7 @@
 """Reductions, scans and softmax: dim/keepdim/dtype handling over the reduction backend."""
 
 import builtins
+import warnings
 
 import numpy as np
 
@@ -134,19 +135,39 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
 
 
 def _prod_grad(g_full, x, r, dim, keepdim):
-    """d prod / d x_i (g_full arrives expanded to x's shape): prod / x_i without zeros; with
-    exactly one zero in a slice, the product of the others at that zero and 0 elsewhere; with
-    two or more zeros, 0 everywhere."""
-    from .pointwise import eq, logical_and, where
+    """d prod / d x_i (g_full arrives expanded to x's shape), PyTorch's way: prod / x_i when
+    x has no zero; otherwise the product of the other entries of x_i's line (of the whole
+    tensor for prod() with one zero; with two or more zeros that is 0 everywhere)."""
+    from .creation import zeros_like
+    from .pointwise import eq
     if x.ndim == 0:  # PyTorch passes the gradient straight through (even for inf)
         return g_full
     dims = reduce_dims(dim, x.ndim)
-    is_zero = eq(x, 0)
-    n_zero = expand_back(sum(is_zero, dims, keepdim), x.shape, dims, keepdim)
-    others = expand_back(prod(where(is_zero, 1.0, x), dims, keepdim), x.shape, dims, keepdim)
-    plain = g_full * expand_back(r, x.shape, dims, keepdim) / where(is_zero, 1.0, x)
-    return where(eq(n_zero, 0), plain,
-                 where(logical_and(is_zero, eq(n_zero, 1)), g_full * others, 0.0))
+    zeros = int(sum(eq(x, 0)))
+    if zeros == 0:
+        return g_full * expand_back(r, x.shape, dims, keepdim) / x
+    if dim is not None:
+        return g_full * _others_product(x, dims[0])
+    if zeros == 1:
+        return g_full * _others_product(x.reshape(-1), 0).reshape(x.shape)
+    return zeros_like(x)
+
+
+def _others_product(x, d):
+    """For each x_i along d, the product of the other entries of its line: the product of
+    those before it times the product of those after it (two exclusive cumprods), with no
+    division, so a NaN or inf reaches only the positions whose product includes it -- what
+    PyTorch's prod(dim) backward gives once the input has a zero."""
+    from .creation import ones_like
+    from .shape import cat, flip, narrow
+    n = x.shape[d]
+    ones = ones_like(narrow(x, d, 0, 1))
+    if n == 1:
+        return ones
+
+    def exclusive(t):
+        return cat([ones, cumprod(narrow(t, d, 0, n - 1), d)], d)
+    return exclusive(x) * flip(exclusive(flip(x, d)), d)
 
 
 def _count(shape, dims):
@@ -266,9 +287,10 @@ def _extreme(name, op, argop, rtype, input, dim, keepdim, other):
     d = wrap_dim(dim, input.ndim)
     if input.ndim and input._data.shape[d] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
-    if input.ndim == 0:
-        return rtype(wrap(input._data.copy(), input.dtype),
-                     wrap(np.zeros((), np.int64, like=input._data), D.int64))
+    if input.ndim == 0:  # the number itself, its gradient passing straight through
+        values = wrap(input._data.copy(), input.dtype)
+        _record_fold(values, input, d, keepdim, name.capitalize() + "Backward0", lambda g: g)
+        return rtype(values, wrap(np.zeros((), np.int64, like=input._data), D.int64))
     vals, idx = R.argreduce(argop, input._data, d)
     if keepdim:
         vals, idx = np.expand_dims(vals, d), np.expand_dims(idx, d)
@@ -356,6 +378,13 @@ def _var_args(dim, unbiased, keepdim):
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return _spread_mean(input, dim, unbiased, keepdim, correction, False)
+
+
+def _spread_mean(input, dim, unbiased, keepdim, correction, root):
+    """(var, mean), or (std, mean) with root.  The moments accumulate in float64 and std's
+    square root is taken there too, so a float32 std near 1e20 stays finite (its variance
+    would overflow float32), as PyTorch's does."""
     dim, unbiased, keepdim = _var_args(dim, unbiased, keepdim)
     if input.dtype.category != D.FLOAT:
         raise RuntimeError("std and var only support floating point and complex dtypes")
@@ -369,43 +398,44 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     else:
         m, v = R.moments(input._data, dims, c, np.float64)
     n = _count(input._data.shape, dims)
+    if n - c <= 0:
+        warnings.warn(f"{'std' if root else 'var'}(): degrees of freedom is <= 0. Correction "
+                      f"should be strictly less than the reduction factor (input numel divided "
+                      f"by output numel).", UserWarning, stacklevel=4)
     m = _keep(m, input._data.shape, dims, keepdim)
     v = _keep(v, input._data.shape, dims, keepdim)
-    var_t = wrap(asarray(v, input.dtype.np), input.dtype)
+    if root:
+        with np.errstate(invalid="ignore"):
+            v = v ** 0.5
+    spread = wrap(asarray(v, input.dtype.np), input.dtype)
     mean_t = wrap(asarray(m, input.dtype.np), input.dtype)
-    # d var / dx = 2 (x - mean) / (N - correction); the mean's own gradient is g / N
-    _record_fold(var_t, input, dim, keepdim, "VarBackward0",
-                 lambda g, x: g * 2.0 * (x - x.mean(dims, True)) / builtins.max(n - c, 0),
-                 (input,))
+    dof = builtins.max(n - c, 0)
+    if root:  # d std / dx = (x - mean) / ((N - correction) std), 0 where std is 0
+        from .pointwise import eq, where
+
+        def std_grad(g, x, s_):
+            s_ = expand_back(s_, x.shape, dims, keepdim)
+            return where(eq(s_, 0), 0.0, g * (x - x.mean(dims, True)) / (dof * s_))
+        _record_fold(spread, input, dim, keepdim, "StdBackward0", std_grad, (input, spread))
+    else:  # d var / dx = 2 (x - mean) / (N - correction); the mean's own gradient is g / N
+        _record_fold(spread, input, dim, keepdim, "VarBackward0",
+                     lambda g, x: g * 2.0 * (x - x.mean(dims, True)) / dof, (input,))
     _record_fold(mean_t, input, dim, keepdim, "MeanBackward1", lambda g: g / n)
-    return var_t, mean_t
+    return spread, mean_t
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
-    v, _ = var_mean(input, dim, unbiased, keepdim, correction=correction)
+    v, _ = _spread_mean(input, dim, unbiased, keepdim, correction, False)
     return v if out is None else deliver(v._data, v.dtype, out)
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    v, m = var_mean(input, dim, unbiased, keepdim, correction=correction)
-    return _std_of(v), m
+    return _spread_mean(input, dim, unbiased, keepdim, correction, True)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
-    v, _ = var_mean(input, dim, unbiased, keepdim, correction=correction)
-    return _std_of(v, out)
-
-
-def _std_of(v, out=None):
-    from .pointwise import eq, sqrt, where
-    if out is not None or not graph.requires_grad(v):
-        return sqrt(v, out=out)
-    from ..autograd.grad_mode import no_grad
-    with no_grad():
-        s = sqrt(v)
-    # d sqrt(v) = g / (2 s), taken as 0 where s == 0 (PyTorch's StdBackward0), not 0/0
-    return graph.attach(s, "StdBackward0", (v,),
-                        lambda g, s_: where(eq(s_, 0), 0.0, g / (2 * s_)), (s,))
+    s, _ = _spread_mean(input, dim, unbiased, keepdim, correction, True)
+    return s if out is None else deliver(s._data, s.dtype, out)
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None, out=None):
@@ -475,6 +505,7 @@ def _softmax(input, dim, dtype, log):
         input = _cast(input, dtype)
     if dim is None:
         dim = 0 if input.ndim in (0, 1, 3) else 1  # PyTorch's legacy implicit choice
+    wrap_dim(dim, input.ndim)  # (a dim out of range is reported before a dtype)
     if input.dtype.category != D.FLOAT and input.numel() == 0:
         return wrap(input._data.copy(), input.dtype)  # no kernel runs, so nothing objects
     if input.dtype.category != D.FLOAT:
@@ -584,6 +615,12 @@ def _cum_extreme(op, rtype, input, dim):
     from ..autograd.grad_mode import no_grad
     from .creation import arange
     from .pointwise import eq, isnan, logical_and, logical_or, where
+    if input.numel() == 0:  # PyTorch returns empty results, dim unchecked
+        return rtype(wrap(input._data.copy(), input.dtype),
+                     wrap(np.zeros(input._data.shape, np.int64, like=input._data), D.int64))
+    if input.ndim == 0 and dim not in (-1, 0):
+        raise IndexError(f"{rtype.__name__}(): Expected reduction dim -1 or 0 for scalar but "
+                         f"got {dim}")
     vals = _scan(op, input, dim, input.dtype)
     # index of the running extreme: the last position where x equals the running value (a
     # running max of the positions of the hits), built from tensor ops so it runs on CUDA too

@@ -221,6 +221,8 @@ def movedim(input, source, destination):
     for name, dims in (("source", src), ("destination", dst)):
         if len(set(dims)) != len(dims):
             raise RuntimeError(f"movedim: repeated dim in `{name}` ({dims})")
+    if nd == 0:
+        return view_as(input, input)
     order = [d for d in range(nd) if d not in src]
     for d, s_ in sorted(zip(dst, src)):
         order.insert(d, s_)
@@ -297,7 +299,7 @@ def repeat(input, *sizes):
 
 
 def tile(input, dims):
-    dims = tuple(dims)
+    dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
     if len(dims) < input.ndim:
         dims = (1,) * (input.ndim - len(dims)) + dims
     return repeat(input, dims)
@@ -334,8 +336,9 @@ def cat(tensors, dim=0, *, out=None):
         dt = D.promote_types(dt, x.dtype)
     # legacy behaviour: 1-D empty tensors are skipped
     parts = [x for x in tensors if not (x.ndim == 1 and x._data.shape[0] == 0)]
-    if not parts:
-        return wrap(np.empty((0,), dt.np, like=tensors[0]._data), dt)
+    if not parts:  # (still a node, so an input's requires_grad carries over)
+        return graph.attach(wrap(np.empty((0,), dt.np, like=tensors[0]._data), dt),
+                            "CatBackward0", tuple(tensors), lambda g: (None,) * len(tensors))
     ref = parts[0]
     if ref.ndim == 0:
         raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
@@ -403,7 +406,13 @@ def vstack(tensors):
     return cat([x.reshape(1, -1) if x.ndim < 2 else x for x in tensors], 0)
 
 
+def _need_dims(name, t):
+    if t.ndim == 0:
+        raise RuntimeError(f"{name} expects at least a 1-dimensional tensor")
+
+
 def split(tensor, split_size_or_sections, dim=0):
+    _need_dims("split", tensor)
     d = wrap_dim(dim, tensor.ndim)
     n = tensor._data.shape[d]
     if isinstance(split_size_or_sections, (int, np.integer)):
@@ -430,6 +439,7 @@ def split(tensor, split_size_or_sections, dim=0):
 def chunk(input, chunks, dim=0):
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    _need_dims("chunk", input)
     d = wrap_dim(dim, input.ndim)
     n = input._data.shape[d]
     step = max(-(-n // chunks), 1) if n else 0
@@ -450,7 +460,13 @@ def tensor_split(input, indices_or_sections, dim=0):
     return tuple(narrow(input, d, a, max(b - a, 0)) for a, b in zip(idx[:-1], idx[1:]))
 
 
+def _no_dims_error(dim):
+    return IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+
+
 def unbind(input, dim=0):
+    if input.ndim == 0:
+        raise _no_dims_error(dim)
     d = wrap_dim(dim, input.ndim)
     return tuple(_select(input, d, i, "UnbindBackward0") for i in range(input._data.shape[d]))
 
@@ -460,6 +476,8 @@ def select(input, dim, index):
 
 
 def _select(input, dim, index, name):
+    if input.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
     d = wrap_dim(dim, input.ndim)
     n = input._data.shape[d]
     if index < -n or index >= n:
@@ -483,6 +501,8 @@ def narrow(input, dim, start, length):
 
 
 def _narrow(input, dim, start, length, name):
+    if input.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     d = wrap_dim(dim, input.ndim)
     n = input._data.shape[d]
     if isinstance(start, Tensor):
@@ -505,8 +525,32 @@ def flip(input, dims):
     if len(set(ds)) != len(ds):
         raise RuntimeError(f"dims has duplicates, original flip dims size={len(ds)}, but unique "
                            f"flip dims size={len(set(ds))}")
+    if input.ndim == 0:  # flipping a number's only "dim" leaves it as it is
+        ds = []
     res = wrap(np.flip(input._data, ds).copy() if ds else input._data.copy(), input.dtype)
     return _record(res, input, "FlipBackward0", lambda g: g.flip(ds) if ds else g)
+
+
+def ravel(input):
+    return reshape(input, -1)
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    """n-th forward difference along dim (for bools, whether neighbours differ)."""
+    if input.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    d = wrap_dim(dim, input.ndim)
+    parts = [t for t in (prepend, input, append) if t is not None]
+    x = cat(parts, d) if len(parts) > 1 else input
+    for _ in range(n):
+        m = x.shape[d]
+        if m == 0:
+            break
+        hi, lo = narrow(x, d, 1, m - 1), narrow(x, d, 0, m - 1)
+        x = hi != lo if x.dtype is D.bool_ else hi - lo
+    return x
 
 
 def fliplr(input):
@@ -526,8 +570,13 @@ def roll(input, shifts, dims=None):
         res = wrap(np.roll(input._data.reshape(-1), shifts).reshape(input._data.shape),
                    input.dtype)
         return _record(res, input, "RollBackward0", lambda g: g.roll(-shifts))
+    if input.numel() == 0:  # PyTorch returns an empty input as it is, dims unchecked
+        return _record(wrap(input._data.copy(), input.dtype), input, "RollBackward0",
+                       lambda g: g)
     shifts = [shifts] if isinstance(shifts, int) else list(shifts)
     dims = [dims] if isinstance(dims, int) else list(dims)
+    if input.ndim == 0:
+        raise _no_dims_error(dims[0])
     if len(shifts) != len(dims):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:"
                            f"{len(dims)}")

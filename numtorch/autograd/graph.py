@@ -228,7 +228,8 @@ def check_inplace(t):
 def rebase_inplace(t, out_of_place, args, kwargs):
     """An in-place op that autograd must see: run its out-of-place form on a snapshot of t,
     write the result into t, and make t the output of the new node (PyTorch's rebase)."""
-    from ..tensor import wrap
+    from ..tensor import check_overlap, wrap
+    check_overlap(t)
     check_inplace(t)
     if t._base is not None and any(getattr(a, "_requires_grad", False) for a in args):
         raise RuntimeError("numtorch: in-place operations that make a view require grad are not "
@@ -250,15 +251,20 @@ def rebase_inplace(t, out_of_place, args, kwargs):
     t._bump()
     node = res.grad_fn
     if node is not None:
-        t.grad_fn = node
-        t._requires_grad = True
-        t.__dict__.pop("_output_nr", None)
-        node._out = weakref.ref(t)
+        rebind_output(t, node)
         if node._saved:  # an op that saved its output (exp_, sigmoid_) now saves t itself
             node._versions = tuple((t._version[0], True) if s is res else v
                                    for s, v in zip(node._saved, node._versions))
             node._saved = tuple(t if s is res else s for s in node._saved)
     return t
+
+
+def rebind_output(t, node):
+    """Make tensor t the output of node (an in-place op's result now lives in t)."""
+    t.grad_fn = node
+    t._requires_grad = True
+    t.__dict__.pop("_output_nr", None)
+    node._out = weakref.ref(t)
 
 
 def inplace_method(fast, out_of_place, name):

@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from .._errors import IndexOutOfRange
 from ..kernels.cpu import indexing as K
 from . import cuda_ops
 from .cuda_array import CudaArray
@@ -12,8 +13,11 @@ from .cuda_array import CudaArray
 ASSIGN, ADD, MULTIPLY = K.ASSIGN, K.ADD, K.MULTIPLY
 
 
-def check_bounds(idx, n, dim, exc=IndexError, message=None):
-    """Raise `exc` naming the first index outside [-n, n).  CUDA indices are checked on a host
+def check_bounds(idx, n, dim, message=None, negative=False):
+    """Raise IndexOutOfRange (an IndexError and a RuntimeError, as PyTorch's ops differ)
+    naming the first index outside [0, n), or [-n, n) for the ops that count
+    negative indices from the end (indexing, take, put_, index_fill_; PyTorch's gather, scatter,
+    index_select, index_add and embedding refuse them).  CUDA indices are checked on a host
     copy (PyTorch checks them on the device)."""
     if type(idx) is CudaArray:
         idx = idx.get()
@@ -21,10 +25,11 @@ def check_bounds(idx, n, dim, exc=IndexError, message=None):
     if flat.size == 0:
         return flat
     lo, hi = K.bounds(flat, n)
-    if lo < -n or hi >= n:
-        bad = lo if lo < -n else hi
+    low = -n if negative else 0
+    if lo < low or hi >= n:
+        bad = lo if lo < low else hi
         template = message or "index {index} is out of bounds for dimension {dim} with size {size}"
-        raise exc(template.format(index=bad, dim=dim, size=n))
+        raise IndexOutOfRange(template.format(index=bad, dim=dim, size=n))
     return flat
 
 
@@ -38,7 +43,7 @@ def gather(x, dim, idx):
     """out[..., r, ...] = x[..., idx[..., r, ...], ...] along dim (idx no larger than x)."""
     region = x[tuple(slice(0, idx.shape[k]) if k != dim else slice(None)
                      for k in range(x.ndim))]
-    check_bounds(idx, x.shape[dim], dim, RuntimeError)
+    check_bounds(idx, x.shape[dim], dim)
     if type(x) is CudaArray:
         return cuda_ops.gather(x, dim, idx)
     out = np.empty(idx.shape, x.dtype)
@@ -49,7 +54,7 @@ def gather(x, dim, idx):
 
 def scatter(out, dim, idx, src, mode):
     """In place on `out`: out[..., idx[...], ...] (=, +=, *=) src[...]."""
-    check_bounds(idx, out.shape[dim], dim, RuntimeError)
+    check_bounds(idx, out.shape[dim], dim)
     if idx.size == 0:
         return out
     if type(out) is CudaArray:
@@ -71,12 +76,12 @@ def scatter(out, dim, idx, src, mode):
 
 
 def index_select(x, dim, idx):
-    if type(x) is np.ndarray and type(idx) is np.ndarray and idx.ndim == 1:
-        try:  # NumPy's take: the same wrapping of negative indices, a third of the overhead
-            return np.take(x, idx, axis=dim)
-        except IndexError:
-            pass  # check_bounds below raises PyTorch's error
-    flat = check_bounds(idx, x.shape[dim], dim, IndexError, "index out of range in self")
+    if x.shape[dim] == 0 and idx.size:
+        raise IndexOutOfRange("index_select(): self indexing axis dim should be positive")
+    else:
+        flat = check_bounds(idx, x.shape[dim], dim, "index out of range in self")
+    if type(x) is np.ndarray:  # NumPy's take: a third of the overhead of the kernel below
+        return np.take(x, flat, axis=dim)
     if type(x) is CudaArray:
         return cuda_ops.index_select(x, dim, idx)
     x3 = _as3(x, dim)
@@ -89,7 +94,7 @@ def index_select(x, dim, idx):
 
 
 def index_add(out, dim, idx, src, alpha):
-    flat = check_bounds(idx, out.shape[dim], dim, IndexError, "index out of range in self")
+    flat = check_bounds(idx, out.shape[dim], dim, "index out of range in self")
     if flat.size == 0:
         return out
     if type(out) is CudaArray:
@@ -102,9 +107,9 @@ def index_add(out, dim, idx, src, alpha):
 
 
 def put(out, idx, src, accumulate):
-    flat = check_bounds(idx, out.size, 0, IndexError,
+    flat = check_bounds(idx, out.size, 0,
                         "out of range: tried to access index {index} on a tensor of {size} "
-                        "elements.")
+                        "elements.", negative=True)
     o = out.reshape(-1)
     if not np.shares_memory(o, out):
         o = o.copy()

@@ -70,7 +70,10 @@ def relu6(input, inplace=False):
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if inplace:
         return input.clamp_(min_val, max_val)
-    return composite("HardtanhBackward0", lambda x: P.clamp(x, min_val, max_val), input)
+    # the gradient is 0 at the bounds themselves (clamp's passes there)
+    return composite("HardtanhBackward0", lambda x: P.where(
+        P.logical_and(P.gt(x, min_val), P.lt(x, max_val)), x,
+        P.clamp(x, min_val, max_val).detach()), input)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
@@ -454,7 +457,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
             rows = P.where(keep, rows, rows.detach())
         return rows.reshape(tuple(input.shape) + (weight.shape[1],))
     n = weight.shape[0]
-    flat = check_bounds(input._data, n, 0, IndexError, "index out of range in self")
+    flat = check_bounds(input._data, n, 0, "index out of range in self")
     flat = np.where(flat < 0, flat + n, flat)
     out = wrap(weight._data[flat].reshape(tuple(input.shape) + (weight.shape[1],)),
                weight.dtype)
@@ -477,7 +480,9 @@ def one_hot(tensor, num_classes=-1):
     arr = tensor._data
     if num_classes == -1:
         num_classes = int(arr.max()) + 1 if arr.size else 0
-    if arr.size and (arr.min() < 0 or arr.max() >= num_classes):
+    if arr.size and arr.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if arr.size and arr.max() >= num_classes:
         raise RuntimeError("Class values must be smaller than num_classes.")
     out = np.zeros(arr.shape + (num_classes,), np.int64, like=arr)
     np.put_along_axis(out, arr[..., None], 1, axis=-1)
@@ -512,7 +517,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     with no_grad():
         d = input - target
         loss = reduce_loss(d * d, reduction)
-    scale = 2.0 / d.numel() if reduction == "mean" else 2.0
+    scale = (2.0 / d.numel() if d.numel() else float("nan")) if reduction == "mean" else 2.0
     return graph.attach(loss, "MseLossBackward0", (input, target),
                         lambda g, x, y: ((x - y) * (g * scale), (y - x) * (g * scale)),
                         (input, target))

@@ -1,10 +1,13 @@
 """Random tensor programs for differential testing against PyTorch.
 
 A program is a start tensor (random dtype and shape -- 0-d, size-0 and broadcastable pairs
-included -- optionally seen through a transpose, a strided slice or an expand), then 1-4 ops
-drawn from the public op list, each given the running value (and, for binary ops, a second
-operand of a broadcastable shape).  `run(m, program)` replays one on a library module `m`
-(numtorch or torch), so the same program runs on both and the results can be compared.
+included, values now and then scaled to 1e20 or 1e-20 -- optionally seen through a transpose,
+a strided slice or an expand), then 1-4 ops drawn from the public op list, each given the
+running value: unary ops, binary ops (with a second operand of a broadcastable shape), ops
+given a dim from -3..2 whatever the rank, indexing ops given indices from -5..5, and in-place
+ops written into the running value itself (an expanded view, or a tensor autograd saved).
+`run(m, program)` replays one on a library module `m` (numtorch or torch), so the same
+program runs on both and the results can be compared.
 """
 
 import numpy as np
@@ -42,7 +45,30 @@ UNARY = ["neg", "abs", "exp", "log", "sqrt", "sin", "tanh", "sigmoid", "relu", "
          "searchsorted", "mm_self", "bmm_self", "mv_self", "dot_self", "inner_self",
          "ger_self", "tensordot_self", "einsum_self", "addmm_self", "addmv_self",
          "baddbmm_self", "cross_flip", "scatter0", "scatter_add0", "index_add0",
-         "ones_like", "zeros_like", "full_like", "empty_like_shape"]
+         "ones_like", "zeros_like", "full_like", "empty_like_shape",
+         "median", "median_last", "nanmedian_last", "index_fill0", "index_copy0", "diff_last",
+         "ravel", "prod_last", "masked_scatter_pos"]
+# ops given a dim drawn from -3..2 whatever the rank: a dim out of range (0-d tensors take
+# only -1 and 0) must raise PyTorch's exception type
+DIM_OPS = ["sum", "mean", "prod", "amax", "amin", "std", "var", "softmax", "log_softmax",
+           "sort", "argsort", "topk", "cumsum", "cumprod", "cummax", "flip", "select",
+           "narrow", "unbind", "max", "min", "argmax", "median", "nanmedian", "kthvalue",
+           "logsumexp", "squeeze", "unsqueeze", "roll", "chunk", "split", "diff", "norm",
+           "all", "any", "count_nonzero", "nansum", "movedim", "transpose", "index_select",
+           "gather", "mode_free_max"]
+# indexing ops given an index tensor of values drawn from -5..5 (negative and out of range
+# included): some count from the end, some refuse, as in PyTorch
+INDEX_OPS = ["index_select", "take", "index_fill", "index_add", "index_copy", "gather",
+             "scatter", "scatter_add", "take_along_dim", "getitem", "index_put", "put",
+             "embedding", "one_hot", "setitem"]
+# in-place ops applied to the running value itself: it may be an expanded view (PyTorch
+# refuses writes where elements share memory) or a tensor autograd saved (PyTorch's version
+# check fails at backward)
+INPLACE_OPS = ["add_", "mul_", "sub_", "div_", "clamp_", "relu_", "exp_", "neg_", "sigmoid_",
+               "tanh_", "sqrt_", "pow_", "copy_", "fill_", "zero_", "masked_fill_",
+               "index_fill_", "index_add_", "scatter_", "floor_divide_", "cumsum_", "tril_",
+               "abs_", "addcmul_", "lerp_", "clamp_min_", "square_", "setitem_slice",
+               "uniform_zero", "t_"]
 BINARY = ["add", "sub", "mul", "div", "floor_divide", "remainder", "fmod", "pow", "maximum",
           "minimum", "atan2", "eq", "ne", "lt", "ge", "logical_and", "logical_xor",
           "bitwise_and", "where", "lerp_half", "matmul", "hypot", "fmax", "fmin", "logical_or",
@@ -198,6 +224,20 @@ def _apply_more(m, name, x, nd):
         "full_like": lambda: m.full_like(x, 3),
         # its values are arbitrary: shape and dtype are what is compared
         "empty_like_shape": lambda: m.empty_like(x).fill_(0),
+        "median": lambda: x.median(),
+        # (contiguous: see _apply_dim)
+        "median_last": lambda: (x.contiguous().median(-1).values if not _ties(m, x)
+                                else x.amin(-1)) if nd and x.shape[-1] else x,
+        "nanmedian_last": lambda: (x.contiguous().nanmedian(-1).values if not _ties(m, x)
+                                   else x.amax(-1)) if nd and x.shape[-1] else x,
+        "index_fill0": lambda: x.index_fill(0, _index(m, 0, -1), 2) if first else x,
+        "index_copy0": lambda: x.index_copy(0, _index(m, *range(first - 1, -1, -1)), x)
+        if first else x,
+        "diff_last": lambda: x.diff() if nd else x,
+        "ravel": lambda: m.ravel(x),
+        "prod_last": lambda: x.prod(-1) if nd else x.prod(),
+        "masked_scatter_pos": lambda: m.masked_scatter(x, x > 0 if x.dtype != m.bool else x,
+                                                       x.flip(list(range(nd))) * 2),
     }
     if name in table:
         return table[name]()
@@ -234,6 +274,136 @@ def _apply_binary(m, name, x, y):
     return getattr(m, name)(x, y)
 
 
+def _apply_dim(m, name, x, d):
+    if name in ("median", "nanmedian"):
+        # (PyTorch 2.13's median(dim) reads past the data of an expanded input -- garbage
+        # such as -6.7e28 comes back -- so both libraries get a contiguous copy)
+        x = x.contiguous()
+    if name in ("sort", "max", "min", "median", "nanmedian", "cummax"):
+        if name != "cummax" and _ties(m, x):  # (ties: an implementation-defined index)
+            return x.amax() if name != "sort" else x
+        return getattr(x, name)(d)[0]
+    if name == "topk":
+        return x.topk(1, d).values if not _ties(m, x) else x
+    if name == "kthvalue":
+        return x.kthvalue(1, d).values if not _ties(m, x) else x
+    if name in ("std", "var"):
+        return getattr(x, name)(d, unbiased=False)
+    if name in ("select", "narrow"):
+        return x.select(d, 0) if name == "select" else x.narrow(d, 0, 1)
+    if name in ("unbind", "chunk", "split"):
+        parts = x.unbind(d) if name == "unbind" else x.chunk(2, d) if name == "chunk" \
+            else x.split(1, d)
+        return parts[0] if parts else x
+    if name == "flip":
+        return x.flip(d)
+    if name == "roll":
+        return x.roll(1, d)
+    if name == "movedim":
+        return x.movedim(d, 0)
+    if name == "transpose":
+        return x.transpose(d, 0)
+    if name == "index_select":
+        return x.index_select(d, _index(m, 0))
+    if name == "gather":
+        return x.gather(d, m.zeros_like(x, dtype=m.int64))
+    if name == "count_nonzero":
+        return m.count_nonzero(x, d)
+    if name == "mode_free_max":  # amax over one dim with keepdim
+        return x.amax(d, keepdim=True)
+    if name in ("diff", "norm"):  # (their first positional argument is not the dim)
+        return getattr(x, name)(dim=d)
+    if name in ("cumsum", "cumprod", "softmax", "log_softmax", "squeeze", "unsqueeze",
+                "argmax", "argsort"):
+        return getattr(x, name)(d)
+    return getattr(x, name)(d)
+
+
+def _apply_index(m, name, x, values):
+    idx = _index(m, *values)
+    k, nd = len(values), x.ndim
+    if name == "index_select":
+        return x.index_select(0, idx)
+    if name == "take":
+        return x.take(idx)
+    if name == "index_fill":
+        return x.index_fill(0, idx, 2)
+    if name in ("index_add", "index_copy"):
+        src = m.ones((k,) + tuple(x.shape[1:]), dtype=x.dtype) if nd else m.ones((), dtype=x.dtype)
+        return getattr(x, name)(0, idx if nd else idx[:1].reshape(()), src)
+    # index tensors of x's rank for the gather family
+    shaped = idx.reshape((k,) + (1,) * (nd - 1)) if nd else idx[:1].reshape(())
+    if name == "gather":
+        return x.gather(0, shaped)
+    if name in ("scatter", "scatter_add"):
+        return getattr(x, name)(0, shaped, m.ones(shaped.shape, dtype=x.dtype))
+    if name == "take_along_dim":  # (PyTorch reads out of bounds without a check: kept in)
+        n = x.shape[0] if nd else 1
+        return m.take_along_dim(x, shaped.clamp(-n, n - 1) if n else shaped, 0)
+    if name == "getitem":
+        return x[idx]
+    if name == "index_put":
+        return x.clone().index_put_((idx,), m.tensor(1).to(x.dtype))
+    if name == "put":
+        return x.clone().put_(idx, m.ones(k, dtype=x.dtype))
+    if name == "embedding":
+        weight = x if nd == 2 else x.reshape(-1, 1)
+        return m.nn.functional.embedding(idx, weight.float() if not weight.is_floating_point()
+                                         else weight)
+    if name == "one_hot":
+        return m.nn.functional.one_hot(idx, 6)
+    if name == "setitem":
+        y = x.clone()
+        y[idx] = 1
+        return y
+    raise ValueError(name)
+
+
+def _apply_inplace(m, name, x, y):
+    if x._base is not None and x.requires_grad:
+        # (writes into a view of a tensor autograd tracks go through PyTorch's CopySlices,
+        # which numtorch does not build: it refuses them by name; work on a copy instead)
+        x = x.clone()
+    if name in ("add_", "mul_", "sub_", "div_", "floor_divide_"):
+        return getattr(x, name)(y)
+    if name == "clamp_":
+        return x.clamp_(-1, 2)
+    if name == "pow_":
+        return x.pow_(2)
+    if name == "copy_":
+        return x.copy_(y)
+    if name == "fill_":
+        return x.fill_(1.5)
+    if name == "masked_fill_":
+        return x.masked_fill_(x > 0 if x.dtype != m.bool else x, 1)
+    if name == "index_fill_":
+        return x.index_fill_(0, _index(m, 0), 1) if x.ndim and x.shape[0] else x
+    if name == "index_add_":
+        return x.index_add_(0, _index(m, 0), x[:1].clone()) if x.ndim and x.shape[0] else x
+    if name == "scatter_":
+        return x.scatter_(0, m.zeros_like(x, dtype=m.int64)[:1], 1) if x.ndim and x.shape[0] \
+            else x
+    if name == "cumsum_":
+        return x.cumsum_(0)
+    if name == "tril_":
+        return x.tril_() if x.ndim == 2 else x
+    if name == "addcmul_":
+        return x.addcmul_(y, y)
+    if name == "lerp_":
+        return x.lerp_(y, 0.5)
+    if name == "clamp_min_":
+        return x.clamp_min_(0)
+    if name == "setitem_slice":
+        if x.ndim:
+            x[:1] = 1
+        return x
+    if name == "uniform_zero":  # a random fill whose values are fixed (the range is [0, 0))
+        return x.uniform_(0, 0)
+    if name == "t_":
+        return x.t_() if x.ndim <= 2 else x
+    return getattr(x, name)()
+
+
 @st.composite
 def tensors(draw, shape=None):
     dtype = draw(st.sampled_from(DTYPES))
@@ -247,6 +417,9 @@ def tensors(draw, shape=None):
     else:
         vals = draw(st.lists(st.one_of(st.floats(-6, 6, width=32), st.sampled_from(
             [0.0, -0.0, 1.0, np.inf, -np.inf, np.nan])), min_size=n, max_size=n))
+        # now and then extreme magnitudes (std near 1e20 must not overflow float32)
+        scale = draw(st.sampled_from([1.0] * 8 + [1e20, 1e-20]))
+        vals = [v * scale for v in vals]
     return {"dtype": dtype, "shape": shape, "values": vals}
 
 
@@ -256,8 +429,18 @@ def programs(draw):
     view = draw(st.sampled_from(["none", "transpose", "slice", "expand"]))
     steps = []
     for _ in range(draw(st.integers(1, 4))):
-        if draw(st.booleans()):
+        kind = draw(st.sampled_from("uuubbbdip"))
+        if kind == "u":
             steps.append(("u", draw(st.sampled_from(UNARY))))
+        elif kind == "d":
+            steps.append(("d", draw(st.sampled_from(DIM_OPS)), draw(st.integers(-3, 2))))
+        elif kind == "i":
+            steps.append(("i", draw(st.sampled_from(INDEX_OPS)),
+                          draw(st.lists(st.integers(-5, 5), min_size=1, max_size=3))))
+        elif kind == "p":
+            k = draw(st.integers(0, len(base["shape"])))
+            suffix = tuple(1 if draw(st.booleans()) else s for s in base["shape"][k:])
+            steps.append(("p", draw(st.sampled_from(INPLACE_OPS)), draw(tensors(shape=suffix))))
         else:
             # the second operand broadcasts against a suffix of the base shape
             k = draw(st.integers(0, len(base["shape"])))
@@ -288,6 +471,12 @@ def run(m, program):
     for step in program["steps"]:
         if step[0] == "u":
             x = _apply_unary(m, step[1], x)
+        elif step[0] == "d":
+            x = _apply_dim(m, step[1], x, step[2])
+        elif step[0] == "i":
+            x = _apply_index(m, step[1], x, step[2])
+        elif step[0] == "p":
+            x = _apply_inplace(m, step[1], x, make(m, step[2]))
         else:
             x = _apply_binary(m, step[1], x, make(m, step[2]))
     return x, leaf

@@ -62,7 +62,7 @@ def check(program):
         return
     assert not isinstance(ours, Exception), (program, repr(ours))
     loose = any(spec["dtype"] != "float64" for spec in
-                [program["base"]] + [s[2] for s in program["steps"] if s[0] == "b"])
+                [program["base"]] + [s[2] for s in program["steps"] if s[0] in "bp"])
     _same(ours, theirs, "value", loose)
     if tg is not None:
         assert og is not None, "numtorch produced no gradient"

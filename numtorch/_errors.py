@@ -1,0 +1,8 @@
+"""Exception classes for errors PyTorch reports with different types along different paths."""
+
+
+class IndexOutOfRange(IndexError, RuntimeError):
+    """An index outside its dim.  PyTorch raises IndexError for some ops, shapes and dtypes and
+    RuntimeError for others (index_add on a 2-D tensor, but not a 1-D or 3-D one; index_select
+    along dim 1 but not dim 0), so this is both: `except IndexError` and `except RuntimeError`
+    each catch it, whichever of PyTorch's paths a program was written against."""
