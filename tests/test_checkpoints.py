@@ -6,6 +6,7 @@ import io
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -106,3 +107,26 @@ def test_every_dtype_round_trips_bit_exactly(tmp_path, dtype):
     assert back["t"].numpy().tobytes() == arr.tobytes()
     assert back["scalar"].shape == () and back["scalar"].numpy().tobytes() == arr[:1].tobytes()
     assert np.signbit(back["list"][1]) and back["list"][0].numpy().tobytes() == arr[:2].tobytes()
+
+
+def test_save_to_a_path_fsyncs_the_file_then_renames_then_fsyncs_the_folder(tmp_path,
+                                                                            monkeypatch):
+    """The order that makes a save durable: data on disk before the rename, and the rename
+    itself on disk (the folder's entry) before save returns."""
+    events = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd):
+        events.append(("fsync", "folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file"))
+        return real_fsync(fd)
+
+    def replace(src, dst):
+        events.append(("replace", os.path.basename(dst)))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    nt.save({"w": nt.ones(3)}, tmp_path / "ckpt.pt")
+    assert events == [("fsync", "file"), ("replace", "ckpt.pt"), ("fsync", "folder")]
+    assert np.array_equal(nt.load(tmp_path / "ckpt.pt")["w"].numpy(), np.ones(3, np.float32))
+    assert [p.name for p in tmp_path.iterdir()] == ["ckpt.pt"]  # no temporary file left

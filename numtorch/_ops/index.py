@@ -345,7 +345,9 @@ def index_add(input, dim, index, source, *, alpha=1):
     def backward(g):  # input: g itself; source: the rows of g it was added to, scaled
         gs = g.index_select(d, index.reshape(-1)).reshape(shape)
         return g, (gs if alpha == 1 else gs * alpha)
-    return graph.attach(res, "IndexAddBackward0", (input, source), backward)
+    # (source is saved only for the version check, as PyTorch saves it)
+    return graph.attach(res, "IndexAddBackward0", (input, source), lambda g, _: backward(g),
+                        (source,))
 
 
 def _dim_key(input, dim, index, name, negative):
@@ -418,8 +420,9 @@ def index_copy(input, dim, index, source):
     d = wrap_dim(dim, input.ndim)
     shape = tuple(source.shape)
     return graph.attach(res, "IndexCopyBackward0", (input, source),
-                        lambda g: (g.index_fill(d, index, 0.0),
-                                   g.index_select(d, index.reshape(-1)).reshape(shape)))
+                        lambda g, _: (g.index_fill(d, index, 0.0),
+                                      g.index_select(d, index.reshape(-1)).reshape(shape)),
+                        (source,))  # (saved for the version check, as in PyTorch)
 
 
 def index_put_(input, indices, values, accumulate=False):
@@ -492,7 +495,7 @@ def masked_select(input, mask):
     x = np.broadcast_to(input._data, shape)
     m = np.broadcast_to(mask._data, shape)
     return graph.attach(wrap(x[m], input.dtype), "MaskedSelectBackward0", (input,),
-                        lambda g: embed(g, shape, m))
+                        lambda g, _: embed(g, shape, m), (input,))  # (saved as in PyTorch)
 
 
 def masked_scatter_(input, mask, source):
@@ -544,7 +547,8 @@ def take(input, index):
     shape = input._data.shape
     res = wrap(flat[idx].reshape(index._data.shape), input.dtype)
     return graph.attach(res, "TakeBackward0", (input,),
-                        lambda g: embed(g.reshape(-1), (flat.size,), (idx,)).reshape(shape))
+                        lambda g, _: embed(g.reshape(-1), (flat.size,), (idx,)).reshape(shape),
+                        (input,))  # (saved for the version check, as in PyTorch)
 
 
 def take_along_dim(input, indices, dim=None):
@@ -648,9 +652,13 @@ def sort(input, dim=-1, descending=False, stable=False, *, out=None):
 
 
 def _taken(values, input, d, indices, name):
-    """values = input gathered along d at indices: route the gradient back there."""
+    """values = input gathered along d at indices: route the gradient back there.  Only the
+    indices are saved, as in PyTorch (an in-place write to the input leaves this valid)."""
+    shape = input._data.shape
     return graph.attach(values, name, (input,),
-                        lambda g, x: scatter_add(zeros_of(x), d, indices, g), (input,))
+                        lambda g, i: scatter_add(
+                            wrap(np.zeros(shape, g._data.dtype, like=g._data), g.dtype), d, i, g),
+                        (indices,))
 
 
 def argsort(input, dim=-1, descending=False, stable=False):
@@ -724,7 +732,14 @@ def _median(input, dim, keepdim, skip_nan):
         raise NotImplementedError(f"\"median_{'cpu' if dim is None else 'out'}\" not "
                                   f"implemented for 'Bool'")
     if dim is None:
-        return _median(input.reshape(-1), 0, False, skip_nan).values
+        with no_grad():
+            res = _median(input.reshape(-1), 0, False, skip_nan)
+        shape, i = input._data.shape, res.indices
+        # (PyTorch's node saves the input and the result, so writes to either fail backward)
+        return graph.attach(res.values, "MedianBackward0", (input,),
+                            lambda g, x, r: scatter_add(wrap(np.zeros(
+                                x._data.size, g._data.dtype, like=g._data), g.dtype), 0,
+                                i.reshape(1), g.reshape(1)).reshape(shape), (input, res.values))
     d = wrap_dim(dim, input.ndim)
     if input.ndim == 0:
         res = _median(input.reshape(1), 0, False, skip_nan)

@@ -5,6 +5,7 @@ import numpy as np
 
 from .. import _dtype as D
 from ..autograd import grad_mode, graph
+from ..autograd.composite import composite
 from ..backend.cuda_array import asarray
 from ..tensor import Tensor, wrap, wrap_dim
 from .pointwise import _type_name, deliver
@@ -322,8 +323,12 @@ def cross(input, other, dim=None):
     if input.dtype is D.bool_:
         raise NotImplementedError("\"cross\" not implemented for 'Bool'")
     shape = broadcast_shapes(tuple(input.shape), tuple(other.shape))
-    a, b = input.expand(shape), other.expand(shape)
-    return sub(mul(roll(a, -1, d), roll(b, -2, d)), mul(roll(a, -2, d), roll(b, -1, d)))
+
+    def fn(x, y):
+        a, b = x.expand(shape), y.expand(shape)
+        return sub(mul(roll(a, -1, d), roll(b, -2, d)), mul(roll(a, -2, d), roll(b, -1, d)))
+    # one node that saves both inputs, as PyTorch's does
+    return composite("LinalgCrossBackward0", fn, input, other)
 
 
 def trace(input):

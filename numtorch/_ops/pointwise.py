@@ -347,13 +347,31 @@ def record_binary(op, res, a, b):
 
     def backward(g, x=None, y=None, _result=None):
         return (grad_a(g, x, y) if need_a else None, grad_b(g, x, y) if need_b else None)
-    # pow and hypot also save their result, as PyTorch's nodes do: an in-place write to it
-    # fails the version check at backward there, so it must here too
-    saved = ((a, b, res) if op in _SAVES_RESULT else (a, b)) if saves else None
-    return graph.attach(res, name, (a, b), backward, saved)
+    if not saves:
+        return graph.attach(res, name, (a, b), backward)
+    # save what PyTorch's node saves, no more and no less: an in-place write to a saved
+    # tensor fails the version check at backward there, so it must here, and only then
+    keep_a, keep_b = _SAVE_RULES.get(op, _BOTH)(need_a, need_b)
+    saved = (a if keep_a else None, b if keep_b else None)
+    return graph.attach(res, name, (a, b), backward,
+                        saved + (res,) if op in _SAVES_RESULT else saved)
 
 
 _SAVES_RESULT = (K.POW, K.HYPOT)
+
+
+def _BOTH(need_a, need_b):
+    return True, True
+
+
+# (which of a, b a node keeps, given which need a gradient): a * b keeps b for a's gradient
+# and a for b's; a / b always keeps b; remainder and fmod keep both only for b's gradient
+_SAVE_RULES = {
+    K.MUL: lambda need_a, need_b: (need_b, need_a),
+    K.DIV: lambda need_a, need_b: (need_b, True),
+    K.REM: lambda need_a, need_b: (need_b, need_b),
+    K.FMOD: lambda need_a, need_b: (need_b, need_b),
+}
 
 
 def _arith(op, name, a, b, out=None, inplace=None, grad=True):

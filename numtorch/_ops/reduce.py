@@ -121,7 +121,11 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     from .pointwise import isnan, where
-    return sum(where(isnan(input), 0, input), dim, keepdim, dtype=dtype)
+    with grad_mode.no_grad():
+        res = sum(where(isnan(input), 0, input), dim, keepdim, dtype=dtype)
+    # (saves the input, as PyTorch's node does)
+    return _record_fold(res, input, dim, keepdim, "NansumBackward0",
+                        lambda g, x: where(isnan(x), 0.0, g), (input,))
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):

@@ -455,7 +455,9 @@ def tensor_split(input, indices_or_sections, dim=0):
         k = indices_or_sections
         q, r = divmod(n, k)
         sizes = [q + 1] * r + [q] * (k - r)
-        return split(input, sizes, d)
+        starts = [sum(sizes[:i]) for i in range(k)]
+        # (separate slices, not split()'s multi-output views: PyTorch's can be written to)
+        return tuple(narrow(input, d, a, s_) for a, s_ in zip(starts, sizes))
     idx = [0] + [min(int(i), n) for i in indices_or_sections] + [n]
     return tuple(narrow(input, d, a, max(b - a, 0)) for a, b in zip(idx[:-1], idx[1:]))
 
@@ -492,8 +494,16 @@ def _indexed(input, key, name):
     """A basic-indexing view of input whose gradient is embedded back at `key`."""
     shape = input._data.shape
     # the trailing Ellipsis keeps an all-integer key a 0-d view (NumPy would return a scalar)
-    return _record(view_of(input, input._data[key + (Ellipsis,)]), input, name,
-                   lambda g: embed(g, shape, key))
+    out = view_of(input, input._data[key + (Ellipsis,)])
+    if name in _MULTI_VIEW:
+        # PyTorch's views from split/chunk/unbind can't be replayed after an in-place write
+        # to them or their base: saving the view (it shares the base's version counter)
+        # makes backward fail the version check then, as there
+        return graph.attach(out, name, (input,), lambda g, _: embed(g, shape, key), (out,))
+    return _record(out, input, name, lambda g: embed(g, shape, key))
+
+
+_MULTI_VIEW = ("SplitBackward0", "SplitWithSizesBackward0", "UnbindBackward0")
 
 
 def narrow(input, dim, start, length):
@@ -607,8 +617,21 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     shape = tuple(input.shape)
-    return _record(view_of(input, np.diagonal(input._data, offset, d1, d2)), input,
+    return _record(view_of(input, _diagonal_view(input._data, offset, d1, d2)), input,
                    "DiagonalBackward0", lambda g: onto_diagonal(g, shape, offset, d1, d2))
+
+
+def _diagonal_view(arr, offset, d1, d2):
+    """np.diagonal as a writable view (NumPy's is read-only, and in-place ops write into
+    PyTorch's): the two dims moved last, sliced to start at the diagonal's first element,
+    then one dim stepping both at once."""
+    moved = np.moveaxis(arr, (d1, d2), (-2, -1)) if type(arr) is np.ndarray else None
+    if moved is None:
+        return np.diagonal(arr, offset, d1, d2)
+    start = moved[..., max(-offset, 0):, max(offset, 0):]
+    n = max(min(start.shape[-2], start.shape[-1]), 0)
+    return as_strided(start, start.shape[:-2] + (n,),
+                      start.strides[:-2] + (start.strides[-2] + start.strides[-1],))
 
 
 def onto_diagonal(g, shape, offset, d1, d2):
