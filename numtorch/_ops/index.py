@@ -212,6 +212,9 @@ def index_select(input, dim, index, *, out=None):
     if index.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     d = wrap_dim(dim, input.ndim)
+    if input.ndim == 0 and index.numel() != 1:
+        raise IndexOutOfRange(f"index_select(): Index to scalar can have only 1 value, got "
+                              f"{index.numel()} value(s)")
     x = input._data if input.ndim else input._data.reshape(1)
     res = B.index_select(x, d, index._data.reshape(-1))
     if input.ndim == 0:
@@ -343,6 +346,8 @@ def index_add(input, dim, index, source, *, alpha=1):
     shape = tuple(source.shape)
 
     def backward(g):  # input: g itself; source: the rows of g it was added to, scaled
+        if g.numel() == 0:  # (an empty input took no index: none is checked here either)
+            return g, zeros_of(source)
         gs = g.index_select(d, index.reshape(-1)).reshape(shape)
         return g, (gs if alpha == 1 else gs * alpha)
     # (source is saved only for the version check, as PyTorch saves it)
@@ -734,12 +739,10 @@ def _median(input, dim, keepdim, skip_nan):
     if dim is None:
         with no_grad():
             res = _median(input.reshape(-1), 0, False, skip_nan)
-        shape, i = input._data.shape, res.indices
-        # (PyTorch's node saves the input and the result, so writes to either fail backward)
-        return graph.attach(res.values, "MedianBackward0", (input,),
-                            lambda g, x, r: scatter_add(wrap(np.zeros(
-                                x._data.size, g._data.dtype, like=g._data), g.dtype), 0,
-                                i.reshape(1), g.reshape(1)).reshape(shape), (input, res.values))
+        # the gradient is shared evenly by every element equal to the median, as PyTorch's
+        # is; its node saves the input and the result, so writes to either fail backward
+        return graph.attach(res.values, "MedianBackward0", (input,), _spread_evenly,
+                            (input, res.values))
     d = wrap_dim(dim, input.ndim)
     if input.ndim == 0:
         res = _median(input.reshape(1), 0, False, skip_nan)
@@ -762,6 +765,12 @@ def _median(input, dim, keepdim, skip_nan):
     if not keepdim:
         v, i = v.squeeze(d), i.squeeze(d)
     return getattr(return_types, name)(v, i)
+
+
+def _spread_evenly(g, x, r):
+    from .pointwise import isnan, logical_and
+    hit = (x == r) if not bool(isnan(r)) else logical_and(isnan(x), isnan(x))
+    return where(hit, g / hit.sum(), 0.0)
 
 
 def median(input, dim=None, keepdim=False):

@@ -264,6 +264,12 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
         # to cast it back (an integer product otherwise truncates beta)
         raise RuntimeError(f"result type Float can't be cast to the desired output type "
                            f"{_type_name(mat1.dtype)}")
+    if mat1.dtype is D.bool_ and mat1.numel() and mat2.numel():
+        if mat1.numel() == 1 and mat2.numel() == 1 and isinstance(beta, float):
+            # (PyTorch multiplies 1x1 operands elementwise, and beta * input is a float op)
+            raise RuntimeError("result type Float can't be cast to the desired output type "
+                               "Bool")
+        raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
     beta, alpha = _int_scales(mat1.dtype, beta, alpha)
     with no_grad():
         prod = mm(mat1, mat2)
