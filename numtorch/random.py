@@ -268,16 +268,17 @@ def _write(tensor, values):
     check_overlap(tensor)
     if tensor.requires_grad:  # the new values don't depend on the old: their gradient is 0
         from .autograd import graph
-        return graph.rebase_inplace(tensor, _drawn, (wrap(np.asarray(values, tensor.dtype.np),
-                                                          tensor.dtype),), {})
+        drawn = wrap(np.asarray(values, tensor.dtype.np), tensor.dtype).to(tensor.device)
+        return graph.rebase_inplace(tensor, _drawn, (drawn,), {})
     tensor._data[...] = values
     tensor._bump()
     return tensor
 
 
 def _drawn(old, values):
+    from ._ops.creation import zeros
     from ._ops.pointwise import where
-    return where(wrap(np.zeros(old._data.shape, np.bool_), D.bool_), old, values)
+    return where(zeros(old._data.shape, dtype=D.bool_, device=old.device), old, values)
 
 
 def _floats_only(tensor, kernel):

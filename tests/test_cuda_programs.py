@@ -29,6 +29,10 @@ class _OnCuda:
     def tensor(*args, **kwargs):
         return numtorch.tensor(*args, **kwargs).cuda()
 
+    @staticmethod
+    def ones(*args, **kwargs):
+        return numtorch.ones(*args, **kwargs).cuda()
+
 
 def _outcome(m, program):
     try:

@@ -408,9 +408,9 @@ def _spread_mean(input, dim, unbiased, keepdim, correction, root):
                       f"by output numel).", UserWarning, stacklevel=4)
     m = _keep(m, input._data.shape, dims, keepdim)
     v = _keep(v, input._data.shape, dims, keepdim)
-    if root:
-        with np.errstate(invalid="ignore"):
-            v = v ** 0.5
+    if root:  # (a tensor op, so a CUDA variance stays on the GPU)
+        from .pointwise import sqrt
+        v = sqrt(wrap(asarray(v, np.float64), D.float64))._data
     spread = wrap(asarray(v, input.dtype.np), input.dtype)
     mean_t = wrap(asarray(m, input.dtype.np), input.dtype)
     dof = builtins.max(n - c, 0)

@@ -110,6 +110,12 @@ def put(out, idx, src, accumulate):
     flat = check_bounds(idx, out.size, 0,
                         "out of range: tried to access index {index} on a tensor of {size} "
                         "elements.", negative=True)
+    if type(out) is CudaArray:
+        from .cuda_array import advanced_offsets, to_device
+        key = np.unravel_index(np.where(flat < 0, flat + out.size, flat), out.shape)
+        src = src.get() if type(src) is CudaArray else np.asarray(src)
+        values = to_device(np.ascontiguousarray(src.reshape(-1)[:flat.size], out.dtype))
+        return cuda_ops.put(out, advanced_offsets(out, key), values, accumulate)
     o = out.reshape(-1)
     if not np.shares_memory(o, out):
         o = o.copy()

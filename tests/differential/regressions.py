@@ -242,4 +242,51 @@ REGRESSIONS = [
     # std_mean's std has std's gradient (0 where the std is 0)
     {"base": {"dtype": "float32", "shape": (2,), "values": [0.0, 0.0]}, "view": "none",
      "grad": True, "steps": [("u", "std_mean0")]},
+    # (found by this fuzzer: dims from -3..2, indices from -5..5, in-place steps)
+    # an in-place write into an expanded view refuses, unless the view is empty
+    {"base": {"dtype": "float32", "shape": (3, 0, 2), "values": []}, "view": "expand",
+     "grad": False, "steps": [("p", "add_", {"dtype": "bool", "shape": (), "values": [False]})]},
+    {"base": {"dtype": "float32", "shape": (2,), "values": [1.0, 2.0]}, "view": "expand",
+     "grad": False, "steps": [("p", "add_", {"dtype": "float32", "shape": (), "values": [1.0]})]},
+    # gather refuses a negative index; take_along_dim counts it from the end
+    {"base": {"dtype": "float32", "shape": (3, 2), "values": [1.0] * 6}, "view": "none",
+     "grad": True, "steps": [("i", "gather", [-1])]},
+    {"base": {"dtype": "float32", "shape": (3, 2), "values": [1.0] * 6}, "view": "none",
+     "grad": True, "steps": [("i", "take_along_dim", [-1, 0])]},
+    # a dim beyond [-1, 0] on a 0-d tensor is refused by sort/softmax/topk
+    {"base": {"dtype": "float32", "shape": (), "values": [2.0]}, "view": "none", "grad": False,
+     "steps": [("d", "sort", 1)]},
+    {"base": {"dtype": "float32", "shape": (), "values": [2.0]}, "view": "none", "grad": False,
+     "steps": [("d", "softmax", -2)]},
+    # scatter and index_add into a 0-d tensor address its one element
+    {"base": {"dtype": "float64", "shape": (), "values": [-3.9]}, "view": "none",
+     "grad": False, "steps": [("i", "scatter_add", [0, -4, -3])]},
+    {"base": {"dtype": "int64", "shape": (), "values": [3]}, "view": "none", "grad": False,
+     "steps": [("i", "index_add", [0])]},
+    # index ops on empty tensors check no index, unless the indexed dim itself is empty
+    {"base": {"dtype": "int32", "shape": (0, 0), "values": []}, "view": "none", "grad": False,
+     "steps": [("i", "index_fill", [-4, 1])]},
+    {"base": {"dtype": "bool", "shape": (0, 4, 0), "values": []}, "view": "none",
+     "grad": False, "steps": [("i", "index_copy", [1])]},
+    # pow(tensor, tensor) saves its result: writing into it fails backward
+    {"base": {"dtype": "float64", "shape": (2, 2), "values": [1.0, 2.0, 3.0, 4.0]},
+     "view": "none", "grad": True,
+     "steps": [("b", "pow", {"dtype": "int32", "shape": (2, 1), "values": [0, 5]}),
+               ("p", "scatter_", {"dtype": "bool", "shape": (1,), "values": [True]})]},
+    # put_ on a tensor autograd tracks records its gradient
+    {"base": {"dtype": "float32", "shape": (3, 1), "values": [-2.0, 1.5, 1.0]},
+     "view": "expand", "grad": True, "steps": [("i", "put", [2, 5, -4]),
+                                               ("p", "sub_", {"dtype": "float64",
+                                                              "shape": (1, 1),
+                                                              "values": [2.8]})]},
+    # median() of ties shares the gradient evenly
+    {"base": {"dtype": "float64", "shape": (2,), "values": [1.5, 1.5]}, "view": "none",
+     "grad": True, "steps": [("u", "median")]},
+    # writes through a diagonal view (NumPy's diagonal is read-only)
+    {"base": {"dtype": "float64", "shape": (2, 3), "values": [1.0] * 6}, "view": "none",
+     "grad": False, "steps": [("u", "diagonal"), ("p", "square_", {"dtype": "float64",
+                                                                   "shape": (), "values": [1.0]})]},
+    # std of float32 values near 1e20 is finite
+    {"base": {"dtype": "float32", "shape": (4,), "values": [1e20, 3e20, -2e20, 5e20]},
+     "view": "none", "grad": True, "steps": [("u", "std")]},
 ]
