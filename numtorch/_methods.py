@@ -196,11 +196,17 @@ def _named(method, name, doc):
 
 def _shape_inplace(fn):
     def method(self, *args, **kwargs):
-        if self._requires_grad and self.grad_fn is None and autograd.is_grad_enabled():
-            raise RuntimeError("a leaf Variable that requires grad is being used in an "
-                               "in-place operation.")
+        if self._requires_grad and autograd.is_grad_enabled():
+            base = self._base
+            if self.grad_fn is None:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an "
+                                   "in-place operation.")
+            if base is not None and base._requires_grad and base.grad_fn is None:
+                raise RuntimeError("a view of a leaf Variable that requires grad is being used "
+                                   "in an in-place operation.")
         res = fn(self, *args, **kwargs)
         self._data = res._data
+        self._bump()  # (PyTorch counts these as in-place writes: saved copies go stale)
         if res.grad_fn is not None:  # self is now the view's output in the graph
             graph.rebind_output(self, res.grad_fn)
         return self

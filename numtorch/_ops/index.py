@@ -702,11 +702,14 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     d = wrap_dim(dim, arr.ndim)
     if arr.ndim and arr.shape[d] == 0:
         raise IndexError(f"kthvalue(): Expected reduction dim {d} to have non-zero size.")
+    if arr.ndim == 0:  # (PyTorch returns a 0-d input as it is, whatever its dtype)
+        if k != 1:
+            raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+        values = graph.attach(wrap(arr.copy(), input.dtype), "KthvalueBackward0", (input,),
+                              lambda g: g)
+        return return_types.kthvalue(values, wrap(np.zeros((), np.int64), D.int64))
     if input.dtype is D.bool_:
         raise NotImplementedError("\"kthvalue_cpu\" not implemented for 'Bool'")
-    if arr.ndim == 0:
-        res = kthvalue(input.reshape(1), k, 0, keepdim)
-        return return_types.kthvalue(res.values.reshape(()), res.indices.reshape(()))
     n = arr.shape[d]
     if n == 0:
         raise IndexError(f"kthvalue(): Expected reduction dim {d} to have non-zero size.")

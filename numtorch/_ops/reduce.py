@@ -567,8 +567,10 @@ def _scan(op, input, dim, dtype, out=None):
         if out is not None or input.dtype.category != D.FLOAT or op not in (K.CUMSUM,
                                                                              K.CUMPROD):
             return res
-        name = "CumsumBackward0" if op == K.CUMSUM else "CumprodBackward0"
-        return graph.attach(res, name, (input,), lambda g: g)
+        if op == K.CUMSUM:
+            return graph.attach(res, "CumsumBackward0", (input,), lambda g: g)
+        # (cumprod saves its input and result even here, as PyTorch's node does)
+        return graph.attach(res, "CumprodBackward0", (input,), lambda g, *_: g, (input, res))
     d = wrap_dim(dim, arr.ndim)
     src = arr.astype(np.float32) if arr.dtype == np.float16 else arr
     res = R.along(K.cumulative, src, d, src.dtype, lead=(op,))
