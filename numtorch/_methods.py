@@ -64,8 +64,8 @@ def _inplace_binary(op, name):
     def method(self, other, *, alpha=1):
         if alpha != 1:
             other = P._scaled(other, alpha, name)
-        if op == K.POW and type(other) is float and (other == 0.5 or other == -0.5):
-            return P.unary(K.SQRT if other > 0 else K.RSQRT, self, inplace=self)
+        if op == K.POW and P.root_op(other) is not None:
+            return P.unary(P.root_op(other), self, inplace=self)
         if P._fast_inplace(op, self, other):  # optimizer updates: float, same dtype and shape
             return self
         return P._arith(op, name, self, other, inplace=self)
@@ -391,7 +391,7 @@ _pow_fast = _op(P.pow, K.POW)  # (the kernel squares and cubes by multiplying)
 
 
 def _pow(self, other):
-    if type(other) is float and (other == 0.5 or other == -0.5):
+    if P.root_op(other) is not None:
         return P.pow(self, other)  # PyTorch's (r)sqrt for these, in pow
     return _pow_fast(self, other)
 

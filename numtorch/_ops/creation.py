@@ -241,7 +241,8 @@ def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False
     shape, dt, dev = _like(input, dtype, device, requires_grad)
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    return _finish(np.full(shape, D.fill_scalar(fill_value, dt), dt.np), dt, requires_grad, dev)
+    return _finish(_allocate(np.full, shape, dt, D.fill_scalar(fill_value, dt)), dt,
+                   requires_grad, dev)
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None):

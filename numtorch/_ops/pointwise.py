@@ -351,7 +351,7 @@ def record_binary(op, res, a, b):
         return graph.attach(res, name, (a, b), backward)
     # save what PyTorch's node saves, no more and no less: an in-place write to a saved
     # tensor fails the version check at backward there, so it must here, and only then
-    keep_a, keep_b = _SAVE_RULES.get(op, _BOTH)(need_a, need_b)
+    keep_a, keep_b = _SAVE_RULES.get(op, _keep_both)(need_a, need_b)
     saved = (a if keep_a else None, b if keep_b else None)
     return graph.attach(res, name, (a, b), backward,
                         saved + (res,) if op in _SAVES_RESULT else saved)
@@ -360,7 +360,7 @@ def record_binary(op, res, a, b):
 _SAVES_RESULT = (K.POW, K.HYPOT)
 
 
-def _BOTH(need_a, need_b):
+def _keep_both(need_a, need_b):
     return True, True
 
 
@@ -547,14 +547,20 @@ def pow(input, exponent, *, out=None):
             and not isinstance(exponent, bool) and exponent == 2 and input.dtype is not D.bool_ \
             and (isinstance(exponent, int) or input.dtype.is_floating_point):
         res = _arith(K.MUL, "pow", input, input, out, grad=False)
-    elif isinstance(input, Tensor) and type(exponent) is float and exponent in (0.5, -0.5) \
-            and input.dtype.is_floating_point:
-        # PyTorch takes a number exponent of +-0.5 as (r)sqrt: (-inf) ** 0.5 is nan, not
-        # C pow's inf, and (-0.) ** 0.5 is -0.
-        res = _unary_forward(K.SQRT if exponent > 0 else K.RSQRT, input, out, None)
+    elif isinstance(input, Tensor) and input.dtype.is_floating_point and \
+            root_op(exponent) is not None:
+        res = _unary_forward(root_op(exponent), input, out, None)
     else:
         res = _arith(K.POW, "pow", input, exponent, out, grad=False)
     return res if out is not None else record_binary(K.POW, res, input, exponent)
+
+
+def root_op(exponent):
+    """K.SQRT / K.RSQRT for a Python exponent of 0.5 / -0.5, else None: PyTorch computes those
+    as (r)sqrt, so (-inf) ** 0.5 is nan (C pow's is inf) and (-0.) ** 0.5 is -0."""
+    if type(exponent) is float and (exponent == 0.5 or exponent == -0.5):
+        return K.SQRT if exponent > 0 else K.RSQRT
+    return None
 
 
 def float_power(input, exponent, *, out=None):

@@ -70,10 +70,8 @@ class Node:
 
 
 def _modified_message(t, expected, creator):
-    kind = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-            "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-            "bool": "Bool"}[t.dtype.name]
-    what = f"[torch.{kind}Tensor {list(t.shape)}]"
+    from .._dtype import type_name
+    what = f"[torch.{type_name(t.dtype)}Tensor {list(t.shape)}]"
     if creator is not None:
         op = re.sub(r"Backward\d*$", "", type(creator).__name__)
         what += f", which is output 0 of {op},"
