@@ -225,8 +225,7 @@ def _values_inplace(fn):
         if self.dtype is D.bool_ and fn.__name__ in ("cumsum", "cumprod") and self.ndim and \
                 self.numel():
             raise NotImplementedError(f"\"{fn.__name__}_out_cpu\" not implemented for 'Bool'")
-        if fn.__name__.startswith("cum"):  # (PyTorch checks no overlap for tril_/triu_)
-            check_overlap(self)
+        check_overlap(self)
         if self.ndim and self.numel():  # (PyTorch casts a 0-d or empty result back freely)
             P.check_cast(res.dtype, self)
         self._data[...] = res._data
@@ -235,8 +234,21 @@ def _values_inplace(fn):
     return _named(method, fn.__name__ + "_", f"In-place {fn.__name__}.")
 
 
-for _fn in (shape.tril, shape.triu, reduce.cumsum, reduce.cumprod):
+for _fn in (reduce.cumsum, reduce.cumprod):
     setattr(Tensor, _fn.__name__ + "_", _values_inplace(_fn))
+
+
+def _triangle_inplace(fn):
+    """tril_/triu_ write only the zeros (masked_fill_), so rows that share memory (an
+    expanded view, which PyTorch lets these take) see each other's zeros, as in PyTorch."""
+    def method(self, diagonal=0):
+        keep = fn(creation.ones(self.shape[-2:], dtype=D.bool_, device=self.device), diagonal)
+        return self.masked_fill_(P.logical_not(keep), 0)
+    return _named(method, fn.__name__ + "_", f"In-place {fn.__name__}.")
+
+
+for _fn in (shape.tril, shape.triu):
+    setattr(Tensor, _fn.__name__ + "_", _triangle_inplace(_fn))
 
 
 def _addcmul_(self, tensor1, tensor2, *, value=1):

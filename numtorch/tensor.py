@@ -312,12 +312,16 @@ def wrap(arr, dtype=None):
     return t
 
 
+def overlaps(arr):
+    """Whether several elements of arr share one memory location (an expand()ed view)."""
+    st = arr.strides
+    return 0 in st and arr.size and any(s == 0 and n > 1 for s, n in zip(st, arr.shape))
+
+
 def check_overlap(t, arr=None):
     """PyTorch's refusal to write in place into a tensor whose elements share memory (an
     expand()ed view): the result would depend on the order the kernel visits them."""
-    a = t._data if arr is None else arr
-    st = a.strides
-    if 0 in st and a.size and any(s == 0 and n > 1 for s, n in zip(st, a.shape)):
+    if overlaps(t._data if arr is None else arr):
         raise RuntimeError("unsupported operation: more than one element of the written-to "
                            "tensor refers to a single memory location. Please clone() the "
                            "tensor before performing the operation.")

@@ -165,6 +165,33 @@ NUMERICS = {
     "tensor_nan_int": lambda m: m.tensor([NAN], dtype=m.int64),
     "tensor_big_int16": lambda m: m.tensor([70000.], dtype=m.int16),
     "add_wraps": lambda m: m.zeros(2, dtype=m.int8) + 300,
+    # found by the long fuzzing campaign
+    "norm_dim_one_element_1e20": lambda m: m.tensor([[1e20]]).norm(dim=-1),
+    "norm_dim_two_elements_1e20": lambda m: m.tensor([[1e20, 1e20]]).norm(dim=-1),
+    "prod_float32_overflows_on_the_way": lambda m: m.tensor([[1e30, 1e30, 1e-30, 1e-30]]).prod(1),
+    "prod_all_float32_overflows": lambda m: m.tensor([1e30, 1e30, 1e-30, 1e-30]).prod(),
+    "cumsum_float32_in_double": lambda m: m.tensor([3e38, 3e38, -3e38]).cumsum(0),
+    "cumprod_float32_in_double": lambda m: m.tensor([-1.7e20, -2.7e20, -0.0]).cumprod(0),
+    "addcdiv_scales_first": lambda m: m.addcdiv(m.tensor([6], dtype=m.int32),
+                                                m.tensor([6], dtype=m.int32),
+                                                m.tensor([-1.1754943508222875e-38]), value=0.5),
+    "addcmul_scales_first": lambda m: m.addcmul(m.tensor([0.]), m.tensor([3e38]),
+                                                m.tensor([2.]), value=0.5),
+    "std_mean_inf_then_more": lambda m: m.std_mean(m.tensor([[INF, 1.], [1., INF]]), 1)[1],
+    "var_mean_inf_last": lambda m: m.var_mean(m.tensor([1., 2., INF]))[1],
+    "tril_expanded": lambda m: m.tensor([-INF, INF, 0., 1.]).expand(2, 4).tril_(),
+    "triu_expanded_diagonal": lambda m: m.tensor([[1., -0., 3.]]).expand(3, 3).triu_(-1),
+    "tril_bool_expanded": lambda m: m.tensor([True, True]).expand(2, 2).tril_(),
+    "addmm_bool_empty_k_int_beta": lambda m: m.addmm(m.zeros(1, 1, dtype=m.bool),
+                                                     m.zeros(1, 0, dtype=m.bool),
+                                                     m.zeros(0, 1, dtype=m.bool)),
+    "addmm_bool_empty_k_bool_beta": lambda m: m.addmm(m.zeros(1, 1, dtype=m.bool),
+                                                      m.zeros(1, 0, dtype=m.bool),
+                                                      m.zeros(0, 1, dtype=m.bool), beta=True),
+    "matmul_bool_transposed_batch": lambda m: m.ones(2, 4, 2, dtype=m.bool).transpose(0, 1)
+    @ m.ones(2, dtype=m.float64),
+    "matmul_bool_contiguous_batch": lambda m: m.ones(2, 4, 2, dtype=m.bool)
+    @ m.ones(2, dtype=m.float64),
 }
 
 EXCEPTIONS = {
@@ -281,6 +308,30 @@ GRADS = {
                                                                accumulate=True)),
     "index_copy": (lambda m: m.tensor([[1., 2.], [3., 4.]], requires_grad=True),
                    lambda m, s: m.zeros(3, 2).index_copy(0, m.tensor([2, 0]), s) * 3),
+    # found by the long fuzzing campaign
+    "atan2_tiny_over_zero": (lambda m: m.tensor([5.6e-21, 0., 1e-19], requires_grad=True),
+                             lambda m, y: m.atan2(y, m.tensor([0., 0., 0.]))),
+    "atan2_other_tiny": (lambda m: m.tensor([0., 5.6e-21, 0.], requires_grad=True),
+                         lambda m, x: m.atan2(m.tensor([0., 0., 5.6e-21]), x)),
+    "nansum_nan_gradient": (lambda m: m.tensor([NAN, 1., 2.], requires_grad=True),
+                            lambda m, x: x.nansum() * m.tensor(NAN)),
+    "nan_to_num_inf_gradient": (lambda m: m.tensor([INF, NAN, 1.], requires_grad=True),
+                                lambda m, x: x.nan_to_num() * m.tensor([INF, INF, INF])),
+    "norm_at_zero_inf_gradient": (lambda m: m.tensor([0., 0.], requires_grad=True),
+                                  lambda m, x: x.norm() * m.tensor(INF)),
+    "norm_one_element_inf": (lambda m: m.tensor([[INF], [2.]], requires_grad=True),
+                             lambda m, x: x.norm(dim=1)),
+    "max_all_leaves_others_zero": (lambda m: m.tensor([0., 0., -1.], requires_grad=True),
+                                   lambda m, x: x.max() * m.tensor(-INF)),
+    "amax_others_nan": (lambda m: m.tensor([[0., 0., -1.]], requires_grad=True),
+                        lambda m, x: x.amax(1) * m.tensor([-INF])),
+    "cumprod_inf_after_zero": (lambda m: m.tensor([1., 0., -INF], requires_grad=True),
+                               lambda m, x: x.cumprod(0)),
+    "cumprod_inf_after_second_zero": (lambda m: m.tensor([2., 0., 3., 0., INF],
+                                                         requires_grad=True),
+                                      lambda m, x: x.cumprod(0) * m.arange(1., 6.)),
+    "cummax_empty": (lambda m: m.zeros(0, 2, requires_grad=True),
+                     lambda m, x: x.cummax(0).values.sum() + 1),
 }
 
 
@@ -310,3 +361,32 @@ def test_zero_d_gradients_are_tensors():
     y[1] = v
     y.sum().backward()
     assert isinstance(v.grad._data, np.ndarray) and repr(v.grad) == "tensor(1.)"
+
+
+def test_signs_of_zero_match():
+    """relu keeps -0. (PyTorch's x < 0 ? 0 : x), and a float32 cumprod accumulated in double
+    ends 1e40 * -0. as -0."""
+    for fn in (lambda m: m.tensor([-0.0, 0.0, -1.0, NAN]).relu(),
+               lambda m: m.nn.functional.relu(m.full((1000,), -0.0)),
+               lambda m: m.tensor([-1.7e20, -2.7e20, -0.0]).cumprod(0)):
+        ours, theirs = fn(numtorch).numpy(), fn(torch).numpy()
+        np.testing.assert_array_equal(np.signbit(ours), np.signbit(theirs))
+
+
+def test_results_are_not_views_where_pytorch_gives_fresh_tensors():
+    """flatten with nothing to merge is the tensor itself; median/kthvalue values are not
+    views (so in-place ops on them are not writes through a view)."""
+    for m in (numtorch, torch):
+        x = m.tensor([[3., 1., 2.], [6., 5., 4.]], requires_grad=True)
+        assert x.flatten(1) is x and m.ones(3).flatten() is not None
+        assert x.median()._base is None and x.median(1).values._base is None
+        assert x.kthvalue(2, 0).values._base is None
+
+
+def test_logsumexp_of_empty_dims_saves_its_result():
+    for m in (numtorch, torch):
+        x = m.zeros(2, 3, 0, requires_grad=True)
+        y = x.logsumexp(2)
+        y[0] = 1.
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.sum().backward()

@@ -16,7 +16,7 @@ from ..autograd import graph
 from ..autograd.grad_mode import no_grad
 from ..backend import indexing as B
 from ..backend.cuda_array import CudaArray, asarray, ascontiguousarray, to_device
-from ..tensor import Tensor, check_overlap, view_of, wrap, wrap_dim
+from ..tensor import Tensor, check_overlap, overlaps, view_of, wrap, wrap_dim
 from ._numpy_names import accept_numpy_names
 from .pointwise import _type_name, as_array, deliver, where
 from .shape import embed
@@ -488,7 +488,13 @@ def masked_fill(input, mask, value):
 
 def masked_fill_(input, mask, value):
     res = masked_fill(input, mask, value)
-    input._data[...] = res._data
+    if overlaps(input._data):
+        # only the masked elements are written, so elements that share memory see each
+        # other's fills, as in PyTorch (writing the whole result would undo them)
+        chosen = np.broadcast_to(mask._data, res._data.shape)
+        input._data[chosen] = res._data[chosen]
+    else:
+        input._data[...] = res._data
     input._bump()
     return input
 
@@ -653,17 +659,24 @@ def sort(input, dim=-1, descending=False, stable=False, *, out=None):
     order, vals = _sort_indices(arr, d, descending)
     idx = wrap(order.astype(np.int64, copy=False), D.int64)
     vals = wrap(np.take_along_axis(arr, idx._data, d) if vals is None else vals, input.dtype)
-    return return_types.sort(_taken(vals, input, d, idx, "SortBackward0"), idx)
+    return return_types.sort(*_taken(vals, input, d, idx, "SortBackward0"))
 
 
-def _taken(values, input, d, indices, name):
+def _taken(values, input, d, indices, name, keepdim=True):
     """values = input gathered along d at indices: route the gradient back there.  Only the
-    indices are saved, as in PyTorch (an in-place write to the input leaves this valid)."""
+    indices are saved, as in PyTorch (an in-place write to the input leaves this valid).
+    keepdim=False squeezes d out of values and indices first, as plain tensors, not views."""
     shape = input._data.shape
-    return graph.attach(values, name, (input,),
-                        lambda g, i: scatter_add(
-                            wrap(np.zeros(shape, g._data.dtype, like=g._data), g.dtype), d, i, g),
-                        (indices,))
+    if not keepdim:
+        kept = values._data.shape[:d] + values._data.shape[d + 1:]
+        values = wrap(values._data.reshape(kept), values.dtype)
+        indices = wrap(indices._data.reshape(kept), indices.dtype)
+
+    def backward(g, i):
+        if not keepdim:
+            g, i = g.unsqueeze(d), i.unsqueeze(d)
+        return scatter_add(wrap(np.zeros(shape, g._data.dtype, like=g._data), g.dtype), d, i, g)
+    return graph.attach(values, name, (input,), backward, (indices,)), indices
 
 
 def argsort(input, dim=-1, descending=False, stable=False):
@@ -686,7 +699,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
         picked = _topk_indices(arr, d, k, largest)
         idx = wrap(picked, D.int64)
         vals = wrap(np.take_along_axis(arr, picked, d), input.dtype)
-        return return_types.topk(_taken(vals, input, d, idx, "TopkBackward0"), idx)
+        return return_types.topk(*_taken(vals, input, d, idx, "TopkBackward0"))
     with no_grad():
         s = sort(input, d, descending=largest)
         vals = s.values.narrow(d, 0, k) if arr.ndim else s.values
@@ -694,7 +707,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     if not arr.ndim:
         return return_types.topk(graph.attach(vals, "TopkBackward0", (input,), lambda g: g),
                                  idx)
-    return return_types.topk(_taken(vals.contiguous(), input, d, idx, "TopkBackward0"), idx)
+    return return_types.topk(*_taken(vals.contiguous(), input, d, idx, "TopkBackward0"))
 
 
 def kthvalue(input, k, dim=-1, keepdim=False):
@@ -719,10 +732,7 @@ def kthvalue(input, k, dim=-1, keepdim=False):
         s = sort(input, d)
         v = s.values.narrow(d, k - 1, 1).contiguous()
         i = s.indices.narrow(d, k - 1, 1).contiguous()
-    v = _taken(v, input, d, i, "KthvalueBackward0")
-    if not keepdim:
-        v, i = v.squeeze(d), i.squeeze(d)
-    return return_types.kthvalue(v, i)
+    return return_types.kthvalue(*_taken(v, input, d, i, "KthvalueBackward0", keepdim))
 
 
 def _median(input, dim, keepdim, skip_nan):
@@ -764,10 +774,7 @@ def _median(input, dim, keepdim, skip_nan):
                                np.int64), D.int64).to(input.device)
         v = s.values.gather(d, pos)
         i = s.indices.gather(d, pos)
-    v = _taken(v, input, d, i, "MedianBackward1")
-    if not keepdim:
-        v, i = v.squeeze(d), i.squeeze(d)
-    return getattr(return_types, name)(v, i)
+    return getattr(return_types, name)(*_taken(v, input, d, i, "MedianBackward1", keepdim))
 
 
 def _spread_evenly(g, x, r):

@@ -24,7 +24,7 @@ def _check(name, a, b, product=True):
         if batched:  # PyTorch's empty bmm checks nothing (and returns mat2's dtype)
             return
         product = False  # no kernel runs on an empty operand, so bool is not refused
-    if a.dtype is D.bool_ and batched and product:
+    if a.dtype is D.bool_ and product and (batched or (a.ndim >= 3 and not _folds(a))):
         raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
     if a.dtype is not b.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
@@ -32,6 +32,14 @@ def _check(name, a, b, product=True):
     if a.dtype is D.bool_ and product:
         kernel = "bmm" if batched else _BOOL_KERNEL.get(min(a.ndim, b.ndim, 2), "mv")
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
+def _folds(a):
+    """Whether PyTorch's matmul folds a's batch dims into a 2-D mm/mv (so its dtype checks
+    come first): only when they merge into one dim without a copy."""
+    shape, strides = a._data.shape[:-1], a._data.strides[:-1]
+    dims = [(n, s) for n, s in zip(shape, strides) if n != 1]
+    return all(s == s2 * n2 for (_, s), (n2, s2) in zip(dims, dims[1:]))
 
 
 def _dtype_name(dt):
@@ -258,12 +266,15 @@ def _int_scales(dtype, beta, alpha):
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     from ..autograd.grad_mode import no_grad
     from .pointwise import add, mul
-    if mat1.dtype.category == D.INT and mat1.dtype is not D.bool_ and mat1.ndim == 2 and \
-            mat1.shape[1] == 0 and mat1.shape[0] * mat2.shape[-1] > 0 and isinstance(beta, float):
-        # with nothing to multiply PyTorch computes beta * input as a float op and refuses
-        # to cast it back (an integer product otherwise truncates beta)
-        raise RuntimeError(f"result type Float can't be cast to the desired output type "
-                           f"{_type_name(mat1.dtype)}")
+    if mat1.dtype.category != D.FLOAT and mat1.ndim == 2 and mat1.shape[1] == 0 and \
+            mat1.shape[0] * mat2.shape[-1] > 0:
+        # with nothing to multiply PyTorch computes beta * input as an op of beta's type and
+        # refuses to cast it back (an integer product otherwise truncates beta)
+        wider = "Float" if isinstance(beta, float) else \
+            "Long" if mat1.dtype is D.bool_ and type(beta) is not bool else None
+        if wider:
+            raise RuntimeError(f"result type {wider} can't be cast to the desired output type "
+                               f"{_type_name(mat1.dtype)}")
     if mat1.dtype is D.bool_ and mat1.numel() and mat2.numel():
         if mat1.numel() == 1 and mat2.numel() == 1 and isinstance(beta, float):
             # (PyTorch multiplies 1x1 operands elementwise, and beta * input is a float op)

@@ -49,7 +49,8 @@ def _check_operand(x, name):
 def deliver(res, res_dtype, out=None, inplace=None):
     """Wrap a freshly computed array, or copy it into out=/the in-place target."""
     if res.dtype != res_dtype.np:
-        res = res.astype(res_dtype.np)
+        with np.errstate(over="ignore"):  # (a float64 result past float32's range is inf)
+            res = res.astype(res_dtype.np)
     target = inplace if inplace is not None else out
     if target is None:
         return wrap(res, res_dtype)
@@ -315,14 +316,19 @@ _BINARY_GRADS = {
     K.POW: ("PowBackward1", True, lambda g, a, b: where(eq(b, 0), 0.0, g * b * pow(a, b - 1)),
             lambda g, a, b: where(logical_and(eq(a, 0), ge(b, 0)), 0.0,
                                   g * pow(a, b) * log(a))),
-    # at a == b == 0 PyTorch's atan2 partials are 0 (not 0/0), then scaled by g (so an
-    # infinite g still gives NaN); hypot's there is NaN, as 0/0
-    K.ATAN2: ("Atan2Backward0", True,
-              lambda g, a, b: g * where(eq(a * a + b * b, 0), 0.0, b / (a * a + b * b)),
-              lambda g, a, b: g * where(eq(a * a + b * b, 0), 0.0, -a / (a * a + b * b))),
+    # PyTorch's atan2 partials are g * b * r and g * -a * r with r = 1 / (a^2 + b^2) taken
+    # as 0 where a == b == 0 (an infinite g still gives NaN there, and an r that overflows
+    # makes 0 * inf = NaN, as in PyTorch); hypot's at 0 is NaN, as 0/0
+    K.ATAN2: ("Atan2Backward0", True, lambda g, a, b: g * b * _atan2_scale(a, b),
+              lambda g, a, b: g * -a * _atan2_scale(a, b)),
     K.HYPOT: ("HypotBackward0", True, lambda g, a, b: g * a / hypot(a, b),
               lambda g, a, b: g * b / hypot(a, b)),
 }
+
+
+def _atan2_scale(a, b):
+    d = a * a + b * b
+    return where(eq(d, 0), 0.0, reciprocal(d))
 
 
 def record_binary(op, res, a, b):
@@ -1192,9 +1198,10 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     res = deliver(r._data, input.dtype, out)
     if out is not None:
         return res
-    # the gradient passes where the input was finite and stops where it was replaced
+    # the gradient passes where the input was finite and stops where it was replaced (times
+    # the mask, so an infinite or NaN gradient there is NaN, as in PyTorch)
     return graph.attach(res, "NanToNumBackward0", (input,),
-                        lambda g, x: where(isfinite(x), g, 0.0), (input,))
+                        lambda g, x: mul(g, isfinite(x)), (input,))
 
 
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
@@ -1202,7 +1209,14 @@ def addcmul(input, tensor1, tensor2, *, value=1, out=None):
         raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
     if D.result_type(input, tensor1, tensor2).category != D.FLOAT:
         value = int(value)  # an integer result takes the scale as an integer, as PyTorch does
-    return add(input, mul(mul(tensor1, tensor2), value), out=out)
+    return add(input, mul(_value_times(tensor1, value, input, tensor2), tensor2), out=out)
+
+
+def _value_times(t1, value, input, t2):
+    """value * t1 in the op's result dtype, first, as PyTorch's addcmul/addcdiv compute
+    value * t1 * t2 and value * t1 / t2 (1e38 * 4 / 8 overflows only the other way round)."""
+    rt = D.result_type(input, t1, t2)
+    return mul(t1 if t1.dtype is rt else t1.to(rt), value)
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
@@ -1214,4 +1228,4 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
             ".to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) "
             "for float inputs. The future addcdiv behavior is just the latter implementation: "
             "(input + value * tensor1 / tensor2), for all dtypes.")
-    return add(input, mul(div(tensor1, tensor2), value), out=out)
+    return add(input, div(_value_times(tensor1, value, input, tensor2), tensor2), out=out)

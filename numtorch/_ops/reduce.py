@@ -48,9 +48,13 @@ def _keep(res, shape, dims, keepdim):
     return res
 
 
-def _acc_dtype(dt):
-    """Sums accumulate in float64 for floats and int64 for integers and bools."""
-    return np.float64 if dt.category == D.FLOAT else np.int64
+def _acc_dtype(dt, op=K.SUM):
+    """Sums accumulate in float64 for floats and int64 for integers and bools; products of
+    float32 (or half) in float32, as PyTorch's do, so one that overflows on the way is inf
+    or NaN there too."""
+    if dt.category != D.FLOAT:
+        return np.int64
+    return np.float32 if op == K.PROD and dt.itemsize <= 4 else np.float64
 
 
 def _fold(op, input, dim, keepdim, res_dtype, out=None):
@@ -59,7 +63,7 @@ def _fold(op, input, dim, keepdim, res_dtype, out=None):
     if not dims:  # 0-d input: the reduction is the identity (as a copy)
         res = arr.astype(res_dtype.np)
     else:
-        acc = _acc_dtype(input.dtype) if op in (K.SUM, K.PROD) else arr.dtype
+        acc = _acc_dtype(input.dtype, op) if op in (K.SUM, K.PROD) else arr.dtype
         if op in (K.ANY, K.ALL):
             acc = np.bool_
         res = R.reduce(op, arr, dims, acc)
@@ -120,12 +124,13 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
-    from .pointwise import isnan, where
+    from .pointwise import isnan, logical_not, mul, where
     with grad_mode.no_grad():
         res = sum(where(isnan(input), 0, input), dim, keepdim, dtype=dtype)
-    # (saves the input, as PyTorch's node does)
+    # (saves the input, as PyTorch's node does, and multiplies by the mask, so a NaN
+    # gradient stays NaN at a NaN input, as in PyTorch)
     return _record_fold(res, input, dim, keepdim, "NansumBackward0",
-                        lambda g, x: where(isnan(x), 0.0, g), (input,))
+                        lambda g, x: mul(g, logical_not(isnan(x))), (input,))
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
@@ -248,13 +253,17 @@ def _check_nonempty(name, input, dims, explicit):
 def _tie_grad(g, x, r, dims, keepdim, nan_wins):
     """Gradient of a max/min over dims, shared evenly among the elements that attain it, as
     PyTorch computes it (g * mask / count): for amax/amin a NaN result matches nothing, so the
-    gradient is NaN (0/0); for max()/min() (nan_wins) the NaN elements share it."""
+    gradient is NaN (0/0); for max()/min() (nan_wins) the NaN elements share it, and the
+    others get 0."""
     from .pointwise import eq, isnan, logical_and, logical_or
     rr = expand_back(r, x.shape, dims, keepdim)
     hit = eq(x, rr)
     if nan_wins:
         hit = logical_or(hit, logical_and(isnan(x), isnan(rr)))
     count = sum(hit, dims, True)
+    if nan_wins:  # (max()/min() leave the others 0 even for an infinite g)
+        from .pointwise import where
+        return where(hit, g / count, 0.0)
     return g * hit.to(g.dtype) / count
 
 
@@ -382,13 +391,14 @@ def _var_args(dim, unbiased, keepdim):
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return _spread_mean(input, dim, unbiased, keepdim, correction, False)
+    return _spread_mean(input, dim, unbiased, keepdim, correction, False, running_mean=True)
 
 
-def _spread_mean(input, dim, unbiased, keepdim, correction, root):
+def _spread_mean(input, dim, unbiased, keepdim, correction, root, running_mean=False):
     """(var, mean), or (std, mean) with root.  The moments accumulate in float64 and std's
     square root is taken there too, so a float32 std near 1e20 stays finite (its variance
-    would overflow float32), as PyTorch's does."""
+    would overflow float32), as PyTorch's does.  running_mean: the mean as PyTorch's
+    var_mean/std_mean give it (see _running_mean_nan)."""
     dim, unbiased, keepdim = _var_args(dim, unbiased, keepdim)
     if input.dtype.category != D.FLOAT:
         raise RuntimeError("std and var only support floating point and complex dtypes")
@@ -413,6 +423,8 @@ def _spread_mean(input, dim, unbiased, keepdim, correction, root):
         v = sqrt(wrap(asarray(v, np.float64), D.float64))._data
     spread = wrap(asarray(v, input.dtype.np), input.dtype)
     mean_t = wrap(asarray(m, input.dtype.np), input.dtype)
+    if running_mean:
+        mean_t = _running_mean_nan(mean_t, input, dims, keepdim)
     dof = builtins.max(n - c, 0)
     if root:  # d std / dx = (x - mean) / ((N - correction) std), 0 where std is 0
         from .pointwise import eq, where
@@ -428,13 +440,30 @@ def _spread_mean(input, dim, unbiased, keepdim, correction, root):
     return spread, mean_t
 
 
+def _running_mean_nan(mean, input, dims, keepdim):
+    """PyTorch's var_mean/std_mean update a running mean, m + (x - m) / k, so an infinity
+    anywhere but in the last element taken makes that mean NaN (inf - inf), where mean()
+    gives inf."""
+    from .pointwise import gt, isinf, sub, where
+    if not dims or input.numel() == 0:
+        return mean
+    with grad_mode.no_grad():
+        inf = isinf(input)
+        if not bool(inf.any()):
+            return mean
+        last = inf[tuple(slice(-1, None) if d in dims else slice(None)
+                         for d in range(input.ndim))]
+        early = gt(sub(sum(inf, dims, True), last.to(D.int64)), 0)
+        return where(early.reshape(mean.shape), float("nan"), mean)
+
+
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     v, _ = _spread_mean(input, dim, unbiased, keepdim, correction, False)
     return v if out is None else deliver(v._data, v.dtype, out)
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return _spread_mean(input, dim, unbiased, keepdim, correction, True)
+    return _spread_mean(input, dim, unbiased, keepdim, correction, True, running_mean=True)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
@@ -468,19 +497,25 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None, out=None):
     return r if out is None else deliver(r._data, input.dtype, out)
 
 
+def _reduced_count(input, dim):
+    return int(np.prod([input.shape[d] for d in reduce_dims(dim, input.ndim)]))
+
+
 def _two_norm(input, dim, keepdim):
     """sqrt(sum(x^2)) as one node (LinalgVectorNormBackward0) whose gradient x / norm is taken
     as 0 where the norm is 0, as PyTorch does (the composed sqrt would give 0 * inf)."""
     from ..autograd.grad_mode import no_grad
+    from .pointwise import abs as abs_
     from .pointwise import eq, mul, sqrt, where
-    with no_grad():
-        r = sqrt(sum(mul(input, input), dim, keepdim))
+    with no_grad():  # (over one element, its |x| itself, as PyTorch: no x * x to overflow)
+        r = sum(abs_(input), dim, keepdim) if _reduced_count(input, dim) == 1 else \
+            sqrt(sum(mul(input, input), dim, keepdim))
     dims = reduce_dims(dim, input.ndim)
 
     def backward(g, x, n):
         gx = expand_back(g, x.shape, dims, keepdim)
         nx = expand_back(n, x.shape, dims, keepdim)
-        return where(eq(nx, 0), 0.0, gx * x / nx)
+        return gx * where(eq(nx, 0), 0.0, x / nx)  # (so an infinite g at 0 gives NaN)
     return graph.attach(r, "LinalgVectorNormBackward0", (input,), backward, (input, r))
 
 
@@ -488,13 +523,14 @@ def logsumexp(input, dim, keepdim=False):
     from .pointwise import exp, isinf, log, sub, where
     if input.dtype.category != D.FLOAT:
         input = input.to(D.get_default_dtype())
-    if input.numel() == 0:  # log(0) = -inf over empty dims, as in PyTorch
-        return log(sum(exp(input), dim, keepdim))
     from ..autograd.grad_mode import no_grad
     with no_grad():
-        m = amax(input, dim, True)
-        m = where(isinf(m), 0.0, m)
-        r = log(sum(exp(sub(input, m)), dim, True)) + m
+        if input.numel() == 0:  # log(0) = -inf over empty dims (amax of none would raise)
+            r = log(sum(exp(input), dim, True))
+        else:
+            m = amax(input, dim, True)
+            m = where(isinf(m), 0.0, m)
+            r = log(sum(exp(sub(input, m)), dim, True)) + m
     dims = reduce_dims(dim, input.ndim)
     if not keepdim:
         r = wrap(r._data.reshape([n for i, n in enumerate(r._data.shape) if i not in dims]),
@@ -572,7 +608,10 @@ def _scan(op, input, dim, dtype, out=None):
         # (cumprod saves its input and result even here, as PyTorch's node does)
         return graph.attach(res, "CumprodBackward0", (input,), lambda g, *_: g, (input, res))
     d = wrap_dim(dim, arr.ndim)
-    src = arr.astype(np.float32) if arr.dtype == np.float16 else arr
+    # (PyTorch's CPU scans accumulate float32 in float64: a running product that passes
+    # 1e40 on the way stays finite there, and 1e40 * -0. is -0., not NaN)
+    src = arr.astype(np.float64) if arr.dtype in (np.float16, np.float32) and op in (
+        K.CUMSUM, K.CUMPROD) else arr.astype(np.float32) if arr.dtype == np.float16 else arr
     res = R.along(K.cumulative, src, d, src.dtype, lead=(op,))
     res = deliver(res, input.dtype, out)
     if out is not None or input.dtype.category != D.FLOAT:
@@ -594,7 +633,7 @@ def _cumprod_grad(g, x, y, d):
     comes at or before i.  Past a line's first zero every y_j is 0, so later positions get 0;
     the first zero itself gets sum_{j>=z} g_j prod_{k<=j, k!=z} x_k, a cumprod with that zero
     read as 1 -- no division by zero anywhere."""
-    from .pointwise import eq, logical_and, where
+    from .pointwise import eq, logical_and, logical_not, where
     if x.shape[d] == 1:  # y = x: the gradient passes as it is (no inf/inf at x = inf)
         return g
     zero = eq(x, 0)
@@ -603,10 +642,21 @@ def _cumprod_grad(g, x, y, d):
     zeros_so_far = zero.to(D.int64).cumsum(d)
     before = eq(zeros_so_far, 0)
     first = logical_and(zero, eq(zeros_so_far, 1))
-    part = where(before, _rev_cumsum(g * y, d) / where(before, x, 1.0), 0.0)
-    c = where(first, 1.0, x).cumprod(d)
-    at_first = where(before, 0.0, g * c).sum(d, keepdim=True)
-    return part + where(first, at_first, 0.0)
+    # (before the first zero only the products before it count: the later ones are 0 in
+    # exact arithmetic, even where 0 * inf made them NaN)
+    part = where(before, _rev_cumsum(where(before, g * y, 0.0), d) / where(before, x, 1.0),
+                 0.0)
+    # the first zero z: (prod_{k<z} x_k) * sum_{z<=j<z2} g_j prod_{z<k<=j} x_k, up to the
+    # second zero z2, with the prefix read off y just before z (PyTorch's order: an infinite
+    # prefix times a zero sum is NaN, and whatever comes after z2 cannot make one)
+    from .creation import ones_like
+    from .shape import cat, narrow
+    span = eq(zeros_so_far, 1)
+    inner = where(logical_and(span, logical_not(first)), x, 1.0).cumprod(d)
+    tail = (where(span, g, 0.0) * inner).sum(d, keepdim=True)
+    shifted = cat([ones_like(narrow(y, d, 0, 1)), narrow(y, d, 0, x.shape[d] - 1)], d)
+    prefix = where(first, shifted, 0.0).sum(d, keepdim=True)
+    return part + where(first, prefix * tail, 0.0)
 
 
 def cumsum(input, dim, *, dtype=None, out=None):
@@ -622,8 +672,9 @@ def _cum_extreme(op, rtype, input, dim):
     from .creation import arange
     from .pointwise import eq, isnan, logical_and, logical_or, where
     if input.numel() == 0:  # PyTorch returns empty results, dim unchecked
-        return rtype(wrap(input._data.copy(), input.dtype),
-                     wrap(np.zeros(input._data.shape, np.int64, like=input._data), D.int64))
+        vals = wrap(input._data.copy(), input.dtype)
+        indices = wrap(np.zeros(input._data.shape, np.int64, like=input._data), D.int64)
+        return rtype(_attach_cum_extreme(op, vals, input, 0, indices), indices)
     if input.ndim == 0 and dim not in (-1, 0):
         raise IndexError(f"{rtype.__name__}(): Expected reduction dim -1 or 0 for scalar but "
                          f"got {dim}")
@@ -638,13 +689,17 @@ def _cum_extreme(op, rtype, input, dim):
             if input.ndim else 0
         pos = where(hit, pos, 0)
         indices = _scan(K.CUMMAX, pos, d, None) if input.ndim else pos.to(D.int64)
-    if input.dtype.category == D.FLOAT:
-        from .index import scatter_add, zeros_of
-        name = "CummaxBackward0" if op == K.CUMMAX else "CumminBackward0"
-        # each output's gradient goes to the element that was the running extreme there
-        vals = graph.attach(vals, name, (input,), lambda g, x: scatter_add(
-            zeros_of(x), d, indices, g) if x.ndim else g, (input,))
-    return rtype(vals, indices)
+    return rtype(_attach_cum_extreme(op, vals, input, d, indices), indices)
+
+
+def _attach_cum_extreme(op, vals, input, d, indices):
+    """Each output's gradient goes to the element that was the running extreme there."""
+    if input.dtype.category != D.FLOAT:
+        return vals
+    from .index import scatter_add, zeros_of
+    name = "CummaxBackward0" if op == K.CUMMAX else "CumminBackward0"
+    return graph.attach(vals, name, (input,), lambda g, x: scatter_add(
+        zeros_of(x), d, indices, g) if x.ndim else g, (input,))
 
 
 def cummax(input, dim):

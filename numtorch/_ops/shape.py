@@ -132,6 +132,8 @@ def flatten(input, start_dim=0, end_dim=-1):
     e = wrap_dim(end_dim, nd)
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:  # nothing to merge: PyTorch hands back the tensor itself, not a view
+        return input
     shp = input._data.shape
     return reshape(input, shp[:s] + (-1 if 0 not in shp[s:e + 1] else 0,) + shp[e + 1:])
 

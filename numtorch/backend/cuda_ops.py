@@ -120,12 +120,12 @@ def reduce(op, arr, dims, acc_dtype):
     x3, kept = split3(arr, dims)
     acc_dtype = np.dtype(acc_dtype)
     out = empty(kept, acc_dtype)
-    is_float = acc_dtype.kind == "f"
+    kind = "f32" if acc_dtype == np.float32 else "float" if acc_dtype.kind == "f" else "int"
     if x3.shape[1] <= K.SHORT_R:
-        kern = K.reduce_short_float if is_float else K.reduce_short_int
-        launch(kern, out.size, op, x3.buf[x3.offset:], *x3.shape, out.buf)
+        launch(getattr(K, "reduce_short_" + kind), out.size, op, x3.buf[x3.offset:],
+               *x3.shape, out.buf)
     else:
-        _reduce_launch(K.reduce_float if is_float else K.reduce_int, x3, out, op)
+        _reduce_launch(getattr(K, "reduce_" + kind), x3, out, op)
     return out
 
 

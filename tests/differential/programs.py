@@ -115,24 +115,49 @@ def _apply_unary(m, name, x):
         return x.cummax(0).values
     if name == "count_nonzero":
         return m.count_nonzero(x)
+    if name == "logit" and x.requires_grad and bool((x == 0).any()):
+        # (PyTorch 2.13's logit gradient at -0. is -inf in its vectorised loop and +inf in
+        # its scalar one, for the same tensor: zeros are moved off where a gradient flows)
+        x = m.where(x == 0, 0.5, x)
     return _apply_more(m, name, x, nd)
 
 
-def _ties(m, x):
-    """Whether some row of x (along the last dim) holds a repeated value; bool rows are let
-    through (topk and kthvalue refuse bool, which is checked)."""
-    if x.dtype == m.bool:
+def _ties(m, x, d=-1):
+    """Whether some line of x along dim d holds a repeated value (two NaNs count: which one
+    an op picks is implementation-defined too); bool rows are let through (topk and
+    kthvalue refuse bool, which is checked)."""
+    if x.dtype == m.bool or x.ndim == 0 or not -x.ndim <= d < x.ndim:
         return False
-    s = x.sort(-1).values
-    return bool((s[..., 1:] == s[..., :-1]).any())
+    s = x.movedim(d, -1).sort(-1).values
+    same = (s[..., 1:] == s[..., :-1]) | (s[..., 1:].isnan() & s[..., :-1].isnan())
+    return bool(same.any())
 
 
 def _index(m, *values):
     return m.tensor(list(values), dtype=m.int64)
 
 
+_PRODUCTS = {"mm_self", "bmm_self", "mv_self", "dot_self", "inner_self", "ger_self",
+             "tensordot_self", "einsum_self", "addmm_self", "addmv_self", "baddbmm_self"}
+
+
+def _sum_may_overflow(m, *xs):
+    """Whether a float32 sum of products of these could pass float32's range on the way:
+    then inf or NaN depends on the order a BLAS adds in (its blocking), not on correctness."""
+    if not all(x.dtype in (m.float32, m.float16) for x in xs):
+        return False
+    big = 1.0
+    with m.no_grad():
+        for x in xs:
+            finite = x.detach().double().nan_to_num(0.0, 0.0, 0.0).abs()
+            big *= float(finite.max()) if finite.numel() else 0.0
+    return big * max(x.numel() for x in xs) > 3e38
+
+
 def _apply_more(m, name, x, nd):
     first = x.shape[0] if nd else 0
+    if name in _PRODUCTS and _sum_may_overflow(m, x, x):
+        return x
     table = {
         "amax_keep": lambda: x.amax(-1, keepdim=True) if nd else x.amax(),
         "cumprod0": lambda: x.cumprod(0),
@@ -250,6 +275,13 @@ def _apply_binary(m, name, x, y):
     if name == "lerp_half":
         return m.lerp(x, y, 0.5)
     if name == "matmul":
+        if _sum_may_overflow(m, x, y):
+            return x
+        if x.dtype == m.bool and x.ndim >= 3:
+            # (which check PyTorch makes first, "bmm" on Bool or the dtypes, depends on x's
+            # strides, and its elementwise ops keep an input's layout where numtorch's
+            # results are C-contiguous; the layouts themselves are tested on their own)
+            x = x.contiguous()
         return x @ y
     if name == "addcmul_half":
         return m.addcmul(x, x, y, value=0.5)
@@ -267,11 +299,23 @@ def _apply_binary(m, name, x, y):
         return m.rsub(x, y)
     if name in ("equal", "allclose"):  # Python bools: compared as 0-d tensors
         return m.tensor(getattr(m, name)(x, y))
+    if name in ("fmod", "remainder") and _quotient_overflows(m, x, y):
+        # (PyTorch 2.13's vectorised float32 loop gives NaN where a / b overflows -- 1.5e20
+        # fmod 4.8e-34 -- but the exact answer in its scalar loop for the same numbers)
+        return x
     if name == "broadcast_tensors":
         return m.broadcast_tensors(x, y)[1]
     if name == "meshgrid":
         return m.meshgrid(x.flatten(), y.flatten(), indexing="ij")[0]
     return getattr(m, name)(x, y)
+
+
+def _quotient_overflows(m, x, y):
+    if m.result_type(x, y) not in (m.float32, m.float16):
+        return False
+    with m.no_grad():
+        q = x.double() / y.double()
+        return bool((q.abs() > 3e38).logical_and(q.isfinite()).any()) if q.numel() else False
 
 
 def _apply_dim(m, name, x, d):
@@ -280,13 +324,13 @@ def _apply_dim(m, name, x, d):
         # such as -6.7e28 comes back -- so both libraries get a contiguous copy)
         x = x.contiguous()
     if name in ("sort", "max", "min", "median", "nanmedian", "cummax"):
-        if name != "cummax" and _ties(m, x):  # (ties: an implementation-defined index)
+        if name != "cummax" and _ties(m, x, d):  # (ties: an implementation-defined index)
             return x.amax() if name != "sort" else x
         return getattr(x, name)(d)[0]
     if name == "topk":
-        return x.topk(1, d).values if not _ties(m, x) else x
+        return x.topk(1, d).values if not _ties(m, x, d) else x
     if name == "kthvalue":
-        return x.kthvalue(1, d).values if not _ties(m, x) else x
+        return x.kthvalue(1, d).values if not _ties(m, x, d) else x
     if name in ("std", "var"):
         return getattr(x, name)(d, unbiased=False)
     if name in ("select", "narrow"):
@@ -455,8 +499,9 @@ def make(m, spec):
     return m.tensor(arr)
 
 
-def run(m, program):
-    """(result, leaf) of the program on library m; leaf is the tensor gradients flow to."""
+def run(m, program, after_step=None):
+    """(result, leaf) of the program on library m; leaf is the tensor gradients flow to.
+    after_step(i, x, leaf), if given, sees each step's result and returns the x to go on with."""
     x = make(m, program["base"])
     if program["grad"]:
         x.requires_grad_(True)
@@ -468,7 +513,9 @@ def run(m, program):
         x = x[::2]
     elif v == "expand":
         x = x.unsqueeze(0).expand(2, *x.shape)
-    for step in program["steps"]:
+    for i, step in enumerate(program["steps"]):
+        if i and after_step is not None:
+            x = after_step(i - 1, x, leaf)
         if step[0] == "u":
             x = _apply_unary(m, step[1], x)
         elif step[0] == "d":

@@ -512,8 +512,8 @@ def unary_1d(op, a, out):
     if op == RELU:
         for i in range(n):
             x = a[i]
-            # `x > 0 or x != x` keeps NaN, as torch.relu does
-            out[i] = x if (x > 0 or x != x) else 0
+            # `x < 0` keeps NaN and -0.0, as torch.relu does
+            out[i] = 0 if x < 0 else x
     elif op == NEG:
         for i in range(n):
             out[i] = -a[i]

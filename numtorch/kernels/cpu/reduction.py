@@ -58,18 +58,19 @@ def _reduce_vec(op, v, acc):
 
 @inline
 def _identity(op, v, out):
-    """Start value for op, typed like out; max/min start at the first element."""
+    """Start value for op, typed like out (a bare 1 would make Numba unify a float32 out's
+    accumulator to float64); max/min start at the first element."""
     z = out[0]
     if op == SUM:
-        z = 0
+        z = out.dtype.type(0)
     elif op == PROD:
-        z = 1
+        z = out.dtype.type(1)
     elif op == MAX or op == MIN:
         z = v[0]
     elif op == ANY:
-        z = False
+        z = out.dtype.type(False)
     else:
-        z = True
+        z = out.dtype.type(True)
     return z
 
 

@@ -4,7 +4,7 @@ Op codes are kernels/cpu/reduction.py's (SUM, PROD, MAX, MIN, ANY, ALL)."""
 
 import math
 
-from numba import cuda, float64, int64
+from numba import cuda, float32, float64, int64
 
 from ..cpu import reduction as C
 from ._jit import THREADS, device_fn, kernel
@@ -36,7 +36,8 @@ def identity(op):
 
 def _make_reduce(acc_type):
     """A reduce kernel whose shared memory and accumulator carry acc_type (float64 for
-    floats, int64 for integers and bools) -- the dtypes the CPU backend accumulates in."""
+    floats, int64 for integers and bools, float32 for a float32 product) -- the dtypes the
+    CPU backend accumulates in."""
 
     @kernel
     def reduce(op, x, n_o, n_r, n_i, out):
@@ -91,6 +92,8 @@ reduce_float = _make_reduce(float64)
 reduce_int = _make_reduce(int64)
 reduce_short_float = _make_reduce_short(float64)
 reduce_short_int = _make_reduce_short(int64)
+reduce_f32 = _make_reduce(float32)
+reduce_short_f32 = _make_reduce_short(float32)
 
 
 @kernel

@@ -116,8 +116,8 @@ def unop(op, x):
         return 0.0 if op == C.SIGN else x
     if math.isinf(x) and (op == C.SIN or op == C.COS or op == C.TAN):
         return math.nan
-    if op == C.RELU:
-        return x if x > 0 else 0.0
+    if op == C.RELU:  # (-0.0 stays -0.0, as in PyTorch)
+        return 0.0 if x < 0 else x
     if op == C.NEG:
         return -x
     if op == C.ABS:
