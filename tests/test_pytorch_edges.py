@@ -192,6 +192,22 @@ NUMERICS = {
     @ m.ones(2, dtype=m.float64),
     "matmul_bool_contiguous_batch": lambda m: m.ones(2, 4, 2, dtype=m.bool)
     @ m.ones(2, dtype=m.float64),
+    # integer ops past 2**53 (they went through float64 and rounded)
+    "floordiv_int64_big": lambda m: m.tensor([2 ** 62 + 1, -2 ** 62 - 3]) // m.tensor([1, 2]),
+    "remainder_int64_big": lambda m: m.tensor([2 ** 62 + 1, -2 ** 62 - 3])
+    % m.tensor([2 ** 61 + 5, 7]),
+    "fmod_int64_big": lambda m: m.fmod(m.tensor([2 ** 62 + 1, -2 ** 62 - 3]),
+                                       m.tensor([2 ** 61 + 5, 7])),
+    "maximum_int64_big": lambda m: m.maximum(m.tensor([2 ** 62 + 1]), m.tensor([1])),
+    "trunc_div_int64_big": lambda m: m.div(m.tensor([-2 ** 62 - 3]), m.tensor([2]),
+                                           rounding_mode="trunc"),
+    "pow_int64_tensor": lambda m: m.tensor([3, -3, 2]) ** m.tensor([41, 39, 62]),
+    "pow_int32_wraps": lambda m: m.tensor([-2 ** 31, 65536, 3], dtype=m.int32)
+    ** m.tensor([2, 3, 21], dtype=m.int32),
+    "pow_int32_scalar_wraps": lambda m: m.tensor([65536, 46341], dtype=m.int32) ** 3,
+    "pow_uint8_wraps": lambda m: m.tensor([2, 3], dtype=m.uint8) ** m.tensor([9, 5],
+                                                                            dtype=m.uint8),
+    "floordiv_int64_big_parallel": lambda m: (m.arange(2 ** 20 + 3) * (2 ** 40 + 1) // 3)[-3:],
 }
 
 EXCEPTIONS = {

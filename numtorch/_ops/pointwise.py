@@ -426,6 +426,7 @@ def _arith_forward(op, name, a, b, out, inplace):
             _check_int_pow(b)
         elif (b._data < 0).any():
             return _int_pow_negative(a, b, dt, out, inplace)
+        op = K.POW_INT
     cd = compute_dtype(dt)
     return _binary("binary", op, a, b, dt, cd, out, inplace)
 
@@ -449,7 +450,7 @@ def _check_int_zero(b):
 def _int_pow_negative(a, b, dt, out, inplace):
     """Integer tensors to integer tensor powers with negative entries, as PyTorch computes
     them: x ** -n is 1 for x == 1, +-1 for x == -1, and 0 otherwise (0 ** -n included)."""
-    nonneg = _binary("binary", K.POW, a, maximum(b, 0), dt, dt)._data
+    nonneg = _binary("binary", K.POW_INT, a, maximum(b, 0), dt, dt)._data
     x = a._data if isinstance(a, Tensor) else np.asarray(a)
     y = b._data
     neg_res = np.where(x == 1, 1, np.where(x == -1, np.where(y % 2 == 0, 1, -1), 0))

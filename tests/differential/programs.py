@@ -448,6 +448,12 @@ def _apply_inplace(m, name, x, y):
     return getattr(x, name)()
 
 
+_INT_EXTREMES = {
+    "int64": [2 ** 63 - 1, -2 ** 63, 2 ** 62 + 1, -2 ** 62 - 3, 2 ** 53 + 1, 3 ** 39],
+    "int32": [2 ** 31 - 1, -2 ** 31, 65536, 46341, 2 ** 24 + 1],
+}
+
+
 @st.composite
 def tensors(draw, shape=None):
     dtype = draw(st.sampled_from(DTYPES))
@@ -457,7 +463,12 @@ def tensors(draw, shape=None):
     if dtype == "bool":
         vals = draw(st.lists(st.booleans(), min_size=n, max_size=n))
     elif dtype.startswith("int"):
-        vals = draw(st.lists(st.integers(-6, 6), min_size=n, max_size=n))
+        # now and then values near the dtype's range, where products wrap and a float64
+        # detour would round (int64 past 2**53)
+        wide = draw(st.sampled_from([False] * 9 + [True]))
+        extremes = _INT_EXTREMES[dtype] if wide else [0]
+        vals = draw(st.lists(st.one_of(st.integers(-6, 6), st.sampled_from(extremes)),
+                             min_size=n, max_size=n))
     else:
         vals = draw(st.lists(st.one_of(st.floats(-6, 6, width=32), st.sampled_from(
             [0.0, -0.0, 1.0, np.inf, -np.inf, np.nan])), min_size=n, max_size=n))

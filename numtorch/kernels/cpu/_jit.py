@@ -6,12 +6,26 @@ runs ~6x faster; cache=True makes a second run of a program start warm.
 
 import numpy as np
 from numba import njit, prange  # noqa: F401  (prange re-exported for kernel modules)
+from numba.extending import overload
 
 from ... import _threads
 
 # Cast a computed index with this: a signed index gets Numba's negative-index wraparound test,
 # which stops LLVM vectorising the loop (im2col ran 2.7x slower with it)
 unsigned = np.uint64
+
+def like(value, x):
+    """value cast to x's type, in compiled code.  An op ladder whose float branches (atan2,
+    x ** y) would otherwise make Numba unify an integer result to float64, which rounds
+    int64s past 2**53 (3 ** 41 came out 29 off, 2**62 + 1 // 1 lost its 1)."""
+    return value
+
+
+@overload(like, inline="always")
+def _like(value, x):
+    target = x
+    return lambda value, x: target(value)
+
 
 kernel = njit(cache=True, error_model="numpy", nogil=True)
 # inline helpers are compiled into their caller, so they share its cache entry

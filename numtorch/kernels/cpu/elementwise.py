@@ -16,12 +16,28 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic, overload
 
-from ._jit import CHUNKS, inline, kernel, parallel_kernel, prange
+from ._jit import CHUNKS, inline, kernel, like, parallel_kernel, prange
 
 # ---- binary arithmetic: out dtype == input dtype -----------------------------------------
 (ADD, SUB, MUL, DIV, FLOORDIV, TRUNCDIV, REM, FMOD, POW, MAXIMUM, MINIMUM, ATAN2, HYPOT, REM_INT,
- FMOD_INT) = range(15)
-# Numba's np.fmod is wrong for negative integer divisors, so integers take REM_INT/FMOD_INT
+ FMOD_INT, POW_INT) = range(16)
+# Numba's np.fmod is wrong for negative integer divisors, so integers take REM_INT/FMOD_INT;
+# its int ** int goes through float64 (3 ** 41 comes out 29 off), so integers take POW_INT
+
+
+@inline
+def int_power(x, y):
+    """x ** y (y >= 0) by repeated squaring; the products wrap, so the result is PyTorch's
+    modulo 2**bits once stored in x's dtype.  The CUDA kernels compile this same function."""
+    r = x - x + 1
+    b = x
+    e = y
+    while e > 0:
+        if e % 2 == 1:  # (not e & 1: floats compile this too)
+            r = r * b
+        b = b * b
+        e //= 2
+    return r
 
 
 @inline
@@ -37,9 +53,9 @@ def _binop(op, x, y):
         r = np.fmod(x, y)
         if r != 0 and (r < 0) != (y < 0):
             r += y
-        return r
+        return like(r, x)
     if op == FMOD:
-        return np.fmod(x, y)
+        return like(np.fmod(x, y), x)
     if op == REM_INT:
         return x % y
     if op == FMOD_INT:
@@ -54,7 +70,9 @@ def _binop(op, x, y):
             return x * x
         if y == 3:
             return x * x * x
-        return x ** y
+        return like(x ** y, x)
+    if op == POW_INT:
+        return int_power(x, y)
     if op == MAXIMUM:  # NaN-propagating like torch.maximum
         if x != x:
             return x
@@ -63,10 +81,11 @@ def _binop(op, x, y):
         if x != x:
             return x
         return y if (y != y or y < x) else x
+    # (every branch is compiled for integers too: like() keeps their result an integer)
     if op == ATAN2:
-        return np.arctan2(x, y)
+        return like(np.arctan2(x, y), x)
     if op == HYPOT:
-        return np.hypot(x, y)
+        return like(np.hypot(x, y), x)
     return x  # unreachable: the backend only passes known codes
 
 

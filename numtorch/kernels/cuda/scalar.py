@@ -8,6 +8,10 @@ from ..cpu import elementwise as C
 from ._jit import device_fn
 
 
+# the CPU kernels' own definition, compiled for the device
+int_power = device_fn(C.int_power.py_func)
+
+
 @device_fn
 def sigmoid(x):
     if x >= 0:
@@ -63,6 +67,8 @@ def binop(op, x, y):
         return x - q * y
     if op == C.POW:
         return x ** y
+    if op == C.POW_INT:
+        return int_power(x, y)
     if op == C.MAXIMUM:
         if x != x:
             return x
