@@ -394,8 +394,9 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
 
 
 def __getattr__(name):
-    # numtorch.plot pulls in matplotlib; load it only when a program asks for it
-    if name == "plot":
+    # numtorch.plot pulls in matplotlib, numtorch.distributed starts MPI (when mpi4py is
+    # installed): load them only when a program asks for them
+    if name in ("plot", "distributed"):
         import importlib
-        return importlib.import_module(".plot", __name__)
+        return importlib.import_module("." + name, __name__)
     raise AttributeError(f"module 'numtorch' has no attribute '{name}'")

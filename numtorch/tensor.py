@@ -36,6 +36,7 @@ class Tensor:
     _base = None
     _retains_grad = False
     _hooks = None
+    _post_accumulate_hooks = None
 
     # --- construction -------------------------------------------------------------------------
     def __init__(self, *args, device=None):
@@ -189,6 +190,18 @@ class Tensor:
             self._hooks = []
         self._hooks.append(hook)
         return _Handle(self._hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """hook(tensor) runs after a backward has accumulated this leaf's .grad (what
+        DistributedDataParallel starts its gradient reduction from)."""
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
+                               "tensors")
+        from .autograd.graph import _Handle
+        if self._post_accumulate_hooks is None:
+            self._post_accumulate_hooks = []
+        self._post_accumulate_hooks.append(hook)
+        return _Handle(self._post_accumulate_hooks, hook)
 
     def retain_grad(self):
         if not self._requires_grad:

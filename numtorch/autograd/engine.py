@@ -165,8 +165,11 @@ def _leaf(node, g, create_graph, capture):
         # nobody else can see g or its memory: it becomes .grad without a copy (as a fresh
         # tensor, so that .grad is never a view even when g was one)
         leaf._grad = wrap(g._data, g._dtype) if g._base is not None else g
-        return
-    _accumulate(leaf, g, create_graph)
+    else:
+        _accumulate(leaf, g, create_graph)
+    if leaf._post_accumulate_hooks:
+        for hook in list(leaf._post_accumulate_hooks):
+            hook(leaf)
 
 
 def _sole_holder(g):

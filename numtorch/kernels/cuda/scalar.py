@@ -7,7 +7,6 @@ import math
 from ..cpu import elementwise as C
 from ._jit import device_fn
 
-
 # the CPU kernels' own definition, compiled for the device
 int_power = device_fn(C.int_power.py_func)
 
