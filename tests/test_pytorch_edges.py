@@ -207,6 +207,9 @@ NUMERICS = {
     "pow_int32_scalar_wraps": lambda m: m.tensor([65536, 46341], dtype=m.int32) ** 3,
     "pow_uint8_wraps": lambda m: m.tensor([2, 3], dtype=m.uint8) ** m.tensor([9, 5],
                                                                             dtype=m.uint8),
+    "ravel_expanded_then_add_": lambda m: m.tensor(2).unsqueeze(0).expand(2).ravel().add_(1),
+    "matmul_bool_size1_dims_transposed": lambda m: m.zeros(1, 3, 1, dtype=m.bool).transpose(
+        0, -1) @ m.ones(1, dtype=m.int32),
     "floordiv_int64_big_parallel": lambda m: (m.arange(2 ** 20 + 3) * (2 ** 40 + 1) // 3)[-3:],
 }
 
@@ -399,10 +402,14 @@ def test_results_are_not_views_where_pytorch_gives_fresh_tensors():
         assert x.kthvalue(2, 0).values._base is None
 
 
-def test_logsumexp_of_empty_dims_saves_its_result():
+def test_reductions_of_empty_tensors_save_their_result():
     for m in (numtorch, torch):
         x = m.zeros(2, 3, 0, requires_grad=True)
         y = x.logsumexp(2)
         y[0] = 1.
         with pytest.raises(RuntimeError, match="modified by an inplace operation"):
             y.sum().backward()
+        y = x.median()
+        y.uniform_(0, 0)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.backward()

@@ -739,9 +739,10 @@ def _median(input, dim, keepdim, skip_nan):
     """The lower of the two middle values along dim (PyTorch's median, no averaging).  A line
     with a NaN has median NaN, at its first NaN; nanmedian takes the median of the rest."""
     name = "nanmedian" if skip_nan else "median"
-    if dim is None and input.numel() == 0:
-        return graph.attach(wrap(np.array(np.nan).astype(input.dtype.np), input.dtype),
-                            "MedianBackward0", (input,), lambda g, x: zeros_of(x), (input,))
+    if dim is None and input.numel() == 0:  # (NaN; its node saves input and result too)
+        res = wrap(np.array(np.nan).astype(input.dtype.np), input.dtype)
+        return graph.attach(res, "MedianBackward0", (input,), lambda g, x, r: zeros_of(x),
+                            (input, res))
     if dim is not None:
         d = wrap_dim(dim, input.ndim)
         if input.ndim and input._data.shape[d] == 0:

@@ -36,10 +36,11 @@ def _check(name, a, b, product=True):
 
 def _folds(a):
     """Whether PyTorch's matmul folds a's batch dims into a 2-D mm/mv (so its dtype checks
-    come first): only when they merge into one dim without a copy."""
-    shape, strides = a._data.shape[:-1], a._data.strides[:-1]
-    dims = [(n, s) for n, s in zip(shape, strides) if n != 1]
-    return all(s == s2 * n2 for (_, s), (n2, s2) in zip(dims, dims[1:]))
+    come first): only when they merge into one dim without a copy, by PyTorch's test of
+    the strides (size-1 dims included)."""
+    shape, strides = a._data.shape, a._data.strides
+    return a._data.size == 0 or all(strides[i] == strides[i + 1] * shape[i + 1]
+                                    for i in range(a.ndim - 2))
 
 
 def _dtype_name(dt):

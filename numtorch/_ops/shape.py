@@ -544,7 +544,9 @@ def flip(input, dims):
 
 
 def ravel(input):
-    return reshape(input, -1)
+    """A contiguous 1-D tensor: a view when input is contiguous, else a copy (so an expanded
+    input gives a tensor that can be written to), as PyTorch's."""
+    return reshape(input.contiguous(), -1)
 
 
 def diff(input, n=1, dim=-1, prepend=None, append=None):

@@ -299,6 +299,10 @@ def _apply_binary(m, name, x, y):
         return m.rsub(x, y)
     if name in ("equal", "allclose"):  # Python bools: compared as 0-d tensors
         return m.tensor(getattr(m, name)(x, y))
+    if name in ("maximum", "minimum"):
+        # (on a tie of -0. and 0. PyTorch 2.13's vectorised loop returns the second operand
+        # and its scalar loop the first, for the same tensors: zeros lose their sign here)
+        x, y = (t + 0.0 if t.dtype.is_floating_point else t for t in (x, y))
     if name in ("fmod", "remainder") and _quotient_overflows(m, x, y):
         # (PyTorch 2.13's vectorised float32 loop gives NaN where a / b overflows -- 1.5e20
         # fmod 4.8e-34 -- but the exact answer in its scalar loop for the same numbers)
