@@ -424,10 +424,14 @@ def index_copy(input, dim, index, source):
         res = index_copy_(input.clone(), dim, index, source)
     d = wrap_dim(dim, input.ndim)
     shape = tuple(source.shape)
-    return graph.attach(res, "IndexCopyBackward0", (input, source),
-                        lambda g, _: (g.index_fill(d, index, 0.0),
-                                      g.index_select(d, index.reshape(-1)).reshape(shape)),
-                        (source,))  # (saved for the version check, as in PyTorch)
+
+    need_source = source._requires_grad
+
+    def backward(g, _):  # (the source's part, an index_select, checks the index: only if asked)
+        return (g.index_fill(d, index, 0.0),
+                g.index_select(d, index.reshape(-1)).reshape(shape) if need_source else None)
+    # (source saved for the version check, as in PyTorch)
+    return graph.attach(res, "IndexCopyBackward0", (input, source), backward, (source,))
 
 
 def index_put_(input, indices, values, accumulate=False):

@@ -813,7 +813,8 @@ _UNARY_GRADS = {
     K.LOG1P: ("Log1PBackward0", "x", lambda g, x: g / (x + 1)),
     K.EXPM1: ("Expm1Backward0", "out", lambda g, y: g * (y + 1)),
     K.SQRT: ("SqrtBackward0", "out", lambda g, y: g / (2 * y)),
-    K.RSQRT: ("RsqrtBackward0", "out", lambda g, y: -0.5 * g * y * y * y),
+    # (the power first, as PyTorch: y * y can overflow to inf where g * y * y would not)
+    K.RSQRT: ("RsqrtBackward0", "out", lambda g, y: -0.5 * g * (y * y * y)),
     K.SIN: ("SinBackward0", "x", lambda g, x: g * cos(x)),
     K.COS: ("CosBackward0", "x", lambda g, x: -g * sin(x)),
     K.TAN: ("TanBackward0", "out", lambda g, y: g * (1 + y * y)),
@@ -834,7 +835,7 @@ _UNARY_GRADS = {
     K.ROUND: ("RoundBackward0", None, _zero_grad),
     K.TRUNC: ("TruncBackward0", None, _zero_grad),
     K.FRAC: ("FracBackward0", None, lambda g, s: g),
-    K.RECIPROCAL: ("ReciprocalBackward0", "out", lambda g, y: -g * y * y),
+    K.RECIPROCAL: ("ReciprocalBackward0", "out", lambda g, y: -g * (y * y)),
     K.SQUARE: ("PowBackward0", "x", lambda g, x: 2 * g * x),
     K.ERF: ("ErfBackward0", "x",
             lambda g, x: g * (2 / math.sqrt(math.pi)) * exp(-(x * x))),

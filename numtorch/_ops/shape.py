@@ -340,7 +340,8 @@ def cat(tensors, dim=0, *, out=None):
     parts = [x for x in tensors if not (x.ndim == 1 and x._data.shape[0] == 0)]
     if not parts:  # (still a node, so an input's requires_grad carries over)
         return graph.attach(wrap(np.empty((0,), dt.np, like=tensors[0]._data), dt),
-                            "CatBackward0", tuple(tensors), lambda g: (None,) * len(tensors))
+                            "CatBackward0", tuple(tensors),
+                            lambda g: tuple(_no_elements(g) for _ in tensors))
     ref = parts[0]
     if ref.ndim == 0:
         raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
@@ -364,10 +365,14 @@ def cat(tensors, dim=0, *, out=None):
     kept = {id(x) for x in parts}
     sizes = [x._data.shape[d] for x in parts]
 
-    def backward(g):
+    def backward(g):  # (a skipped empty input's gradient is empty too, not missing)
         pieces = iter(split(g, sizes, d))
-        return tuple(next(pieces) if id(x) in kept else None for x in tensors)
+        return tuple(next(pieces) if id(x) in kept else _no_elements(g) for x in tensors)
     return graph.attach(res, "CatBackward0", tuple(tensors), backward)
+
+
+def _no_elements(g):
+    return wrap(np.zeros((0,), g._data.dtype, like=g._data), g.dtype)
 
 
 concat = concatenate = cat

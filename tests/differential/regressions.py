@@ -504,4 +504,38 @@ REGRESSIONS = [
                ('u', 'median'),
                ('p', 'uniform_zero', {'dtype': 'int64', 'shape': (1,), 'values': [0]})],
      'view': 'slice'},
+    # rsqrt's gradient takes y ** 3 first, as PyTorch (its overflow makes NaN of 0 * INF)
+    {'base': {'dtype': 'float32',
+              'shape': (1, 4, 1),
+              'values': [-4.06553840637207e-20, 2.2409652444821404e-27, -0.0, 1e-20]},
+     'grad': True,
+     'steps': [('b', 'subtract', {'dtype': 'int32', 'shape': (1,), 'values': [0]}),
+               ('u', 'rsqrt'),
+               ('b', 'multiply', {'dtype': 'float32', 'shape': (1, 1, 1), 'values': [-0.0]})],
+     'view': 'expand'},
+    # cat's skipped 1-D empty inputs get an empty gradient, not none
+    {'base': {'dtype': 'float32', 'shape': (0,), 'values': []},
+     'grad': True,
+     'steps': [('u', 'concat_self'),
+               ('b', 'matmul', {'dtype': 'float32', 'shape': (0,), 'values': []})],
+     'view': 'slice'},
+    # index_copy's backward checks the index only for the source's gradient
+    {'base': {'dtype': 'float64', 'shape': (0, 1, 1), 'values': []},
+     'grad': True,
+     'steps': [('d', 'mode_free_max', 1), ('i', 'index_copy', [-5]), ('u', 'var')],
+     'view': 'transpose'},
+    # float64 too: a BLAS signs a zero product its own way (the re-run continues from numtorch's)
+    {'base': {'dtype': 'float64',
+              'shape': (4, 1),
+              'values': [INF, -0.0, 3.888141632080078, 4.115952491760254]},
+     'grad': False,
+     'steps': [('u', 'einsum_self'),
+               ('b', 'atan2', {'dtype': 'float64', 'shape': (), 'values': [-INF]}),
+               ('p', 'masked_fill_', {'dtype': 'int32', 'shape': (1,), 'values': [0]})],
+     'view': 'none'},
+    # reciprocal's gradient takes y * y first, as PyTorch
+    {'base': {'dtype': 'float32', 'shape': (), 'values': [1e-20]},
+     'grad': True,
+     'steps': [('u', 'reciprocal'), ('u', 'log')],
+     'view': 'slice'},
 ]

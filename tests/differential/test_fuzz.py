@@ -61,9 +61,8 @@ def check(program):
         # exp(7.389056) is 1 ulp below the correctly rounded 1618.1782), and later steps can
         # blow that up (sin of it differs in the 4th digit).  So a mismatch is real only if it
         # survives a re-run where PyTorch continues from numtorch's value wherever the two
-        # differ by a few ulps: each op is still checked on (near-)identical inputs.
-        if not _is_loose(program):
-            raise
+        # differ by a few ulps: each op is still checked on (near-)identical inputs.  (Also in
+        # float64: a BLAS may sign a zero product its own way, and atan2 turns that into pi.)
         seen = []
         try:
             run(numtorch, program, lambda i, x, leaf: seen.append(_float_values(x)) or x)
@@ -76,7 +75,7 @@ def check(program):
 
 
 def _float_values(x):
-    if not x.dtype.is_floating_point or x.dtype.itemsize > 4:
+    if not x.dtype.is_floating_point:
         return None
     return x.detach().numpy().copy()
 
