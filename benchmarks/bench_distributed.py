@@ -14,7 +14,9 @@ import subprocess
 import sys
 import time
 
-import numpy as np
+# (numtorch before NumPy: under mpiexec it shares the cores out among the local ranks, which
+# OpenBLAS reads when NumPy loads it)
+import numtorch
 
 
 def _launch():
@@ -36,7 +38,7 @@ def _best(fn, repeat):
 
 
 def _all_reduce_table(dist, MPI, comm):
-    import numtorch
+    import numpy as np
     rank = comm.Get_rank()
     if rank == 0:
         print(f"{'all_reduce':12s} {'numtorch':>10s} {'mpi4py':>10s} {'overhead':>9s} "

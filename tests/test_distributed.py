@@ -116,3 +116,20 @@ def test_the_ddp_example_trains_on_two_processes(tmp_path):
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "epoch 1: train loss" in run.stdout and "2 processes" in run.stdout
     assert (tmp_path / "ddp_lenet_training.png").exists()
+
+
+def test_ranks_sharing_a_machine_share_its_cores():
+    """Under an MPI launcher with several ranks on this machine, each rank's BLAS, OpenMP and
+    Numba pools get cores // ranks threads (unless the user set them)."""
+    code = ("import os, numtorch; print(os.environ['OPENBLAS_NUM_THREADS'], "
+            "os.environ['NUMBA_NUM_THREADS'])")
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "NUMBA_NUM_THREADS")}
+    share = str(max(1, (os.cpu_count() or 1) // 2))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=dict(env, OMPI_COMM_WORLD_LOCAL_SIZE="2"), check=True)
+    assert out.stdout.split() == [share, share]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=dict(env, OMPI_COMM_WORLD_LOCAL_SIZE="2", OPENBLAS_NUM_THREADS="7",
+                                  NUMBA_NUM_THREADS="1"), check=True)
+    assert out.stdout.split() == ["7", "1"]
