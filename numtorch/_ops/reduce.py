@@ -608,10 +608,13 @@ def _scan(op, input, dim, dtype, out=None):
         # (cumprod saves its input and result even here, as PyTorch's node does)
         return graph.attach(res, "CumprodBackward0", (input,), lambda g, *_: g, (input, res))
     d = wrap_dim(dim, arr.ndim)
-    # (PyTorch's CPU scans accumulate float32 in float64: a running product that passes
-    # 1e40 on the way stays finite there, and 1e40 * -0. is -0., not NaN)
-    src = arr.astype(np.float64) if arr.dtype in (np.float16, np.float32) and op in (
-        K.CUMSUM, K.CUMPROD) else arr.astype(np.float32) if arr.dtype == np.float16 else arr
+    src = arr
+    if op in (K.CUMSUM, K.CUMPROD) and arr.dtype in (np.float16, np.float32):
+        # (PyTorch's CPU scans accumulate float32 in float64: a running product that passes
+        # 1e40 on the way stays finite there, and 1e40 * -0. is -0., not NaN)
+        src = arr.astype(np.float64)
+    elif arr.dtype == np.float16:  # (the kernels have no half)
+        src = arr.astype(np.float32)
     res = R.along(K.cumulative, src, d, src.dtype, lead=(op,))
     res = deliver(res, input.dtype, out)
     if out is not None or input.dtype.category != D.FLOAT:

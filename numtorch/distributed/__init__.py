@@ -114,9 +114,11 @@ def get_backend(group=None):
 
 
 # ---- waiting, with the group's timeout --------------------------------------------------------
-def _wait(g, request, what):
-    """Poll request until done; RuntimeError once the timeout passes (no rank hangs)."""
-    if request.Test():
+def _wait(g, request, what, done=None):
+    """Poll request (or the test `done`) until it completes; RuntimeError once the timeout
+    passes (no rank hangs)."""
+    done = done or request.Test
+    if done():
         return
     start = time.monotonic()
     deadline = start + g.timeout
@@ -124,7 +126,7 @@ def _wait(g, request, what):
     # MPI moves a nonblocking collective on only inside its calls, so poll without pause
     # (as a blocking MPI call spins) -- until the wait has lasted a second: then a peer is
     # late, not slow, and a short sleep per poll leaves the core to others
-    while not request.Test():
+    while not done():
         spins += 1
         if spins % 256 == 0:
             now = time.monotonic()
@@ -352,17 +354,9 @@ def irecv(tensor, src=None, group=None, tag=0, group_src=None):
     source = MPI.ANY_SOURCE if src is None and group_src is None else \
         _peer(g, src if src is not None else group_src, "src")
     status = MPI.Status()
-    request = g.comm.irecv(source=source, tag=2 * tag + 1)
-    deadline = time.monotonic() + g.timeout
-    while True:  # the header: who sent what
-        done, header = request.test(status)
-        if done:
-            break
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"recv timed out after {g.timeout:.1f} s on rank {g.rank}: "
-                               f"nothing was sent")
-        time.sleep(0.0002)
-    shape, dtype = header
+    request = g.comm.irecv(source=source, tag=2 * tag + 1)  # the header: who sent what
+    _wait(g, request, "recv", lambda: request.Get_status(status))  # (does not consume it)
+    shape, dtype = request.wait(status)
     if shape != tuple(arr.shape) or dtype != arr.dtype.str:
         raise RuntimeError(f"recv(): rank {status.Get_source()} sent shape {shape} dtype "
                            f"{np.dtype(dtype).name}, but the receiving tensor has shape "
