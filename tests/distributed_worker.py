@@ -173,21 +173,85 @@ def ddp(rank, size):
             np.testing.assert_array_equal(everyone[r].numpy(), p.detach().numpy(), err_msg=name)
 
 
+class _Branches(torch.nn.Module):
+    """b is used only when asked, c never: the parameters find_unused_parameters is for."""
+
+    def __init__(self):
+        super().__init__()
+        self.a, self.b, self.c = (torch.nn.Linear(3, 2) for _ in range(3))
+
+    def forward(self, x, use_b):
+        y = self.a(x)
+        return {"out": (y + self.b(x) if use_b else y,)}  # (outputs may be nested)
+
+
+def ddp_unused(rank, size):
+    """find_unused_parameters: a parameter some ranks did not use gets the average of what
+    every rank holds (its old .grad, or zeros); one no rank used keeps its .grad -- checked
+    against the same arithmetic done on one plain model, over steps without zero_grad."""
+    torch.manual_seed(0)
+    net = torch.nn.parallel.DistributedDataParallel(_Branches(), bucket_cap_mb=0.00001,
+                                                    find_unused_parameters=True)
+    torch.manual_seed(0)
+    plain = _Branches()
+    g = torch.Generator().manual_seed(2)
+    xs = [torch.randn(4, 3, generator=g) for _ in range(size)]
+    ref = {name: None for name, _ in plain.named_parameters()}
+    for uses in ([r == 1 for r in range(size)], [False] * size,
+                 [r == size - 1 for r in range(size)]):
+        net(xs[rank], uses[rank])["out"][0].sum().backward()
+        held = {name: [] for name in ref}  # what each rank holds after its own backward
+        for r in range(size):
+            plain.zero_grad()
+            plain(xs[r], uses[r])["out"][0].sum().backward()
+            for name, p in plain.named_parameters():
+                old = ref[name] if ref[name] is not None else 0
+                held[name].append(old + p.grad.numpy() if p.grad is not None else None)
+        for name in ref:
+            if any(h is not None for h in held[name]):  # some rank used it: the average
+                ref[name] = sum(h if h is not None else (ref[name] if ref[name] is not None
+                                                         else 0) for h in held[name]) / size
+        for name, p in net.module.named_parameters():
+            if ref[name] is None:
+                assert p.grad is None, (name, p.grad)
+            else:
+                np.testing.assert_allclose(p.grad.numpy(), ref[name], rtol=1e-6,
+                                           err_msg=name)
+    assert net.module.c.weight.grad is None
+    # without it, a parameter with no gradient stops the next forward, as in PyTorch
+    strict = torch.nn.parallel.DistributedDataParallel(_Branches())
+    strict(xs[rank], False)["out"][0].sum().backward()
+    try:
+        strict(xs[rank], False)
+    except RuntimeError as e:
+        assert "find_unused_parameters=True" in str(e), e
+    else:
+        raise AssertionError("a forward after an unfinished reduction ran")
+
+
 def timeout(rank, size):
     """A collective whose peers do not come within the group's timeout raises RuntimeError
-    (they come later, so the job still ends in order; every collective waits the same way)."""
+    (they come later, so the job still ends in order; every collective waits the same way,
+    the object collectives too)."""
     import time
-    if rank == 0:
-        try:
-            dist.barrier()
-        except RuntimeError as e:
-            assert "timed out" in str(e), e
+
+    def late_sizes():  # completes all_gather_object's first step (the pickles' sizes)
+        dist._group.comm.Iallgather(np.array([1], np.int64), np.empty(size, np.int64)).Wait()
+    for what, call, late in (("barrier", dist.barrier, dist.barrier),
+                             ("all_gather_object",
+                              lambda: dist.all_gather_object([None] * size, "late"),
+                              late_sizes)):
+        if rank == 0:
+            try:
+                call()
+            except RuntimeError as e:
+                assert f"{what} timed out" in str(e), e
+            else:
+                raise AssertionError(f"{what} without its peers returned")
         else:
-            raise AssertionError("a barrier without its peers returned")
-    else:
-        time.sleep(3)
-        dist.barrier()  # (completes rank 0's abandoned one)
-    dist.barrier()
+            time.sleep(3)
+            late()  # (completes rank 0's abandoned request, which the group keeps alive)
+        dist.barrier()
 
 
 def main():
@@ -195,7 +259,8 @@ def main():
     limit = datetime.timedelta(seconds=2 if scenario == "timeout" else 120)
     dist.init_process_group("mpi", timeout=limit)
     rank, size = dist.get_rank(), dist.get_world_size()
-    {"collectives": collectives, "ddp": ddp, "timeout": timeout}[scenario](rank, size)
+    {"collectives": collectives, "ddp": ddp, "ddp_unused": ddp_unused,
+     "timeout": timeout}[scenario](rank, size)
     print(f"OK {scenario} rank {rank}", flush=True)
     dist.destroy_process_group()
 

@@ -30,7 +30,8 @@ needs_mpi = pytest.mark.skipif(not dist.is_available() or _mpiexec() is None,
 
 @needs_mpi
 @pytest.mark.parametrize("scenario,n", [("collectives", 2), ("collectives", 3), ("ddp", 2),
-                                        ("ddp", 3), ("timeout", 2)])
+                                        ("ddp", 3), ("ddp_unused", 2), ("ddp_unused", 3),
+                                        ("timeout", 2)])
 def test_across_processes(scenario, n):
     # (OpenMPI refuses to run as root unless told; CI containers run as root)
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")

@@ -7,11 +7,12 @@ PyTorch scripts ask for) runs on MPI too, so such scripts need only their import
 
 Every collective first exchanges each rank's shape and dtype (a few bytes), so a mismatch
 raises RuntimeError on every rank instead of corrupting memory or hanging; and every wait
-polls a nonblocking MPI request against the group's timeout, so a rank whose peers never
-arrive raises instead of hanging forever.
+(the object collectives' too) polls a nonblocking MPI request against the group's timeout,
+so a rank whose peers never arrive raises instead of hanging forever.
 """
 
 import datetime
+import pickle
 import time
 
 import numpy as np
@@ -51,12 +52,38 @@ class ReduceOp:
     MAX = "max"
 
 
+# ReduceOp -> MPI's op for (numbers, bools): bools travel as bytes, so MAX is logical or,
+# MIN/PRODUCT logical and, SUM/AVG count (then != 0)
+_MPI_OPS = {} if MPI is None else {
+    ReduceOp.SUM: (MPI.SUM, MPI.MAX), ReduceOp.AVG: (MPI.SUM, MPI.MAX),
+    ReduceOp.PRODUCT: (MPI.PROD, MPI.MIN), ReduceOp.MIN: (MPI.MIN, MPI.MIN),
+    ReduceOp.MAX: (MPI.MAX, MPI.MAX)}
+
+_MAX_DIMS = 16  # the most dims a collective's tensors may have
+
+
 class _Group:
     def __init__(self, comm, timeout):
         self.comm = comm
         self.rank = comm.Get_rank()
         self.size = comm.Get_size()
         self.timeout = timeout.total_seconds()
+        self.abandoned = []  # requests that timed out (see _wait)
+        # the shape/dtype agreement's buffers and request, made once: a persistent collective
+        # (MPI-4) starts in ~1 us, a fresh Iallgather plus its NumPy buffers cost ~6 us, which
+        # was 5-10% of a 1 MB all_reduce
+        self.mine = np.zeros(_MAX_DIMS + 2, np.int64)
+        self.seen = np.zeros((self.size, _MAX_DIMS + 2), np.int64)
+        self.records = {}  # (dtype char, shape) -> its record's bytes
+        try:
+            self.agreement = comm.Allgather_init(self.mine, self.seen)
+        except (NotImplementedError, AttributeError, MPI.Exception):  # an MPI before 4.0
+            self.agreement = None
+
+    def free(self):
+        if self.agreement is not None:
+            self.agreement.Free()
+        self.comm.Free()
 
 
 _group = None
@@ -85,7 +112,7 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
 def destroy_process_group(group=None):
     global _group
     if _group is not None:
-        _group.comm.Free()
+        _group.free()
     _group = None
 
 
@@ -130,7 +157,10 @@ def _wait(g, request, what, done=None):
         spins += 1
         if spins % 256 == 0:
             now = time.monotonic()
-            if now > deadline:  # (MPI cannot cancel a collective: it stays posted)
+            if now > deadline:
+                # MPI cannot cancel a collective: it stays posted, and a late peer still
+                # completes it, writing into its buffers -- which the request keeps alive
+                g.abandoned.append(request)
                 raise RuntimeError(f"{what} timed out after {g.timeout:.1f} s on rank "
                                    f"{g.rank} of {g.size}: a peer never joined (timeout= "
                                    f"of init_process_group sets the limit)")
@@ -195,45 +225,46 @@ def _buffer(tensor, what):
     return arr
 
 
-_MAX_DIMS = 16
 
 
 def _agree(g, what, arr, root=None):
     """Every rank's (shape, dtype) must be the same (or, with root, as root's): raise the same
     RuntimeError on every rank otherwise, before any data moves.  (A fixed-size int64 record
     per rank, gathered nonblocking, so a missing peer times out here too.)"""
-    if arr.ndim > _MAX_DIMS:
-        raise ValueError(f"{what}(): tensors of more than {_MAX_DIMS} dims are not supported")
-    mine = np.zeros(_MAX_DIMS + 2, np.int64)
-    mine[0], mine[1] = ord(arr.dtype.char), arr.ndim
-    mine[2:2 + arr.ndim] = arr.shape
-    seen = np.empty((g.size, mine.size), np.int64)
-    _wait(g, g.comm.Iallgather(mine, seen), what)
-    ref = seen[root if root is not None else 0]
-    if not (seen == ref).all():
+    record = g.records.get((arr.dtype.char, arr.shape))
+    if record is None:
+        if arr.ndim > _MAX_DIMS:
+            raise ValueError(f"{what}(): tensors of more than {_MAX_DIMS} dims are not "
+                             f"supported")
+        mine = np.zeros(_MAX_DIMS + 2, np.int64)
+        mine[0], mine[1] = ord(arr.dtype.char), arr.ndim
+        mine[2:2 + arr.ndim] = arr.shape
+        record = g.records[(arr.dtype.char, arr.shape)] = mine.tobytes()
+    g.mine.data.cast("B")[:] = record
+    if g.agreement is not None:
+        g.agreement.Start()
+        _wait(g, g.agreement, what)
+    else:
+        _wait(g, g.comm.Iallgather(g.mine, g.seen), what)
+    seen = g.seen.tobytes()
+    ref = record if root is None else seen[root * len(record):(root + 1) * len(record)]
+    if seen != ref * g.size:
         detail = ", ".join(f"rank {r}: shape {tuple(int(n) for n in s[2:2 + s[1]])} dtype "
                            f"{np.dtype(chr(int(s[0]))).name}"
-                           for r, s in enumerate(seen))
+                           for r, s in enumerate(g.seen))
         raise RuntimeError(f"{what}(): tensors differ across ranks ({detail})")
 
 
-def _mpi_op(op):
-    if op in (ReduceOp.SUM, ReduceOp.AVG):
-        return MPI.SUM
-    table = {ReduceOp.PRODUCT: MPI.PROD, ReduceOp.MIN: MPI.MIN, ReduceOp.MAX: MPI.MAX}
-    if op not in table:
+def _mpi_op(op, arr):
+    ops = _MPI_OPS.get(op)
+    if ops is None:
         raise ValueError(f"unsupported reduce op {op!r}: use numtorch.distributed.ReduceOp")
-    return table[op]
+    return ops[arr.dtype.char == "?"]
 
 
 def _mpi_buf(arr):
     """The buffer spec mpi4py takes (bool as bytes: MPI has no NumPy bool)."""
     return arr.view(np.uint8) if arr.dtype == np.bool_ else arr
-
-
-def _bool_op(op):
-    # bools as bytes: MAX is logical or, MIN/PRODUCT logical and, SUM/AVG counts (then != 0)
-    return MPI.MAX if op in (ReduceOp.SUM, ReduceOp.AVG, ReduceOp.MAX) else MPI.MIN
 
 
 def _avg_into(arr, n):
@@ -256,8 +287,8 @@ def barrier(group=None, async_op=False, device_ids=None):
 def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
     g = _default()
     arr = _buffer(tensor, "all_reduce")
+    mop = _mpi_op(op, arr)
     _agree(g, "all_reduce", arr)
-    mop = _bool_op(op) if arr.dtype == np.bool_ else _mpi_op(op)
     finish = (lambda: _avg_into(arr, g.size)) if op == ReduceOp.AVG else None
     tensor._bump()
     return _run(g, "Allreduce", (MPI.IN_PLACE, _mpi_buf(arr)), "all_reduce", async_op, finish,
@@ -268,8 +299,8 @@ def reduce(tensor, dst=None, op=ReduceOp.SUM, group=None, async_op=False, group_
     g = _default()
     dst = _root(g, dst, group_dst, "dst")
     arr = _buffer(tensor, "reduce")
+    mop = _mpi_op(op, arr)
     _agree(g, "reduce", arr)
-    mop = _bool_op(op) if arr.dtype == np.bool_ else _mpi_op(op)
     send = MPI.IN_PLACE if g.rank == dst else _mpi_buf(arr)
     finish = (lambda: _avg_into(arr, g.size)) if op == ReduceOp.AVG and g.rank == dst else None
     tensor._bump()
@@ -372,13 +403,28 @@ def all_gather_object(object_list, obj, group=None):
     if len(object_list) != g.size:
         raise ValueError(f"all_gather_object(): object_list has {len(object_list)} entries, "
                          f"the group {g.size} ranks")
-    object_list[:] = g.comm.allgather(obj)
+    data = np.frombuffer(pickle.dumps(obj, pickle.HIGHEST_PROTOCOL), np.uint8)
+    sizes = np.empty(g.size, np.int64)
+    _wait(g, g.comm.Iallgather(np.array([data.size], np.int64), sizes), "all_gather_object")
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    out = np.empty(int(sizes.sum()), np.uint8)
+    _wait(g, g.comm.Iallgatherv(data, [out, sizes, starts, MPI.BYTE]), "all_gather_object")
+    object_list[:] = [pickle.loads(out[a:a + n]) for a, n in zip(starts, sizes)]
 
 
 def broadcast_object_list(object_list, src=None, group=None, device=None, group_src=None):
     g = _default()
     src = _root(g, src, group_src, "src")
-    got = g.comm.bcast(list(object_list) if g.rank == src else None, root=src)
+    data = np.frombuffer(pickle.dumps(list(object_list), pickle.HIGHEST_PROTOCOL), np.uint8) \
+        if g.rank == src else None
+    size = np.array([0 if data is None else data.size], np.int64)
+    _wait(g, g.comm.Ibcast(size, root=src), "broadcast_object_list")
+    if data is None:
+        data = np.empty(int(size[0]), np.uint8)
+    _wait(g, g.comm.Ibcast(data, root=src), "broadcast_object_list")
+    if g.rank == src:
+        return
+    got = pickle.loads(data)
     if len(got) != len(object_list):
         raise RuntimeError(f"broadcast_object_list(): rank {src} sent {len(got)} objects, "
                            f"rank {g.rank} has room for {len(object_list)}")

@@ -15,8 +15,9 @@ import numpy as np
 
 from ... import distributed as dist
 from ..._dtype import from_numpy_dtype
-from ...autograd.grad_mode import no_grad
-from ...tensor import wrap
+from ...autograd.grad_mode import is_grad_enabled, no_grad
+from ...autograd.graph import AccumulateGrad, Node
+from ...tensor import Tensor, wrap
 from ..modules.module import Module
 
 
@@ -38,16 +39,16 @@ class DistributedDataParallel(Module):
         if not dist.is_initialized():
             raise ValueError("Default process group has not been initialized, please make "
                              "sure to call init_process_group.")
-        if find_unused_parameters:
-            raise NotImplementedError("DistributedDataParallel(find_unused_parameters=True) "
-                                      "is not supported: every parameter must get a gradient")
         self.module = module
+        self.find_unused_parameters = find_unused_parameters
         self.broadcast_buffers = broadcast_buffers
         self.require_backward_grad_sync = True
         with no_grad():
             for t in list(module.parameters()) + list(module.buffers()):
                 dist.broadcast(t.data, src=0)
         params = [p for p in module.parameters() if p.requires_grad]
+        self._params = params
+        self._used = None  # with find_unused_parameters: which params this forward reached
         self._buckets = _make_buckets(params, bucket_cap_mb * 2 ** 20)
         self._bucket_of = {}
         for b in self._buckets:
@@ -59,14 +60,23 @@ class DistributedDataParallel(Module):
     def forward(self, *args, **kwargs):
         if any(b.pending != len(b.params) for b in self._buckets):
             raise RuntimeError("Expected to have finished reduction in the prior iteration "
-                               "before starting a new one: some parameters got no gradient "
-                               "in the last backward (every output must depend on every "
-                               "parameter)")
+                               "before starting a new one. This error indicates that your "
+                               "module has parameters that were not used in producing loss. "
+                               "You can enable unused parameter detection by passing the "
+                               "keyword argument `find_unused_parameters=True` to "
+                               "`torch.nn.parallel.DistributedDataParallel`")
         if self.broadcast_buffers:
             with no_grad():
                 for t in self.module.buffers():
                     dist.broadcast(t.data, src=0)
-        return self.module(*args, **kwargs)
+        out = self.module(*args, **kwargs)
+        if self.find_unused_parameters and self.require_backward_grad_sync and \
+                is_grad_enabled():
+            self._used = _reached(out)
+            for p in self._params:
+                if id(p) not in self._used:
+                    self._grad_ready(p)
+        return out
 
     @contextmanager
     def no_sync(self):
@@ -85,22 +95,37 @@ class DistributedDataParallel(Module):
         b.pending -= 1
         if b.pending:
             return
-        b.buffer = np.concatenate([p.grad._data.reshape(-1) for p in b.params])
-        b.work = dist.all_reduce(_wrap(b.buffer), async_op=True)
-        self._launched += 1
+        # launch every full bucket whose predecessors have gone, in bucket order
+        while self._launched < len(self._buckets) and \
+                not self._buckets[self._launched].pending:
+            b = self._buckets[self._launched]
+            b.buffer = np.concatenate([_flat_grad(p) for p in b.params])
+            b.work = dist.all_reduce(_wrap(b.buffer), async_op=True)
+            self._launched += 1
         if self._launched == len(self._buckets):
             self._finish()
 
     def _finish(self):
         n = dist.get_world_size()
+        used = None
+        if self._used is not None:  # which params some rank used (the others stay as they are)
+            used = _wrap(np.array([id(p) in self._used for p in self._params]))
+            dist.all_reduce(used, op=dist.ReduceOp.MAX)
+            used = {id(p) for p, u in zip(self._params, used._data) if u}
+            self._used = None
         for b in self._buckets:
             b.work.wait()
             b.buffer /= n
             at = 0
             for p in b.params:
-                g = p.grad._data
-                g[...] = b.buffer[at:at + g.size].reshape(g.shape)
-                at += g.size
+                size = p._data.size
+                if used is None or id(p) in used:
+                    avg = b.buffer[at:at + size].reshape(p._data.shape)
+                    if p.grad is None:
+                        p.grad = _wrap(avg.copy())
+                    else:
+                        p.grad._data[...] = avg
+                at += size
             b.pending, b.buffer, b.work = len(b.params), None, None
         self._launched = 0
 
@@ -118,6 +143,35 @@ def _make_buckets(params, cap_bytes):
     if current:
         buckets.append(_Bucket(current))
     return buckets
+
+
+def _flat_grad(p):
+    """p's gradient as a flat array: zeros for a parameter this rank did not use."""
+    if p.grad is None:
+        return np.zeros(p._data.size, p._data.dtype)
+    return p.grad._data.reshape(-1)
+
+
+def _reached(out):
+    """ids of the leaf tensors that out's graph reaches (out: tensors, possibly nested)."""
+    stack, seen, leaves = [out], set(), set()
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple)):
+            stack.extend(x)
+        elif isinstance(x, dict):
+            stack.extend(x.values())
+        elif isinstance(x, Tensor):
+            if x.grad_fn is not None:
+                stack.append(x.grad_fn)
+            elif x.requires_grad:
+                leaves.add(id(x))
+        elif isinstance(x, AccumulateGrad):
+            leaves.add(id(x.variable))
+        elif isinstance(x, Node) and id(x) not in seen:
+            seen.add(id(x))
+            stack.extend(n for n, _ in x.next_functions if n is not None)
+    return leaves
 
 
 def _wrap(arr):
