@@ -198,4 +198,4 @@ _TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int6
 
 def type_name(dt):
     """PyTorch's scalar type name for dt, as its messages print it ('Float', 'Long')."""
-    return _TYPE_NAMES[dt.name]
+    return _TYPE_NAMES.get(dt.name, dt.name)

@@ -7,12 +7,11 @@ them are also methods and how the Python operators map onto them.
 import numpy as np
 
 from . import _dtype as D
-from . import autograd
+from . import autograd, opcodes
 from . import random as _random
 from ._ops import convert, creation, einsum, index, linalg, reduce, shape
 from ._ops import pointwise as P
 from .autograd import graph
-from .kernels.cpu import elementwise as K
 from .tensor import Tensor, check_overlap, shape_arg
 
 _SAME_NAME = {
@@ -64,7 +63,7 @@ def _inplace_binary(op, name):
     def method(self, other, *, alpha=1):
         if alpha != 1:
             other = P._scaled(other, alpha, name)
-        if op == K.POW and P.root_op(other) is not None:
+        if op == opcodes.POW and P.root_op(other) is not None:
             return P.unary(P.root_op(other), self, inplace=self)
         if P._fast_inplace(op, self, other):  # optimizer updates: float, same dtype and shape
             return self
@@ -74,9 +73,10 @@ def _inplace_binary(op, name):
     return method
 
 
-for _op, _name in ((K.ADD, "add"), (K.SUB, "sub"), (K.MUL, "mul"), (K.FLOORDIV, "floor_divide"),
-                   (K.REM, "remainder"), (K.FMOD, "fmod"), (K.POW, "pow"),
-                   (K.MAXIMUM, "maximum"), (K.MINIMUM, "minimum")):
+for _op, _name in ((opcodes.ADD, "add"), (opcodes.SUB, "sub"), (opcodes.MUL, "mul"),
+                   (opcodes.FLOORDIV, "floor_divide"), (opcodes.REM, "remainder"),
+                   (opcodes.FMOD, "fmod"), (opcodes.POW, "pow"), (opcodes.MAXIMUM, "maximum"),
+                   (opcodes.MINIMUM, "minimum")):
     setattr(Tensor, _name + "_", _inplace_binary(_op, _name))
 Tensor.subtract_ = Tensor.sub_
 Tensor.multiply_ = Tensor.mul_
@@ -85,7 +85,7 @@ Tensor.multiply_ = Tensor.mul_
 def _div_(self, other, *, rounding_mode=None):
     if rounding_mode is None:
         return P.true_divide(self, other, inplace=self)
-    op = {"trunc": K.TRUNCDIV, "floor": K.FLOORDIV}.get(rounding_mode)
+    op = {"trunc": opcodes.TRUNCDIV, "floor": opcodes.FLOORDIV}.get(rounding_mode)
     if op is None:
         return P.div(self, other, rounding_mode=rounding_mode)
     return P._arith(op, "div", self, other, inplace=self)
@@ -102,9 +102,9 @@ def _inplace_compare(op, name):
     return method
 
 
-for _op, _name in ((K.EQ, "eq"), (K.NE, "ne"), (K.LT, "lt"), (K.LE, "le"), (K.GT, "gt"),
-                   (K.GE, "ge"), (K.LAND, "logical_and"), (K.LOR, "logical_or"),
-                   (K.LXOR, "logical_xor")):
+for _op, _name in ((opcodes.EQ, "eq"), (opcodes.NE, "ne"), (opcodes.LT, "lt"), (opcodes.LE, "le"),
+                   (opcodes.GT, "gt"), (opcodes.GE, "ge"), (opcodes.LAND, "logical_and"),
+                   (opcodes.LOR, "logical_or"), (opcodes.LXOR, "logical_xor")):
     setattr(Tensor, _name + "_", _inplace_compare(_op, _name))
 
 
@@ -116,8 +116,9 @@ def _inplace_bitwise(op, name):
     return method
 
 
-for _op, _name in ((K.BAND, "bitwise_and"), (K.BOR, "bitwise_or"), (K.BXOR, "bitwise_xor"),
-                   (K.LSHIFT, "bitwise_left_shift"), (K.RSHIFT, "bitwise_right_shift")):
+for _op, _name in ((opcodes.BAND, "bitwise_and"), (opcodes.BOR, "bitwise_or"),
+                   (opcodes.BXOR, "bitwise_xor"), (opcodes.LSHIFT, "bitwise_left_shift"),
+                   (opcodes.RSHIFT, "bitwise_right_shift")):
     setattr(Tensor, _name + "_", _inplace_bitwise(_op, _name))
 
 
@@ -132,7 +133,7 @@ def _inplace_unary(op, name):
 for _name in """neg abs sign exp exp2 log log2 log10 log1p expm1 sqrt rsqrt sin cos tan asin acos
                 atan sinh cosh tanh sigmoid relu reciprocal square erf erfc frac floor ceil trunc
                 round""".split():
-    setattr(Tensor, _name + "_", _inplace_unary(getattr(K, _name.upper()), _name))
+    setattr(Tensor, _name + "_", _inplace_unary(getattr(opcodes, _name.upper()), _name))
 Tensor.negative_ = Tensor.neg_
 Tensor.absolute_ = Tensor.abs_
 Tensor.fix_ = Tensor.trunc_
@@ -387,19 +388,19 @@ def _op(slow, fast=None, left=False):
     return method
 
 
-Tensor.__add__ = _op(P.add, K.ADD)
-Tensor.__radd__ = _op(P.add, K.ADD)
-Tensor.__sub__ = _op(P.sub, K.SUB)
-Tensor.__rsub__ = _op(_swap(P.sub), K.SUB, left=True)
-Tensor.__mul__ = _op(P.mul, K.MUL)
-Tensor.__rmul__ = _op(P.mul, K.MUL)
-Tensor.__truediv__ = _op(P.true_divide, K.DIV)
-Tensor.__rtruediv__ = _op(_swap(P.true_divide), K.DIV, left=True)
+Tensor.__add__ = _op(P.add, opcodes.ADD)
+Tensor.__radd__ = _op(P.add, opcodes.ADD)
+Tensor.__sub__ = _op(P.sub, opcodes.SUB)
+Tensor.__rsub__ = _op(_swap(P.sub), opcodes.SUB, left=True)
+Tensor.__mul__ = _op(P.mul, opcodes.MUL)
+Tensor.__rmul__ = _op(P.mul, opcodes.MUL)
+Tensor.__truediv__ = _op(P.true_divide, opcodes.DIV)
+Tensor.__rtruediv__ = _op(_swap(P.true_divide), opcodes.DIV, left=True)
 Tensor.__floordiv__ = _op(P.floor_divide)
 Tensor.__rfloordiv__ = _op(_swap(P.floor_divide))
 Tensor.__mod__ = _op(P.remainder)
 Tensor.__rmod__ = _op(_swap(P.remainder))
-_pow_fast = _op(P.pow, K.POW)  # (the kernel squares and cubes by multiplying)
+_pow_fast = _op(P.pow, opcodes.POW)  # (the kernel squares and cubes by multiplying)
 
 
 def _pow(self, other):

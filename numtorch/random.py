@@ -119,18 +119,13 @@ def _on_gpu(generator, device):
 def _cuda_draw(kind, shape, dt, requires_grad):
     """rand/randn on the GPU: numba.cuda.random kernels over cuda_generator's states (made
     from its seed on first use; manual_seed starts them again)."""
-    from numba.cuda.random import create_xoroshiro128p_states
-
+    from .backend import cuda_ops
     from .backend.cuda_array import empty
-    from .kernels.cuda import random as K
-    from .kernels.cuda._jit import MAX_BLOCKS, THREADS
     g = cuda_generator
     if g._states is None:
-        g._states = create_xoroshiro128p_states(MAX_BLOCKS * THREADS, seed=g._seed)
+        g._states = cuda_ops.random_states(g._seed)
     out = empty(shape, dt.np)
-    if out.size:
-        blocks = max(1, min(MAX_BLOCKS, (out.size + THREADS - 1) // THREADS))
-        getattr(K, kind)[blocks, THREADS](g._states, out.buf, out.size)
+    cuda_ops.random_fill(kind, g._states, out)
     t = wrap(out, dt)
     return t.requires_grad_(True) if requires_grad else t
 

@@ -108,16 +108,11 @@ def cuda(self, device=None, non_blocking=False):
 
 def type(self, dtype=None, non_blocking=False):
     if dtype is None:
-        return "torch." + _TYPE_NAMES[self.dtype.name] + "Tensor"
+        return "torch." + D.type_name(self.dtype) + "Tensor"
     if isinstance(dtype, str) and dtype.endswith("Tensor"):
         name = dtype.rsplit(".", 1)[-1][:-6]
-        dtype = {v: k for k, v in _TYPE_NAMES.items()}[name]
+        dtype = {v: k for k, v in D._TYPE_NAMES.items()}[name]
     return to(self, D.as_dtype(dtype))
-
-
-_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-               "bool": "Bool"}
 
 
 def type_as(self, other):

@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from .. import _dtype as D
-from .. import return_types
+from .. import opcodes, return_types
 from .._errors import IndexOutOfRange
 from ..autograd import graph
 from ..autograd.grad_mode import no_grad
@@ -275,8 +275,8 @@ def _scatter_into(target, dim, index, src, value, reduce, mode_default):
         src_arr = src._data
     else:
         src_arr = np.full(idx_arr.shape, src, target._data.dtype, like=target._data)
-    mode = {None: mode_default, "add": B.ADD, "sum": B.ADD, "multiply": B.MULTIPLY,
-            "prod": B.MULTIPLY}.get(reduce)
+    mode = {None: mode_default, "add": opcodes.SCATTER_ADD, "sum": opcodes.SCATTER_ADD,
+            "multiply": opcodes.SCATTER_MULTIPLY, "prod": opcodes.SCATTER_MULTIPLY}.get(reduce)
     if mode is None:
         raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce}")
     check_overlap(target)
@@ -290,7 +290,7 @@ def _scatter_into(target, dim, index, src, value, reduce, mode_default):
 
 
 def scatter_(input, dim, index, src=None, *, value=None, reduce=None):
-    return _scatter_into(input, dim, index, src, value, reduce, B.ASSIGN)
+    return _scatter_into(input, dim, index, src, value, reduce, opcodes.SCATTER_ASSIGN)
 
 
 def scatter(input, dim, index, src=None, *, value=None, reduce=None):
@@ -304,7 +304,7 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
 
 
 def scatter_add_(input, dim, index, src):
-    return _scatter_into(input, dim, index, src, None, None, B.ADD)
+    return _scatter_into(input, dim, index, src, None, None, opcodes.SCATTER_ADD)
 
 
 def scatter_add(input, dim, index, src):

@@ -10,10 +10,10 @@ import math
 import numpy as np
 
 from .. import _dtype as D
+from .. import opcodes
 from ..autograd import grad_mode, graph
 from ..backend import elementwise as E
-from ..kernels.cpu import elementwise as K
-from ..kernels.cpu._jit import entry_table, learn
+from ..backend import small
 from ..tensor import Tensor, _new, check_overlap, wrap
 
 
@@ -125,8 +125,7 @@ def _fast_binary(op, a, b, record=True):
                 and x.size < _BCAST_FAST_MAX and x.flags.carray and y.flags.carray:
             # (the layout, aligned and writeable, that _SMALL's entry points were built for)
             res = np.empty(x.shape, x.dtype)
-            (_SMALL[x.dtype][x.ndim] or learn(_SMALL, K.binary_small, x, (op, x, y, res)))(
-                op, x, y, res)
+            (_BINARY[x.dtype][x.ndim] or small.learn_binary(op, x, y, res))(op, x, y, res)
         elif type(x) is not type(y):  # different devices: the general path reports it
             return None
         elif x.shape != y.shape:
@@ -147,8 +146,7 @@ def _fast_binary(op, a, b, record=True):
         if type(x) is np.ndarray and x.size < _BCAST_FAST_MAX and x.flags.carray:
             res = np.empty(x.shape, x.dtype)
             # the entry point converts b to x's dtype as np.float32(b) would
-            (_SMALL_SCALAR[x.dtype][x.ndim]
-             or learn(_SMALL_SCALAR, K.binary_small_scalar, x, (op, x, dt.np.type(b), res)))(
+            (_BINARY_SCALAR[x.dtype][x.ndim] or small.learn_binary_scalar(op, x, b, res))(
                 op, x, b, res)
         else:
             res = E.run_simple("binary", op, x, dt.np.type(b))
@@ -165,13 +163,8 @@ def _fast_binary(op, a, b, record=True):
 
 
 _F32, _F64 = D.float32, D.float64
-# The compiled entry points of the small-tensor kernels (see _jit.entry_point): `a + b` on 10
-# elements costs ~1 us, and Numba's dispatch was 150 ns of it.
-_SMALL = entry_table()
-_SMALL_SCALAR = entry_table()
-_SMALL_LEFT = entry_table()
-_UNARY_SMALL = entry_table()
-_ROWVEC = entry_table()  # slot: 8 * the full operand's rank + the row's
+# the entry tables of the two hottest small kernels, looked up in the line that calls them
+_BINARY, _BINARY_SCALAR = small.BINARY, small.BINARY_SCALAR
 
 
 def _small_bcast(op, x, y):
@@ -189,19 +182,13 @@ def _small_bcast(op, x, y):
     if m == 1:  # a number in a tensor: its value, exactly, as the scalar kernels take it
         s = vec.item()
         if swap:
-            (_SMALL_LEFT[big.dtype][big.ndim] or learn(
-                _SMALL_LEFT, K.binary_small_scalar_left, big, (op, vec.dtype.type(s), big, res)))(
-                op, s, big, res)
+            small.binary_scalar_left(op, s, big, res)
         else:
-            (_SMALL_SCALAR[big.dtype][big.ndim] or learn(
-                _SMALL_SCALAR, K.binary_small_scalar, big, (op, big, vec.dtype.type(s), res)))(
-                op, big, s, res)
+            small.binary_scalar(op, big, s, res)
         return res
     if vec.shape[-1] != m or big.shape[-1] != m:
         return None
-    slot = 8 * big.ndim + vec.ndim
-    (_ROWVEC[big.dtype][slot] or learn(_ROWVEC, K.binary_rowvec, big, (op, big, vec, res, swap),
-                                       slot))(op, big, vec, res, swap)
+    small.binary_rowvec(op, big, vec, res, swap)
     return res
 
 
@@ -218,8 +205,7 @@ def _fast_inplace(op, t, b):
         y = b._data
         if x.shape == y.shape and type(x) is np.ndarray and type(y) is np.ndarray \
                 and x.size < _BCAST_FAST_MAX and x.flags.carray and y.flags.carray:
-            (_SMALL[x.dtype][x.ndim] or learn(_SMALL, K.binary_small, x, (op, x, y, x)))(
-                op, x, y, x)
+            small.binary(op, x, y, x)
         else:
             check_overlap(t)
             if E.run_simple("binary", op, x, y, out=x) is None:
@@ -234,8 +220,7 @@ def _fast_inplace(op, t, b):
     return True
 
 
-# Broadcasting in the kernel is single-threaded; larger operands take the parallel rows path
-_BCAST_FAST_MAX = 1 << 16
+_BCAST_FAST_MAX = small.SMALL_MAX
 
 
 def _small_float(t):
@@ -267,13 +252,13 @@ def _fast_compare(op, a, b):
         if y is None or b._dtype is not a._dtype or y.shape != x.shape:
             return None
         out = np.empty(x.shape, np.bool_)
-        K.compare_small(op, x, y, out)
+        small.compare(op, x, y, out)
     else:
         s = _number(b, a._dtype)
         if s is None:
             return None
         out = np.empty(x.shape, np.bool_)
-        K.compare_small_scalar(op, x, s, out)
+        small.compare_scalar(op, x, s, out)
     return wrap(out, D.bool_)
 
 
@@ -284,7 +269,7 @@ def _fast_binary_left(op, s, b):
     if v is None:
         return None
     out = np.empty(x.shape, x.dtype)
-    K.binary_small_scalar_left(op, v, x, out)
+    small.binary_scalar_left(op, v, x, out)
     res = wrap(out, b._dtype)
     return record_binary(op, res, s, b) if b._requires_grad else res
 
@@ -300,28 +285,28 @@ def _max_grad(g, a, b, sign):
 # op -> (name, saves inputs, d/da, d/db); each derivative is (g, a, b) -> tensor and is only
 # called for an input that requires grad
 _BINARY_GRADS = {
-    K.ADD: ("AddBackward0", False, lambda g, a, b: g, lambda g, a, b: g),
-    K.SUB: ("SubBackward0", False, lambda g, a, b: g, lambda g, a, b: -g),
-    K.MUL: ("MulBackward0", True, lambda g, a, b: g * b, lambda g, a, b: g * a),
-    K.DIV: ("DivBackward0", True, lambda g, a, b: g / b, lambda g, a, b: -g * a / (b * b)),
-    K.MAXIMUM: ("MaximumBackward0", True, lambda g, a, b: _max_grad(g, a, b, 1),
+    opcodes.ADD: ("AddBackward0", False, lambda g, a, b: g, lambda g, a, b: g),
+    opcodes.SUB: ("SubBackward0", False, lambda g, a, b: g, lambda g, a, b: -g),
+    opcodes.MUL: ("MulBackward0", True, lambda g, a, b: g * b, lambda g, a, b: g * a),
+    opcodes.DIV: ("DivBackward0", True, lambda g, a, b: g / b, lambda g, a, b: -g * a / (b * b)),
+    opcodes.MAXIMUM: ("MaximumBackward0", True, lambda g, a, b: _max_grad(g, a, b, 1),
                 lambda g, a, b: _max_grad(g, b, a, 1)),
-    K.MINIMUM: ("MinimumBackward0", True, lambda g, a, b: _max_grad(g, a, b, -1),
+    opcodes.MINIMUM: ("MinimumBackward0", True, lambda g, a, b: _max_grad(g, a, b, -1),
                 lambda g, a, b: _max_grad(g, b, a, -1)),
-    K.REM: ("RemainderBackward0", True, lambda g, a, b: g,
+    opcodes.REM: ("RemainderBackward0", True, lambda g, a, b: g,
             lambda g, a, b: -g * floor_divide(a, b)),
-    K.FMOD: ("FmodBackward0", True, lambda g, a, b: g,
+    opcodes.FMOD: ("FmodBackward0", True, lambda g, a, b: g,
              lambda g, a, b: -g * div(a, b, rounding_mode="trunc")),
     # PyTorch's conventions at 0: x**0 has slope 0, and 0**b (b >= 0) has slope 0 in b
-    K.POW: ("PowBackward1", True, lambda g, a, b: where(eq(b, 0), 0.0, g * b * pow(a, b - 1)),
+    opcodes.POW: ("PowBackward1", True, lambda g, a, b: where(eq(b, 0), 0.0, g * b * pow(a, b - 1)),
             lambda g, a, b: where(logical_and(eq(a, 0), ge(b, 0)), 0.0,
                                   g * pow(a, b) * log(a))),
     # PyTorch's atan2 partials are g * b * r and g * -a * r with r = 1 / (a^2 + b^2) taken
     # as 0 where a == b == 0 (an infinite g still gives NaN there, and an r that overflows
     # makes 0 * inf = NaN, as in PyTorch); hypot's at 0 is NaN, as 0/0
-    K.ATAN2: ("Atan2Backward0", True, lambda g, a, b: g * b * _atan2_scale(a, b),
+    opcodes.ATAN2: ("Atan2Backward0", True, lambda g, a, b: g * b * _atan2_scale(a, b),
               lambda g, a, b: g * -a * _atan2_scale(a, b)),
-    K.HYPOT: ("HypotBackward0", True, lambda g, a, b: g * a / hypot(a, b),
+    opcodes.HYPOT: ("HypotBackward0", True, lambda g, a, b: g * a / hypot(a, b),
               lambda g, a, b: g * b / hypot(a, b)),
 }
 
@@ -341,12 +326,12 @@ def record_binary(op, res, a, b):
     if entry is None or res._dtype.category != D.FLOAT:
         return res
     name, saves, grad_a, grad_b = entry
-    if op == K.SUB and not isinstance(a, Tensor):  # 1 - x is rsub(x, 1)
+    if op == opcodes.SUB and not isinstance(a, Tensor):  # 1 - x is rsub(x, 1)
         return graph.attach(res, "RsubBackward1", (b,), lambda g: -g)
-    if op == K.POW and not isinstance(a, Tensor):  # 2 ** x
+    if op == opcodes.POW and not isinstance(a, Tensor):  # 2 ** x
         return graph.attach(res, "PowBackward2", (b,),
                             lambda g, y: g * y * math.log(a), (res,))
-    if op == K.POW and not isinstance(b, Tensor):  # x ** 2
+    if op == opcodes.POW and not isinstance(b, Tensor):  # x ** 2
         return graph.attach(res, "PowBackward0", (a,),
                             lambda g, x: g * 0.0 if b == 0 else
                             g * b * (x if b == 2 else pow(x, b - 1)), (a,))
@@ -363,7 +348,7 @@ def record_binary(op, res, a, b):
                         saved + (res,) if op in _SAVES_RESULT else saved)
 
 
-_SAVES_RESULT = (K.POW, K.HYPOT)
+_SAVES_RESULT = (opcodes.POW, opcodes.HYPOT)
 
 
 def _keep_both(need_a, need_b):
@@ -373,10 +358,10 @@ def _keep_both(need_a, need_b):
 # (which of a, b a node keeps, given which need a gradient): a * b keeps b for a's gradient
 # and a for b's; a / b always keeps b; remainder and fmod keep both only for b's gradient
 _SAVE_RULES = {
-    K.MUL: lambda need_a, need_b: (need_b, need_a),
-    K.DIV: lambda need_a, need_b: (need_b, True),
-    K.REM: lambda need_a, need_b: (need_b, need_b),
-    K.FMOD: lambda need_a, need_b: (need_b, need_b),
+    opcodes.MUL: lambda need_a, need_b: (need_b, need_a),
+    opcodes.DIV: lambda need_a, need_b: (need_b, True),
+    opcodes.REM: lambda need_a, need_b: (need_b, need_b),
+    opcodes.FMOD: lambda need_a, need_b: (need_b, need_b),
 }
 
 
@@ -400,16 +385,16 @@ def _arith_forward(op, name, a, b, out, inplace):
     _check_operand(b, name)
     _check_operand(a, name)
     dt = D.result_type(a, b)
-    if op == K.SUB and any(_is_bool(x) for x in (a, b)) and dt is not D.bool_:
+    if op == opcodes.SUB and any(_is_bool(x) for x in (a, b)) and dt is not D.bool_:
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
                            "If you are trying to invert a mask, use the `~` or "
                            "`logical_not()` operator instead.")
     if dt is D.bool_:
-        if op == K.ADD or op == K.MAXIMUM:
-            return _binary("compare", K.LOR, a, b, dt, dt, out, inplace, np.bool_)
-        if op == K.MUL or op == K.MINIMUM:
-            return _binary("compare", K.LAND, a, b, dt, dt, out, inplace, np.bool_)
-        if op == K.SUB:
+        if op == opcodes.ADD or op == opcodes.MAXIMUM:
+            return _binary("compare", opcodes.LOR, a, b, dt, dt, out, inplace, np.bool_)
+        if op == opcodes.MUL or op == opcodes.MINIMUM:
+            return _binary("compare", opcodes.LAND, a, b, dt, dt, out, inplace, np.bool_)
+        if op == opcodes.SUB:
             raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                                "supported. Use the `^` or `logical_xor()` operator instead.")
         if op in _NO_BOOL_KERNEL:
@@ -417,24 +402,25 @@ def _arith_forward(op, name, a, b, out, inplace):
         dt_c = D.int64
         res = _binary("binary", op, a, b, dt_c, dt_c)
         return deliver(res._data.astype(np.bool_), dt, out, inplace)
-    if op in (K.FLOORDIV, K.TRUNCDIV, K.REM, K.FMOD) and dt.category != D.FLOAT:
+    if op in (opcodes.FLOORDIV, opcodes.TRUNCDIV, opcodes.REM, opcodes.FMOD) and \
+            dt.category != D.FLOAT:
         if not (isinstance(a, Tensor) and a.numel() == 0):  # nothing divided, nothing raised
             _check_int_zero(b)
-        op = {K.REM: K.REM_INT, K.FMOD: K.FMOD_INT}.get(op, op)
-    if op == K.POW and dt.category != D.FLOAT:
+        op = {opcodes.REM: opcodes.REM_INT, opcodes.FMOD: opcodes.FMOD_INT}.get(op, op)
+    if op == opcodes.POW and dt.category != D.FLOAT:
         if not isinstance(b, Tensor):
             _check_int_pow(b)
         elif (b._data < 0).any():
             return _int_pow_negative(a, b, dt, out, inplace)
-        op = K.POW_INT
+        op = opcodes.POW_INT
     cd = compute_dtype(dt)
     return _binary("binary", op, a, b, dt, cd, out, inplace)
 
 
 # ops PyTorch has no bool kernel for (their CPU kernel names, for the message)
-_NO_BOOL_KERNEL = {K.FLOORDIV: "div_floor_cpu", K.TRUNCDIV: "div_trunc_cpu",
-                   K.REM: "remainder_cpu", K.FMOD: "fmod_cpu", K.POW: "pow",
-                   K.HYPOT: "hypot_cpu"}
+_NO_BOOL_KERNEL = {opcodes.FLOORDIV: "div_floor_cpu", opcodes.TRUNCDIV: "div_trunc_cpu",
+                   opcodes.REM: "remainder_cpu", opcodes.FMOD: "fmod_cpu", opcodes.POW: "pow",
+                   opcodes.HYPOT: "hypot_cpu"}
 
 
 def _is_bool(x):
@@ -450,7 +436,7 @@ def _check_int_zero(b):
 def _int_pow_negative(a, b, dt, out, inplace):
     """Integer tensors to integer tensor powers with negative entries, as PyTorch computes
     them: x ** -n is 1 for x == 1, +-1 for x == -1, and 0 otherwise (0 ** -n included)."""
-    nonneg = _binary("binary", K.POW_INT, a, maximum(b, 0), dt, dt)._data
+    nonneg = _binary("binary", opcodes.POW_INT, a, maximum(b, 0), dt, dt)._data
     x = a._data if isinstance(a, Tensor) else np.asarray(a)
     y = b._data
     neg_res = np.where(x == 1, 1, np.where(x == -1, np.where(y % 2 == 0, 1, -1), 0))
@@ -475,22 +461,22 @@ def _scaled(other, alpha, name):
 
 
 def add(input, other, *, alpha=1, out=None):
-    return _arith(K.ADD, "add", input, _scaled(other, alpha, "add"), out)
+    return _arith(opcodes.ADD, "add", input, _scaled(other, alpha, "add"), out)
 
 
 def sub(input, other, *, alpha=1, out=None):
-    return _arith(K.SUB, "sub", input, _scaled(other, alpha, "sub"), out)
+    return _arith(opcodes.SUB, "sub", input, _scaled(other, alpha, "sub"), out)
 
 
 subtract = sub
 
 
 def rsub(input, other, *, alpha=1):
-    return _arith(K.SUB, "rsub", other, _scaled(input, alpha, "rsub"))
+    return _arith(opcodes.SUB, "rsub", other, _scaled(input, alpha, "rsub"))
 
 
 def mul(input, other, *, out=None):
-    return _arith(K.MUL, "mul", input, other, out)
+    return _arith(opcodes.MUL, "mul", input, other, out)
 
 
 multiply = mul
@@ -500,7 +486,7 @@ def div(input, other, *, rounding_mode=None, out=None):
     if rounding_mode is None:
         return true_divide(input, other, out=out)
     if rounding_mode in ("trunc", "floor"):
-        op = K.TRUNCDIV if rounding_mode == "trunc" else K.FLOORDIV
+        op = opcodes.TRUNCDIV if rounding_mode == "trunc" else opcodes.FLOORDIV
         res = _arith(op, "div", input, other, out, grad=False)
         if out is not None or res.dtype.category != D.FLOAT:
             return res
@@ -516,21 +502,21 @@ divide = div
 
 def true_divide(input, other, *, out=None, inplace=None):
     if out is None and inplace is None:
-        res = _fast_binary(K.DIV, input, other)
+        res = _fast_binary(opcodes.DIV, input, other)
         if res is not None:
             return res
     _check_operand(other, "div")
     dt = D.result_type(input, other)
     if dt.category != D.FLOAT:
         dt = D.get_default_dtype()
-    res = _binary("binary", K.DIV, input, other, dt, compute_dtype(dt), out, inplace)
+    res = _binary("binary", opcodes.DIV, input, other, dt, compute_dtype(dt), out, inplace)
     if out is not None or inplace is not None:
         return res
-    return record_binary(K.DIV, res, input, other)
+    return record_binary(opcodes.DIV, res, input, other)
 
 
 def floor_divide(input, other, *, out=None):
-    res = _arith(K.FLOORDIV, "floor_divide", input, other, out, grad=False)
+    res = _arith(opcodes.FLOORDIV, "floor_divide", input, other, out, grad=False)
     if out is not None or res.dtype.category != D.FLOAT:
         return res
     return graph.attach(res, "NotImplemented", (input, other), _no_floor_divide_grad)
@@ -541,11 +527,11 @@ def _no_floor_divide_grad(g):
 
 
 def remainder(input, other, *, out=None):
-    return _arith(K.REM, "remainder", input, other, out)
+    return _arith(opcodes.REM, "remainder", input, other, out)
 
 
 def fmod(input, other, *, out=None):
-    return _arith(K.FMOD, "fmod", input, other, out)
+    return _arith(opcodes.FMOD, "fmod", input, other, out)
 
 
 def pow(input, exponent, *, out=None):
@@ -553,35 +539,35 @@ def pow(input, exponent, *, out=None):
     if isinstance(input, Tensor) and isinstance(exponent, (int, float)) \
             and not isinstance(exponent, bool) and exponent == 2 and input.dtype is not D.bool_ \
             and (isinstance(exponent, int) or input.dtype.is_floating_point):
-        res = _arith(K.MUL, "pow", input, input, out, grad=False)
+        res = _arith(opcodes.MUL, "pow", input, input, out, grad=False)
     elif isinstance(input, Tensor) and input.dtype.is_floating_point and \
             root_op(exponent) is not None:
         res = _unary_forward(root_op(exponent), input, out, None)
     else:
-        res = _arith(K.POW, "pow", input, exponent, out, grad=False)
-    return res if out is not None else record_binary(K.POW, res, input, exponent)
+        res = _arith(opcodes.POW, "pow", input, exponent, out, grad=False)
+    return res if out is not None else record_binary(opcodes.POW, res, input, exponent)
 
 
 def root_op(exponent):
-    """K.SQRT / K.RSQRT for a Python exponent of 0.5 / -0.5, else None: PyTorch computes those
+    """SQRT / RSQRT for a Python exponent of 0.5 / -0.5, else None: PyTorch computes those
     as (r)sqrt, so (-inf) ** 0.5 is nan (C pow's is inf) and (-0.) ** 0.5 is -0."""
     if type(exponent) is float and (exponent == 0.5 or exponent == -0.5):
-        return K.SQRT if exponent > 0 else K.RSQRT
+        return opcodes.SQRT if exponent > 0 else opcodes.RSQRT
     return None
 
 
 def float_power(input, exponent, *, out=None):
     a = input.double() if isinstance(input, Tensor) else float(input)
     b = exponent.double() if isinstance(exponent, Tensor) else float(exponent)
-    return _arith(K.POW, "float_power", a, b, out)
+    return _arith(opcodes.POW, "float_power", a, b, out)
 
 
 def maximum(input, other, *, out=None):
-    return _arith(K.MAXIMUM, "maximum", input, other, out)
+    return _arith(opcodes.MAXIMUM, "maximum", input, other, out)
 
 
 def minimum(input, other, *, out=None):
-    return _arith(K.MINIMUM, "minimum", input, other, out)
+    return _arith(opcodes.MINIMUM, "minimum", input, other, out)
 
 
 def _nan_ignoring(extreme, input, other, out):
@@ -617,7 +603,7 @@ def _float_binary(op, a, b, out=None):
     dt = D.result_type(a, b)
     if dt is D.bool_ and op in _NO_BOOL_KERNEL:
         raise NotImplementedError(f"\"{_NO_BOOL_KERNEL[op]}\" not implemented for 'Bool'")
-    if op == K.HYPOT and dt.category != D.FLOAT:  # hypot has no integer kernel either
+    if op == opcodes.HYPOT and dt.category != D.FLOAT:  # hypot has no integer kernel either
         raise NotImplementedError(f"\"hypot_cpu\" not implemented for '{_type_name(dt)}'")
     if dt.category != D.FLOAT:
         dt = D.get_default_dtype()
@@ -626,14 +612,14 @@ def _float_binary(op, a, b, out=None):
 
 
 def atan2(input, other, *, out=None):
-    return _float_binary(K.ATAN2, input, other, out)
+    return _float_binary(opcodes.ATAN2, input, other, out)
 
 
 arctan2 = atan2
 
 
 def hypot(input, other, *, out=None):
-    return _float_binary(K.HYPOT, input, other, out)
+    return _float_binary(opcodes.HYPOT, input, other, out)
 
 
 # ---- comparisons and logical -------------------------------------------------------------
@@ -652,46 +638,46 @@ def _compare(op, a, b, out=None, inplace=None):
 
 
 def eq(input, other, *, out=None):
-    return _compare(K.EQ, input, other, out)
+    return _compare(opcodes.EQ, input, other, out)
 
 
 def ne(input, other, *, out=None):
-    return _compare(K.NE, input, other, out)
+    return _compare(opcodes.NE, input, other, out)
 
 
 def lt(input, other, *, out=None):
-    return _compare(K.LT, input, other, out)
+    return _compare(opcodes.LT, input, other, out)
 
 
 def le(input, other, *, out=None):
-    return _compare(K.LE, input, other, out)
+    return _compare(opcodes.LE, input, other, out)
 
 
 def gt(input, other, *, out=None):
-    return _compare(K.GT, input, other, out)
+    return _compare(opcodes.GT, input, other, out)
 
 
 def ge(input, other, *, out=None):
-    return _compare(K.GE, input, other, out)
+    return _compare(opcodes.GE, input, other, out)
 
 
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 
 def logical_and(input, other, *, out=None):
-    return _compare(K.LAND, input, other, out)
+    return _compare(opcodes.LAND, input, other, out)
 
 
 def logical_or(input, other, *, out=None):
-    return _compare(K.LOR, input, other, out)
+    return _compare(opcodes.LOR, input, other, out)
 
 
 def logical_xor(input, other, *, out=None):
-    return _compare(K.LXOR, input, other, out)
+    return _compare(opcodes.LXOR, input, other, out)
 
 
 def logical_not(input, *, out=None):
-    return _compare(K.EQ, input, False if input.dtype is D.bool_ else 0, out)
+    return _compare(opcodes.EQ, input, False if input.dtype is D.bool_ else 0, out)
 
 
 # ---- bitwise -----------------------------------------------------------------------------
@@ -704,23 +690,23 @@ def _bitwise(op, name, a, b, out=None, inplace=None):
 
 
 def bitwise_and(input, other, *, out=None):
-    return _bitwise(K.BAND, "bitwise_and", input, other, out)
+    return _bitwise(opcodes.BAND, "bitwise_and", input, other, out)
 
 
 def bitwise_or(input, other, *, out=None):
-    return _bitwise(K.BOR, "bitwise_or", input, other, out)
+    return _bitwise(opcodes.BOR, "bitwise_or", input, other, out)
 
 
 def bitwise_xor(input, other, *, out=None):
-    return _bitwise(K.BXOR, "bitwise_xor", input, other, out)
+    return _bitwise(opcodes.BXOR, "bitwise_xor", input, other, out)
 
 
 def bitwise_left_shift(input, other, *, out=None):
-    return _shift(K.LSHIFT, "lshift", input, other, out)
+    return _shift(opcodes.LSHIFT, "lshift", input, other, out)
 
 
 def bitwise_right_shift(input, other, *, out=None):
-    return _shift(K.RSHIFT, "rshift", input, other, out)
+    return _shift(opcodes.RSHIFT, "rshift", input, other, out)
 
 
 def _shift(op, name, a, b, out):
@@ -737,7 +723,7 @@ def _shift(op, name, a, b, out):
         return res
     else:
         bad = wrap(np.ones((), np.bool_), D.bool_)
-    fill = 0 if op == K.LSHIFT else lt(a, 0).to(res.dtype).neg()
+    fill = 0 if op == opcodes.LSHIFT else lt(a, 0).to(res.dtype).neg()
     return where(bad, fill, res, out=res)
 
 
@@ -756,7 +742,7 @@ def bitwise_not(input, *, out=None):
                                   f"'{_type_name(input.dtype)}'")
     if input.dtype is D.bool_:
         return logical_not(input, out=out)
-    return _unary_into("int_unary", K.BITNOT, input, input.dtype, out, None)
+    return _unary_into("int_unary", opcodes.BITNOT, input, input.dtype, out, None)
 
 
 # ---- unary -------------------------------------------------------------------------------
@@ -796,59 +782,62 @@ def _fused_grad(op, formula):
             return formula(g, s)
         x, y = pair
         out = np.empty(x.shape, x.dtype)
-        K.unary_grad_small(op, x, y, x.dtype.type(1), out)
+        small.unary_grad(op, x, y, out)
         return wrap(out, g._dtype)
     return grad
 
 
 _UNARY_GRADS = {
-    K.NEG: ("NegBackward0", None, lambda g, s: -g),
-    K.ABS: ("AbsBackward0", "x", lambda g, x: g * sign(x)),
-    K.SIGN: ("SignBackward0", None, _zero_grad),
-    K.EXP: ("ExpBackward0", "out", lambda g, y: g * y),
-    K.EXP2: ("Exp2Backward0", "out", lambda g, y: g * y * math.log(2.0)),
-    K.LOG: ("LogBackward0", "x", lambda g, x: g / x),
-    K.LOG2: ("Log2Backward0", "x", lambda g, x: g / (x * math.log(2.0))),
-    K.LOG10: ("Log10Backward0", "x", lambda g, x: g / (x * math.log(10.0))),
-    K.LOG1P: ("Log1PBackward0", "x", lambda g, x: g / (x + 1)),
-    K.EXPM1: ("Expm1Backward0", "out", lambda g, y: g * (y + 1)),
-    K.SQRT: ("SqrtBackward0", "out", lambda g, y: g / (2 * y)),
+    opcodes.NEG: ("NegBackward0", None, lambda g, s: -g),
+    opcodes.ABS: ("AbsBackward0", "x", lambda g, x: g * sign(x)),
+    opcodes.SIGN: ("SignBackward0", None, _zero_grad),
+    opcodes.EXP: ("ExpBackward0", "out", lambda g, y: g * y),
+    opcodes.EXP2: ("Exp2Backward0", "out", lambda g, y: g * y * math.log(2.0)),
+    opcodes.LOG: ("LogBackward0", "x", lambda g, x: g / x),
+    opcodes.LOG2: ("Log2Backward0", "x", lambda g, x: g / (x * math.log(2.0))),
+    opcodes.LOG10: ("Log10Backward0", "x", lambda g, x: g / (x * math.log(10.0))),
+    opcodes.LOG1P: ("Log1PBackward0", "x", lambda g, x: g / (x + 1)),
+    opcodes.EXPM1: ("Expm1Backward0", "out", lambda g, y: g * (y + 1)),
+    opcodes.SQRT: ("SqrtBackward0", "out", lambda g, y: g / (2 * y)),
     # (the power first, as PyTorch: y * y can overflow to inf where g * y * y would not)
-    K.RSQRT: ("RsqrtBackward0", "out", lambda g, y: -0.5 * g * (y * y * y)),
-    K.SIN: ("SinBackward0", "x", lambda g, x: g * cos(x)),
-    K.COS: ("CosBackward0", "x", lambda g, x: -g * sin(x)),
-    K.TAN: ("TanBackward0", "out", lambda g, y: g * (1 + y * y)),
-    K.ASIN: ("AsinBackward0", "x", lambda g, x: g * rsqrt(1 - x * x)),
-    K.ACOS: ("AcosBackward0", "x", lambda g, x: -g * rsqrt(1 - x * x)),
-    K.ATAN: ("AtanBackward0", "x", lambda g, x: g / (1 + x * x)),
-    K.SINH: ("SinhBackward0", "x", lambda g, x: g * cosh(x)),
-    K.COSH: ("CoshBackward0", "x", lambda g, x: g * sinh(x)),
-    K.TANH: ("TanhBackward0", "out", _fused_grad(K.TANH, lambda g, y: g * (1 - y * y))),
-    K.ASINH: ("AsinhBackward0", "x", lambda g, x: g * rsqrt(x * x + 1)),
-    K.ACOSH: ("AcoshBackward0", "x", lambda g, x: g * rsqrt(x * x - 1)),
-    K.ATANH: ("AtanhBackward0", "x", lambda g, x: g / (1 - x * x)),
-    K.SIGMOID: ("SigmoidBackward0", "out", _fused_grad(K.SIGMOID, lambda g, y: g * y * (1 - y))),
+    opcodes.RSQRT: ("RsqrtBackward0", "out", lambda g, y: -0.5 * g * (y * y * y)),
+    opcodes.SIN: ("SinBackward0", "x", lambda g, x: g * cos(x)),
+    opcodes.COS: ("CosBackward0", "x", lambda g, x: -g * sin(x)),
+    opcodes.TAN: ("TanBackward0", "out", lambda g, y: g * (1 + y * y)),
+    opcodes.ASIN: ("AsinBackward0", "x", lambda g, x: g * rsqrt(1 - x * x)),
+    opcodes.ACOS: ("AcosBackward0", "x", lambda g, x: -g * rsqrt(1 - x * x)),
+    opcodes.ATAN: ("AtanBackward0", "x", lambda g, x: g / (1 + x * x)),
+    opcodes.SINH: ("SinhBackward0", "x", lambda g, x: g * cosh(x)),
+    opcodes.COSH: ("CoshBackward0", "x", lambda g, x: g * sinh(x)),
+    opcodes.TANH: ("TanhBackward0", "out", _fused_grad(opcodes.TANH, lambda g, y: g * (1 - y * y))),
+    opcodes.ASINH: ("AsinhBackward0", "x", lambda g, x: g * rsqrt(x * x + 1)),
+    opcodes.ACOSH: ("AcoshBackward0", "x", lambda g, x: g * rsqrt(x * x - 1)),
+    opcodes.ATANH: ("AtanhBackward0", "x", lambda g, x: g / (1 - x * x)),
+    opcodes.SIGMOID: ("SigmoidBackward0", "out",
+                      _fused_grad(opcodes.SIGMOID, lambda g, y: g * y * (1 - y))),
     # PyTorch passes the gradient wherever the result is not <= 0 (so NaN passes it too)
-    K.RELU: ("ReluBackward0", "out", _fused_grad(K.RELU, lambda g, y: where(le(y, 0), 0.0, g))),
-    K.FLOOR: ("FloorBackward0", None, _zero_grad),
-    K.CEIL: ("CeilBackward0", None, _zero_grad),
-    K.ROUND: ("RoundBackward0", None, _zero_grad),
-    K.TRUNC: ("TruncBackward0", None, _zero_grad),
-    K.FRAC: ("FracBackward0", None, lambda g, s: g),
-    K.RECIPROCAL: ("ReciprocalBackward0", "out", lambda g, y: -g * (y * y)),
-    K.SQUARE: ("PowBackward0", "x", lambda g, x: 2 * g * x),
-    K.ERF: ("ErfBackward0", "x",
+    opcodes.RELU: ("ReluBackward0", "out",
+                   _fused_grad(opcodes.RELU, lambda g, y: where(le(y, 0), 0.0, g))),
+    opcodes.FLOOR: ("FloorBackward0", None, _zero_grad),
+    opcodes.CEIL: ("CeilBackward0", None, _zero_grad),
+    opcodes.ROUND: ("RoundBackward0", None, _zero_grad),
+    opcodes.TRUNC: ("TruncBackward0", None, _zero_grad),
+    opcodes.FRAC: ("FracBackward0", None, lambda g, s: g),
+    opcodes.RECIPROCAL: ("ReciprocalBackward0", "out", lambda g, y: -g * (y * y)),
+    opcodes.SQUARE: ("PowBackward0", "x", lambda g, x: 2 * g * x),
+    opcodes.ERF: ("ErfBackward0", "x",
             lambda g, x: g * (2 / math.sqrt(math.pi)) * exp(-(x * x))),
-    K.ERFC: ("ErfcBackward0", "x",
+    opcodes.ERFC: ("ErfcBackward0", "x",
              lambda g, x: -g * (2 / math.sqrt(math.pi)) * exp(-(x * x))),
-    K.SILU: ("SiluBackward0", "x",
+    opcodes.SILU: ("SiluBackward0", "x",
              lambda g, x: g * sigmoid(x) * (1 + x * (1 - sigmoid(x)))),
-    K.SOFTPLUS: ("SoftplusBackward0", "x", lambda g, x: g * sigmoid(x)),
+    opcodes.SOFTPLUS: ("SoftplusBackward0", "x", lambda g, x: g * sigmoid(x)),
     # NaN outside [0, 1], where logit itself is NaN (PyTorch's LogitBackward0); x(1 - x) is
     # >= 0 inside, and abs() makes its zero at x = -0.0 a +0 (so +inf, as in PyTorch)
-    K.LOGIT: ("LogitBackward0", "x", lambda g, x: where(logical_or(lt(x, 0), gt(x, 1)), math.nan,
-                                                        g / abs(x * (1 - x)))),
-    K.GELU: ("GeluBackward0", "x",
+    opcodes.LOGIT: ("LogitBackward0", "x",
+                    lambda g, x: where(logical_or(lt(x, 0), gt(x, 1)), math.nan,
+                                       g / abs(x * (1 - x)))),
+    opcodes.GELU: ("GeluBackward0", "x",
              lambda g, x: g * (0.5 * (1 + erf(x * 0.7071067811865476))
                                + x * exp(-0.5 * x * x) * 0.3989422804014327)),
 }
@@ -876,8 +865,7 @@ def unary(op, x, out=None, inplace=None):
         if (dt is _F32 or dt is _F64) and type(a) is np.ndarray and \
                 a.size < E.NUMPY_UNARY_MIN and a.flags.carray:
             arr = np.empty(a.shape, a.dtype)
-            (_UNARY_SMALL[a.dtype][a.ndim] or learn(_UNARY_SMALL, K.unary_small, a,
-                                                    (op, a, arr)))(op, a, arr)
+            small.unary(op, a, arr)
             res = wrap(arr, dt)
             return record_unary(op, res, x) if x._requires_grad else res
     if out is not None and graph.requires_grad(x):
@@ -891,11 +879,11 @@ def unary(op, x, out=None, inplace=None):
 
 # bool inputs PyTorch refuses for these unary ops (its CPU kernel names, for the message)
 _BOOL_UNARY_ERRORS = {
-    K.ABS: (NotImplementedError, "\"abs_cpu\" not implemented for 'Bool'"),
-    K.RELU: (RuntimeError, "Boolean inputs not supported for relu"),
+    opcodes.ABS: (NotImplementedError, "\"abs_cpu\" not implemented for 'Bool'"),
+    opcodes.RELU: (RuntimeError, "Boolean inputs not supported for relu"),
     **{op: (NotImplementedError, f"\"{name}_vml_cpu\" not implemented for 'Bool'")
-       for op, name in ((K.FLOOR, "floor"), (K.CEIL, "ceil"), (K.ROUND, "round"),
-                        (K.TRUNC, "trunc"))}}
+       for op, name in ((opcodes.FLOOR, "floor"), (opcodes.CEIL, "ceil"), (opcodes.ROUND, "round"),
+                        (opcodes.TRUNC, "trunc"))}}
 
 
 def _unary_forward(op, x, out, inplace):
@@ -906,16 +894,16 @@ def _unary_forward(op, x, out, inplace):
     if dt is D.bool_ and op in _BOOL_UNARY_ERRORS:
         exc, message = _BOOL_UNARY_ERRORS[op]
         raise exc(message)
-    if dt is D.bool_ and op == K.SQUARE:  # PyTorch squares bools as int64
+    if dt is D.bool_ and op == opcodes.SQUARE:  # PyTorch squares bools as int64
         return _unary_forward(op, x.long(), out, inplace)
     if out is None and inplace is None and dt.category == D.FLOAT and dt is not D.float16:
         res = E.run_simple("unary", op, x._data)
         if res is not None:
             return wrap(res, dt)
     if dt.category != D.FLOAT:
-        if op in K.INT_UNARY:
+        if op in opcodes.INT_UNARY:
             if dt is D.bool_:
-                if op == K.NEG:
+                if op == opcodes.NEG:
                     raise RuntimeError("Negation, the `-` operator, on a bool tensor is not "
                                        "supported. If you are trying to invert a mask, use "
                                        "the `~` or `logical_not()` operator instead.")
@@ -936,49 +924,49 @@ def _unary_fn(op, name):
     return fn
 
 
-neg = _unary_fn(K.NEG, "neg")
+neg = _unary_fn(opcodes.NEG, "neg")
 negative = neg
-abs = _unary_fn(K.ABS, "abs")
+abs = _unary_fn(opcodes.ABS, "abs")
 absolute = abs
-sign = _unary_fn(K.SIGN, "sign")
-exp = _unary_fn(K.EXP, "exp")
-exp2 = _unary_fn(K.EXP2, "exp2")
-log = _unary_fn(K.LOG, "log")
-log2 = _unary_fn(K.LOG2, "log2")
-log10 = _unary_fn(K.LOG10, "log10")
-log1p = _unary_fn(K.LOG1P, "log1p")
-expm1 = _unary_fn(K.EXPM1, "expm1")
-sqrt = _unary_fn(K.SQRT, "sqrt")
-rsqrt = _unary_fn(K.RSQRT, "rsqrt")
-sin = _unary_fn(K.SIN, "sin")
-cos = _unary_fn(K.COS, "cos")
-tan = _unary_fn(K.TAN, "tan")
-asin = arcsin = _unary_fn(K.ASIN, "asin")
-acos = arccos = _unary_fn(K.ACOS, "acos")
-atan = arctan = _unary_fn(K.ATAN, "atan")
-sinh = _unary_fn(K.SINH, "sinh")
-cosh = _unary_fn(K.COSH, "cosh")
-tanh = _unary_fn(K.TANH, "tanh")
-asinh = arcsinh = _unary_fn(K.ASINH, "asinh")
-acosh = arccosh = _unary_fn(K.ACOSH, "acosh")
-atanh = arctanh = _unary_fn(K.ATANH, "atanh")
-sigmoid = _unary_fn(K.SIGMOID, "sigmoid")
-relu = _unary_fn(K.RELU, "relu")
-reciprocal = _unary_fn(K.RECIPROCAL, "reciprocal")
-square = _unary_fn(K.SQUARE, "square")
-erf = _unary_fn(K.ERF, "erf")
-erfc = _unary_fn(K.ERFC, "erfc")
+sign = _unary_fn(opcodes.SIGN, "sign")
+exp = _unary_fn(opcodes.EXP, "exp")
+exp2 = _unary_fn(opcodes.EXP2, "exp2")
+log = _unary_fn(opcodes.LOG, "log")
+log2 = _unary_fn(opcodes.LOG2, "log2")
+log10 = _unary_fn(opcodes.LOG10, "log10")
+log1p = _unary_fn(opcodes.LOG1P, "log1p")
+expm1 = _unary_fn(opcodes.EXPM1, "expm1")
+sqrt = _unary_fn(opcodes.SQRT, "sqrt")
+rsqrt = _unary_fn(opcodes.RSQRT, "rsqrt")
+sin = _unary_fn(opcodes.SIN, "sin")
+cos = _unary_fn(opcodes.COS, "cos")
+tan = _unary_fn(opcodes.TAN, "tan")
+asin = arcsin = _unary_fn(opcodes.ASIN, "asin")
+acos = arccos = _unary_fn(opcodes.ACOS, "acos")
+atan = arctan = _unary_fn(opcodes.ATAN, "atan")
+sinh = _unary_fn(opcodes.SINH, "sinh")
+cosh = _unary_fn(opcodes.COSH, "cosh")
+tanh = _unary_fn(opcodes.TANH, "tanh")
+asinh = arcsinh = _unary_fn(opcodes.ASINH, "asinh")
+acosh = arccosh = _unary_fn(opcodes.ACOSH, "acosh")
+atanh = arctanh = _unary_fn(opcodes.ATANH, "atanh")
+sigmoid = _unary_fn(opcodes.SIGMOID, "sigmoid")
+relu = _unary_fn(opcodes.RELU, "relu")
+reciprocal = _unary_fn(opcodes.RECIPROCAL, "reciprocal")
+square = _unary_fn(opcodes.SQUARE, "square")
+erf = _unary_fn(opcodes.ERF, "erf")
+erfc = _unary_fn(opcodes.ERFC, "erfc")
 def frac(input, *, out=None):
     if input.dtype.category != D.FLOAT:
         raise NotImplementedError(f"\"frac_cpu\" not implemented for "
                                   f"'{_type_name(input.dtype)}'")
-    return unary(K.FRAC, input, out)
-silu = _unary_fn(K.SILU, "silu")
+    return unary(opcodes.FRAC, input, out)
+silu = _unary_fn(opcodes.SILU, "silu")
 
 
 def logit(input, eps=None, *, out=None):
     x = input if eps is None else clamp(input, eps, 1 - eps)
-    return unary(K.LOGIT, x, out)
+    return unary(opcodes.LOGIT, x, out)
 
 
 def _rounding(op, name):
@@ -994,11 +982,11 @@ def _rounding(op, name):
     return fn
 
 
-floor = _rounding(K.FLOOR, "floor")
-ceil = _rounding(K.CEIL, "ceil")
-trunc = _rounding(K.TRUNC, "trunc")
+floor = _rounding(opcodes.FLOOR, "floor")
+ceil = _rounding(opcodes.CEIL, "ceil")
+trunc = _rounding(opcodes.TRUNC, "trunc")
 fix = trunc
-_round = _rounding(K.ROUND, "round")
+_round = _rounding(opcodes.ROUND, "round")
 
 
 def round(input, *, decimals=0, out=None):
@@ -1018,12 +1006,12 @@ def _predicate(op, name, int_value):
     return fn
 
 
-isnan = _predicate(K.ISNAN, "isnan", False)
-isinf = _predicate(K.ISINF, "isinf", False)
-isfinite = _predicate(K.ISFINITE, "isfinite", True)
-isposinf = _predicate(K.ISPOSINF, "isposinf", False)
-isneginf = _predicate(K.ISNEGINF, "isneginf", False)
-signbit = _predicate(K.SIGNBIT, "signbit", False)
+isnan = _predicate(opcodes.ISNAN, "isnan", False)
+isinf = _predicate(opcodes.ISINF, "isinf", False)
+isfinite = _predicate(opcodes.ISFINITE, "isfinite", True)
+isposinf = _predicate(opcodes.ISPOSINF, "isposinf", False)
+isneginf = _predicate(opcodes.ISNEGINF, "isneginf", False)
+signbit = _predicate(opcodes.SIGNBIT, "signbit", False)
 
 
 def isreal(input):
@@ -1060,7 +1048,7 @@ def _fast_where(condition, input, other, dt):
                 return None
             flat.append(E._scalar_view(s, n))
     out = np.empty(c.shape, dt.np)
-    K.ternary_1d(K.WHERE, c.reshape(n), flat[0], flat[1], out.reshape(n))
+    small.where(c.reshape(n), flat[0], flat[1], out.reshape(n))
     return wrap(out, dt)
 
 
@@ -1076,7 +1064,7 @@ def where(condition, input=None, other=None, *, out=None):
     dt = D.result_type(input, other)
     res = _fast_where(condition, input, other, dt) if out is None else None
     if res is None:
-        res = _ternary(K.WHERE, condition, input, other, dt, compute_dtype(dt), out,
+        res = _ternary(opcodes.WHERE, condition, input, other, dt, compute_dtype(dt), out,
                        a_dtype=D.bool_)
     # the condition is not differentiable, so (like PyTorch) it has no edge
     return graph.attach(res, "WhereBackward0", (input, other),
@@ -1095,11 +1083,11 @@ def clamp(input, min=None, max=None, *, out=None, inplace=None, _node="ClampBack
         dt = inplace.dtype if D.can_cast(dt, inplace.dtype) else dt
     cd = compute_dtype(dt)
     if max is None:
-        res = _ternary(K.CLAMP_MIN, input, min, 0, dt, cd, out, inplace)
+        res = _ternary(opcodes.CLAMP_MIN, input, min, 0, dt, cd, out, inplace)
     elif min is None:
-        res = _ternary(K.CLAMP_MAX, input, max, 0, dt, cd, out, inplace)
+        res = _ternary(opcodes.CLAMP_MAX, input, max, 0, dt, cd, out, inplace)
     else:
-        res = _ternary(K.CLAMP, input, min, max, dt, cd, out, inplace)
+        res = _ternary(opcodes.CLAMP, input, min, max, dt, cd, out, inplace)
     if out is not None or inplace is not None:
         return res
     return _record_clamp(res, input, min, max, _node)
@@ -1129,13 +1117,13 @@ def _fast_clamp(input, lo, hi):
     x = _small_float(input)
     if x is None:
         return None
-    steps = [(op, _number(v, input._dtype)) for op, v in ((K.MAXIMUM, lo), (K.MINIMUM, hi))
-             if v is not None]
+    steps = [(op, _number(v, input._dtype))
+             for op, v in ((opcodes.MAXIMUM, lo), (opcodes.MINIMUM, hi)) if v is not None]
     if any(v is None for _, v in steps):
         return None
     out = np.empty(x.shape, x.dtype)
     for op, v in steps:
-        K.binary_small_scalar(op, x, v, out)
+        small.binary_scalar(op, x, v, out)
         x = out
     return wrap(out, input._dtype)
 
@@ -1155,9 +1143,7 @@ def _clamp_grad(g, x, lo, hi):
         return _clamp_grads(g, x, lo, hi)[0]
     ga, xa = pair
     out = np.empty(ga.shape, ga.dtype)
-    t = ga.dtype.type
-    K.clamp_grad_small(ga, xa, t(-np.inf if lo is None else lo), t(np.inf if hi is None else hi),
-                       out)
+    small.clamp_grad(ga, xa, lo, hi, out)
     return wrap(out, g._dtype)
 
 
@@ -1181,7 +1167,7 @@ def lerp(input, end, weight, *, out=None):
     if dt.category != D.FLOAT:
         raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for "
                                   f"'{_type_name(dt)}'")
-    res = _ternary(K.LERP, input, end, weight, dt, compute_dtype(dt), out)
+    res = _ternary(opcodes.LERP, input, end, weight, dt, compute_dtype(dt), out)
     if isinstance(weight, Tensor):
         return graph.attach(res, "LerpBackward1", (input, end, weight),
                             lambda g, a, b, w: (g * (1 - w), g * w, g * (b - a)),

@@ -6,11 +6,10 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
-from .. import return_types
+from .. import opcodes, return_types
 from ..autograd import grad_mode, graph
 from ..backend import reduction as R
 from ..backend.cuda_array import asarray
-from ..kernels.cpu import reduction as K
 from ..tensor import Tensor, wrap, wrap_dim
 from ._numpy_names import accept_numpy_names
 from .pointwise import _type_name, deliver
@@ -48,13 +47,13 @@ def _keep(res, shape, dims, keepdim):
     return res
 
 
-def _acc_dtype(dt, op=K.SUM):
+def _acc_dtype(dt, op=opcodes.SUM):
     """Sums accumulate in float64 for floats and int64 for integers and bools; products of
     float32 (or half) in float32, as PyTorch's do, so one that overflows on the way is inf
     or NaN there too."""
     if dt.category != D.FLOAT:
         return np.int64
-    return np.float32 if op == K.PROD and dt.itemsize <= 4 else np.float64
+    return np.float32 if op == opcodes.PROD and dt.itemsize <= 4 else np.float64
 
 
 def _fold(op, input, dim, keepdim, res_dtype, out=None):
@@ -63,8 +62,8 @@ def _fold(op, input, dim, keepdim, res_dtype, out=None):
     if not dims:  # 0-d input: the reduction is the identity (as a copy)
         res = arr.astype(res_dtype.np)
     else:
-        acc = _acc_dtype(input.dtype, op) if op in (K.SUM, K.PROD) else arr.dtype
-        if op in (K.ANY, K.ALL):
+        acc = _acc_dtype(input.dtype, op) if op in (opcodes.SUM, opcodes.PROD) else arr.dtype
+        if op in (opcodes.ANY, opcodes.ALL):
             acc = np.bool_
         res = R.reduce(op, arr, dims, acc)
     return deliver(asarray(_keep(res, arr.shape, dims, keepdim)), res_dtype, out)
@@ -118,7 +117,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if dtype is not None:
         input = _cast(input, dtype)
     dt = input.dtype if input.dtype.category == D.FLOAT else D.int64
-    res = _fold(K.SUM, input, dim, keepdim, dt, out)
+    res = _fold(opcodes.SUM, input, dim, keepdim, dt, out)
     name = "SumBackward0" if dim is None else "SumBackward1"
     return _record_fold(res, input, dim, keepdim, name, lambda g: g)
 
@@ -137,7 +136,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     if dtype is not None:
         input = _cast(input, dtype)
     dt = input.dtype if input.dtype.category == D.FLOAT else D.int64
-    res = _fold(K.PROD, input, dim, keepdim, dt)
+    res = _fold(opcodes.PROD, input, dim, keepdim, dt)
     name = "ProdBackward0" if dim is None else "ProdBackward1"
     return _record_fold(res, input, dim, keepdim, name,
                         lambda g, x, r: _prod_grad(g, x, r, dim, keepdim), (input, res))
@@ -199,7 +198,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     arr = input._data
     dims = reduce_dims(dim, arr.ndim)
     n = _count(arr.shape, dims)
-    s = R.reduce(K.SUM, arr, dims, np.float64) if dims else arr.astype(np.float64)
+    s = R.reduce(opcodes.SUM, arr, dims, np.float64) if dims else arr.astype(np.float64)
     if n:
         np.divide(s, n, out=s)
     else:
@@ -277,11 +276,11 @@ def _extreme_fold(name, op, input, dim, keepdim, node_name, out=None, nan_wins=F
 
 
 def amax(input, dim=(), keepdim=False, *, out=None):
-    return _extreme_fold("amax", K.MAX, input, dim, keepdim, "AmaxBackward0", out)
+    return _extreme_fold("amax", opcodes.MAX, input, dim, keepdim, "AmaxBackward0", out)
 
 
 def amin(input, dim=(), keepdim=False, *, out=None):
-    return _extreme_fold("amin", K.MIN, input, dim, keepdim, "AminBackward0", out)
+    return _extreme_fold("amin", opcodes.MIN, input, dim, keepdim, "AminBackward0", out)
 
 
 def _extreme(name, op, argop, rtype, input, dim, keepdim, other):
@@ -289,7 +288,7 @@ def _extreme(name, op, argop, rtype, input, dim, keepdim, other):
         other, dim = dim, None
     if other is not None:
         from .pointwise import maximum, minimum
-        return (maximum if op == K.MAX else minimum)(input, other)
+        return (maximum if op == opcodes.MAX else minimum)(input, other)
     if dim is None:
         if input._data.size == 0:
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
@@ -325,11 +324,13 @@ def select_grad(g, index, dim, keepdim):
 
 
 def max(input, dim=None, keepdim=False, *, other=None):
-    return _extreme("max", K.MAX, K.ARGMAX, return_types.max, input, dim, keepdim, other)
+    return _extreme("max", opcodes.MAX, opcodes.ARGMAX, return_types.max, input, dim, keepdim,
+                    other)
 
 
 def min(input, dim=None, keepdim=False, *, other=None):
-    return _extreme("min", K.MIN, K.ARGMIN, return_types.min, input, dim, keepdim, other)
+    return _extreme("min", opcodes.MIN, opcodes.ARGMIN, return_types.min, input, dim, keepdim,
+                    other)
 
 
 def aminmax(input, *, dim=None, keepdim=False):
@@ -357,19 +358,19 @@ def _arg(name, argop, input, dim, keepdim):
 
 
 def argmax(input, dim=None, keepdim=False):
-    return _arg("argmax", K.ARGMAX, input, dim, keepdim)
+    return _arg("argmax", opcodes.ARGMAX, input, dim, keepdim)
 
 
 def argmin(input, dim=None, keepdim=False):
-    return _arg("argmin", K.ARGMIN, input, dim, keepdim)
+    return _arg("argmin", opcodes.ARGMIN, input, dim, keepdim)
 
 
 def all(input, dim=None, keepdim=False):
-    return _fold(K.ALL, input, dim, keepdim, D.bool_)
+    return _fold(opcodes.ALL, input, dim, keepdim, D.bool_)
 
 
 def any(input, dim=None, keepdim=False):
-    return _fold(K.ANY, input, dim, keepdim, D.bool_)
+    return _fold(opcodes.ANY, input, dim, keepdim, D.bool_)
 
 
 def count_nonzero(input, dim=None):
@@ -573,10 +574,7 @@ def _softmax_backward(g, y, d, log):
             and type(ya) is np.ndarray and ga.dtype == ya.dtype
             and ya.dtype in (np.float32, np.float64) and ga.shape == ya.shape and ya.size
             and ga.flags.c_contiguous and ya.flags.c_contiguous):
-        out = np.empty_like(ya)
-        n = ya.shape[-1]
-        K.softmax_rows_backward(ga.reshape(-1, n), ya.reshape(-1, n), out.reshape(-1, n), log)
-        return wrap(out, y.dtype)
+        return wrap(R.softmax_rows_backward(ga, ya, log), y.dtype)
     if log:
         from .pointwise import exp
         return g - exp(y) * sum(g, d, True)
@@ -600,28 +598,28 @@ def _scan(op, input, dim, dtype, out=None):
     if arr.ndim == 0:  # a running sum/product of one element is that element
         wrap_dim(dim, 0)
         res = deliver(arr.copy(), input.dtype, out)
-        if out is not None or input.dtype.category != D.FLOAT or op not in (K.CUMSUM,
-                                                                             K.CUMPROD):
+        if out is not None or input.dtype.category != D.FLOAT or op not in (opcodes.CUMSUM,
+                                                                             opcodes.CUMPROD):
             return res
-        if op == K.CUMSUM:
+        if op == opcodes.CUMSUM:
             return graph.attach(res, "CumsumBackward0", (input,), lambda g: g)
         # (cumprod saves its input and result even here, as PyTorch's node does)
         return graph.attach(res, "CumprodBackward0", (input,), lambda g, *_: g, (input, res))
     d = wrap_dim(dim, arr.ndim)
     src = arr
-    if op in (K.CUMSUM, K.CUMPROD) and arr.dtype in (np.float16, np.float32):
+    if op in (opcodes.CUMSUM, opcodes.CUMPROD) and arr.dtype in (np.float16, np.float32):
         # (PyTorch's CPU scans accumulate float32 in float64: a running product that passes
         # 1e40 on the way stays finite there, and 1e40 * -0. is -0., not NaN)
         src = arr.astype(np.float64)
     elif arr.dtype == np.float16:  # (the kernels have no half)
         src = arr.astype(np.float32)
-    res = R.along(K.cumulative, src, d, src.dtype, lead=(op,))
+    res = R.cumulative(op, src, d, src.dtype)
     res = deliver(res, input.dtype, out)
     if out is not None or input.dtype.category != D.FLOAT:
         return res
-    if op == K.CUMSUM:
+    if op == opcodes.CUMSUM:
         return graph.attach(res, "CumsumBackward0", (input,), lambda g: _rev_cumsum(g, d))
-    if op == K.CUMPROD:
+    if op == opcodes.CUMPROD:
         return graph.attach(res, "CumprodBackward0", (input,),
                             lambda g, x, y: _cumprod_grad(g, x, y, d), (input, res))
     return res
@@ -663,11 +661,11 @@ def _cumprod_grad(g, x, y, d):
 
 
 def cumsum(input, dim, *, dtype=None, out=None):
-    return _scan(K.CUMSUM, input, dim, dtype, out)
+    return _scan(opcodes.CUMSUM, input, dim, dtype, out)
 
 
 def cumprod(input, dim, *, dtype=None, out=None):
-    return _scan(K.CUMPROD, input, dim, dtype, out)
+    return _scan(opcodes.CUMPROD, input, dim, dtype, out)
 
 
 def _cum_extreme(op, rtype, input, dim):
@@ -691,7 +689,7 @@ def _cum_extreme(op, rtype, input, dim):
         pos = arange(n, device=input.device).reshape([-1] + [1] * (input.ndim - d - 1)) \
             if input.ndim else 0
         pos = where(hit, pos, 0)
-        indices = _scan(K.CUMMAX, pos, d, None) if input.ndim else pos.to(D.int64)
+        indices = _scan(opcodes.CUMMAX, pos, d, None) if input.ndim else pos.to(D.int64)
     return rtype(_attach_cum_extreme(op, vals, input, d, indices), indices)
 
 
@@ -700,17 +698,17 @@ def _attach_cum_extreme(op, vals, input, d, indices):
     if input.dtype.category != D.FLOAT:
         return vals
     from .index import scatter_add, zeros_of
-    name = "CummaxBackward0" if op == K.CUMMAX else "CumminBackward0"
+    name = "CummaxBackward0" if op == opcodes.CUMMAX else "CumminBackward0"
     return graph.attach(vals, name, (input,), lambda g, x: scatter_add(
         zeros_of(x), d, indices, g) if x.ndim else g, (input,))
 
 
 def cummax(input, dim):
-    return _cum_extreme(K.CUMMAX, return_types.cummax, input, dim)
+    return _cum_extreme(opcodes.CUMMAX, return_types.cummax, input, dim)
 
 
 def cummin(input, dim):
-    return _cum_extreme(K.CUMMIN, return_types.cummin, input, dim)
+    return _cum_extreme(opcodes.CUMMIN, return_types.cummin, input, dim)
 
 
 accept_numpy_names(globals())

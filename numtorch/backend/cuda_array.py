@@ -15,8 +15,7 @@ import math
 
 import numpy as np
 
-from ..kernels.cpu import elementwise as KC
-from ..kernels.cpu import reduction as RC
+from .. import opcodes
 from . import layout
 
 _HANDLED = {}  # numpy function -> implementation
@@ -218,24 +217,24 @@ class CudaArray:
     def _fold(self, op, axis, dtype=None):
         from . import cuda_ops
         dims = tuple(range(self.ndim)) if axis is None else tuple(sorted(_axes(axis, self.ndim)))
-        if op in (RC.ANY, RC.ALL):
+        if op in (opcodes.ANY, opcodes.ALL):
             return cuda_ops.reduce(op, self, dims, np.int64).astype(np.bool_)
         return cuda_ops.reduce(op, self, dims, dtype or self.dtype)
 
     def sum(self, axis=None, dtype=None, **_):
-        return self._fold(RC.SUM, axis, dtype)
+        return self._fold(opcodes.SUM, axis, dtype)
 
     def max(self, axis=None, **_):
-        return self._fold(RC.MAX, axis)
+        return self._fold(opcodes.MAX, axis)
 
     def min(self, axis=None, **_):
-        return self._fold(RC.MIN, axis)
+        return self._fold(opcodes.MIN, axis)
 
     def any(self, axis=None, **_):
-        return self._fold(RC.ANY, axis)
+        return self._fold(opcodes.ANY, axis)
 
     def all(self, axis=None, **_):
-        return self._fold(RC.ALL, axis)
+        return self._fold(opcodes.ALL, axis)
 
     def __bool__(self):
         return bool(self.item())
@@ -673,7 +672,7 @@ def _np_where(cond, x=None, y=None):
     if x is None:
         return _np_nonzero(cond)
     from . import cuda_ops
-    return cuda_ops.ternary(KC.WHERE, cond, x, y)
+    return cuda_ops.ternary(opcodes.WHERE, cond, x, y)
 
 
 @implements(np.flip)
@@ -701,22 +700,34 @@ def _np_matmul(a, b, out=None):
     return cuda_ops.matmul(a, b)
 
 
-for _f, _spec in ((np.add, ("binary", KC.ADD)), (np.subtract, ("binary", KC.SUB)),
-                  (np.multiply, ("binary", KC.MUL)), (np.true_divide, ("binary", KC.DIV)),
-                  (np.maximum, ("binary", KC.MAXIMUM)), (np.minimum, ("binary", KC.MINIMUM)),
-                  (np.negative, ("unary", KC.NEG)), (np.sqrt, ("unary", KC.SQRT)),
-                  (np.exp, ("unary", KC.EXP)), (np.log, ("unary", KC.LOG)),
-                  (np.abs, ("unary", KC.ABS)), (np.isnan, ("predicate", KC.ISNAN)),
-                  (np.equal, ("compare", KC.EQ)), (np.not_equal, ("compare", KC.NE)),
-                  (np.less, ("compare", KC.LT)), (np.less_equal, ("compare", KC.LE)),
-                  (np.greater, ("compare", KC.GT)), (np.greater_equal, ("compare", KC.GE)),
-                  (np.logical_and, ("compare", KC.LAND)), (np.logical_or, ("compare", KC.LOR)),
-                  (np.invert, ("int_unary", KC.BITNOT)),
-                  (np.bitwise_and, ("bitwise", KC.BAND)), (np.bitwise_or, ("bitwise", KC.BOR)),
-                  (np.bitwise_xor, ("bitwise", KC.BXOR))):
+for _f, _spec in (
+    (np.add, ("binary", opcodes.ADD)),
+    (np.subtract, ("binary", opcodes.SUB)),
+    (np.multiply, ("binary", opcodes.MUL)),
+    (np.true_divide, ("binary", opcodes.DIV)),
+    (np.maximum, ("binary", opcodes.MAXIMUM)),
+    (np.minimum, ("binary", opcodes.MINIMUM)),
+    (np.negative, ("unary", opcodes.NEG)),
+    (np.sqrt, ("unary", opcodes.SQRT)),
+    (np.exp, ("unary", opcodes.EXP)),
+    (np.log, ("unary", opcodes.LOG)),
+    (np.abs, ("unary", opcodes.ABS)),
+    (np.isnan, ("predicate", opcodes.ISNAN)),
+    (np.equal, ("compare", opcodes.EQ)),
+    (np.not_equal, ("compare", opcodes.NE)),
+    (np.less, ("compare", opcodes.LT)),
+    (np.less_equal, ("compare", opcodes.LE)),
+    (np.greater, ("compare", opcodes.GT)),
+    (np.greater_equal, ("compare", opcodes.GE)),
+    (np.logical_and, ("compare", opcodes.LAND)),
+    (np.logical_or, ("compare", opcodes.LOR)),
+    (np.invert, ("int_unary", opcodes.BITNOT)),
+    (np.bitwise_and, ("bitwise", opcodes.BAND)),
+    (np.bitwise_or, ("bitwise", opcodes.BOR)),
+    (np.bitwise_xor, ("bitwise", opcodes.BXOR)),
+):
     _UFUNCS[_f] = _spec
 
-SUM, PROD, MAX, MIN, ANY, ALL = RC.SUM, RC.PROD, RC.MAX, RC.MIN, RC.ANY, RC.ALL
 
 
 def asarray(x, dtype=None):

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from .. import opcodes
 from .cuda_array import (
     CudaArray,
     as_operand,
@@ -139,19 +140,18 @@ def arg_reduce(arr, dim, want_max):
 
 def moments(arr, dims, correction, acc_dtype):
     """(mean, variance with `correction`) over dims, as backend.reduction.moments."""
-    from ..kernels.cpu import reduction as RC
     n = math.prod(arr.shape[d] for d in dims)
     x = arr.astype(acc_dtype, copy=False)
-    mean = np.true_divide(reduce(RC.SUM, x, dims, acc_dtype), n)
+    mean = np.true_divide(reduce(opcodes.SUM, x, dims, acc_dtype), n)
     keep = tuple(1 if i in dims else s for i, s in enumerate(arr.shape))
     dev = np.subtract(x, mean.reshape(keep))
-    var = np.true_divide(reduce(RC.SUM, np.multiply(dev, dev), dims, acc_dtype),
+    var = np.true_divide(reduce(opcodes.SUM, np.multiply(dev, dev), dims, acc_dtype),
                          max(n - correction, 0))
     return mean, var
 
 
 def cumulative(op, arr, dim, out_dtype):
-    """Running sum/product/max/min along dim (op codes of kernels/cpu/reduction.py:scan_step)."""
+    """Running sum/product/max/min along dim (numtorch/opcodes.py's CUMSUM..CUMMIN)."""
     from ..kernels.cuda import reduction as K
     out = empty(arr.shape, out_dtype)
     if arr.size:
@@ -163,12 +163,11 @@ def cumulative(op, arr, dim, out_dtype):
 
 def softmax(arr, dim, log, out_dtype):
     """softmax / log_softmax along dim by max-shifted exponentials (stable for large logits)."""
-    from ..kernels.cpu import reduction as RC
     x = arr.astype(out_dtype, copy=False)
     keep = tuple(1 if i == dim else s for i, s in enumerate(arr.shape))
-    shifted = np.subtract(x, reduce(RC.MAX, x, (dim,), out_dtype).reshape(keep))
+    shifted = np.subtract(x, reduce(opcodes.MAX, x, (dim,), out_dtype).reshape(keep))
     e = np.exp(shifted)
-    total = reduce(RC.SUM, e, (dim,), out_dtype).reshape(keep)
+    total = reduce(opcodes.SUM, e, (dim,), out_dtype).reshape(keep)
     if log:
         return np.subtract(shifted, np.log(total))
     return np.true_divide(e, total)
@@ -305,3 +304,20 @@ def argsort(arr, dim, descending):
         launch(_idx_kernels().argsort_lines, x3.shape[0] * x3.shape[2], x3.buf[x3.offset:],
                x3.shape[1], x3.shape[2], idx.buf, tmp.buf, bool(descending))
     return idx.reshape(arr.shape)
+
+
+def random_states(seed):
+    """Generator states for random_fill: one xoroshiro128p stream per thread of a full grid."""
+    from numba.cuda.random import create_xoroshiro128p_states
+
+    from ..kernels.cuda._jit import MAX_BLOCKS, THREADS
+    return create_xoroshiro128p_states(MAX_BLOCKS * THREADS, seed=seed)
+
+
+def random_fill(kind, states, out):
+    """Fill the contiguous device array out with draws ("rand" or "randn") from states."""
+    from ..kernels.cuda import random as kernels
+    from ..kernels.cuda._jit import MAX_BLOCKS, THREADS
+    if out.size:
+        blocks = max(1, min(MAX_BLOCKS, (out.size + THREADS - 1) // THREADS))
+        getattr(kernels, kind)[blocks, THREADS](states, out.buf, out.size)

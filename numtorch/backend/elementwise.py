@@ -10,6 +10,7 @@ reduced to one of two layouts before a kernel runs:
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .. import opcodes
 from ..kernels.cpu import elementwise as K
 from ..kernels.cpu._jit import PARALLEL_THRESHOLD
 from . import cuda_ops
@@ -158,8 +159,8 @@ def run(family, op, operands, out):
 # vs 6.7, exp2 2.5 vs 4.0, log2 2.8 vs 4.0 (no gain in float64, nor for the others; exp has
 # its own vectorised kernel, 0.6 ns against NumPy's 1.4).  From NUMPY_UNARY_MIN elements
 # on, where np.errstate's 2.6 us is paid back.
-NUMPY_UNARY = {K.LOG: np.log, K.TANH: np.tanh, K.SIN: np.sin, K.COS: np.cos,
-               K.EXP2: np.exp2, K.LOG2: np.log2}
+NUMPY_UNARY = {opcodes.LOG: np.log, opcodes.TANH: np.tanh, opcodes.SIN: np.sin, opcodes.COS: np.cos,
+               opcodes.EXP2: np.exp2, opcodes.LOG2: np.log2}
 NUMPY_UNARY_MIN = 4096
 
 

@@ -5,12 +5,11 @@ import math
 
 import numpy as np
 
+from .. import opcodes
 from .._errors import IndexOutOfRange
 from ..kernels.cpu import indexing as K
 from . import cuda_ops
 from .cuda_array import CudaArray
-
-ASSIGN, ADD, MULTIPLY = K.ASSIGN, K.ADD, K.MULTIPLY
 
 
 def check_bounds(idx, n, dim, message=None, negative=False):
@@ -58,8 +57,8 @@ def scatter(out, dim, idx, src, mode):
     if idx.size == 0:
         return out
     if type(out) is CudaArray:
-        if mode in (ASSIGN, ADD):
-            return cuda_ops.scatter(out, dim, idx, src, mode == ADD)
+        if mode in (opcodes.SCATTER_ASSIGN, opcodes.SCATTER_ADD):
+            return cuda_ops.scatter(out, dim, idx, src, mode == opcodes.SCATTER_ADD)
         # reduce='multiply' has no atomic multiply on the GPU: the rare op runs on the host
         host = out.get()
         scatter(host, dim, idx.get() if type(idx) is CudaArray else idx,

@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from .. import opcodes
 from ..kernels.cpu import reduction as K
 from ..kernels.cpu._jit import PARALLEL_THRESHOLD, entry_table, learn
 from . import cuda_ops
@@ -63,7 +64,7 @@ def reduce(op, arr, dims, acc_dtype):
         wide = np.float32 if np.dtype(acc_dtype) == np.float16 else acc_dtype
         return reduce(op, arr.astype(np.float32), dims, wide).astype(acc_dtype)
     n = arr.size
-    if op == K.SUM and n <= NUMPY_SUM_MAX:
+    if op == opcodes.SUM and n <= NUMPY_SUM_MAX:
         # a small tensor's sum is all call overhead: NumPy's own reduce has the least (and
         # accumulates in acc_dtype, float64 or int64, like the kernels)
         return np.asarray(np.add.reduce(arr, axis=dims, dtype=acc_dtype))
@@ -72,7 +73,7 @@ def reduce(op, arr, dims, acc_dtype):
     if arr.dtype != acc_dtype and arr.dtype.kind != "f":
         arr = arr.astype(acc_dtype)
     if len(dims) == arr.ndim and 0 < n < PARALLEL_THRESHOLD and arr.flags.c_contiguous and (
-            arr.dtype == acc_dtype or op in (K.SUM, K.PROD)):
+            arr.dtype == acc_dtype or op in (opcodes.SUM, opcodes.PROD)):
         out = np.empty(1, acc_dtype)  # whole small tensor: one row, no (O, R, I) bookkeeping
         K.reduce_inner(op, arr.reshape(1, n), out)
         return out.reshape(())
@@ -80,7 +81,7 @@ def reduce(op, arr, dims, acc_dtype):
     n_o, n_r, n_i = x3.shape
     out = np.empty((n_o, n_i), acc_dtype)
     if out.size and n_r:
-        if x3.dtype != acc_dtype and op not in (K.SUM, K.PROD):
+        if x3.dtype != acc_dtype and op not in (opcodes.SUM, opcodes.PROD):
             x3 = x3.astype(acc_dtype)
         big = x3.size >= PARALLEL_THRESHOLD
         if n_i == 1:
@@ -90,15 +91,16 @@ def reduce(op, arr, dims, acc_dtype):
         else:
             K.reduce_outer(op, x3, out, 0, n_i)
     elif out.size:
-        out.fill({K.SUM: 0, K.PROD: 1, K.ANY: False, K.ALL: True}[op])
+        out.fill({opcodes.SUM: 0, opcodes.PROD: 1, opcodes.ANY: False, opcodes.ALL: True}[op])
     return out.reshape(kept)
 
 
 def argreduce(op, arr, dim):
     """(values, int64 indices) of the first max/min along one dim."""
     if type(arr) is CudaArray:
-        idx = cuda_ops.arg_reduce(arr, dim, op == K.ARGMAX)
-        return cuda_ops.reduce(K.MAX if op == K.ARGMAX else K.MIN, arr, (dim,), arr.dtype), idx
+        idx = cuda_ops.arg_reduce(arr, dim, op == opcodes.ARGMAX)
+        extreme = opcodes.MAX if op == opcodes.ARGMAX else opcodes.MIN
+        return cuda_ops.reduce(extreme, arr, (dim,), arr.dtype), idx
     x3, kept = split3(arr, (dim,))
     values = np.empty((x3.shape[0], x3.shape[2]), x3.dtype)
     indices = np.empty((x3.shape[0], x3.shape[2]), np.int64)
@@ -136,23 +138,22 @@ def softmax(arr, dim, log):
     return out.reshape(arr.shape)
 
 
-def along(kernel, arr, dim, out_dtype, lead=(), trail=()):
-    """Run a shape-preserving (O, R, I) kernel (cumulative) along one dim as
-    kernel(*lead, x3, out3, *trail)."""
+def cumulative(op, arr, dim, out_dtype):
+    """Running CUMSUM/CUMPROD/CUMMAX/CUMMIN of arr along dim (the values; a float16 arr is
+    scanned by the caller in a wider dtype)."""
     if type(arr) is CudaArray:
-        return cuda_ops.cumulative(lead[0], arr, dim, out_dtype)
+        return cuda_ops.cumulative(op, arr, dim, out_dtype)
     x3, _ = split3(arr, (dim,))
     out = np.empty(x3.shape, x3.dtype if out_dtype == np.float16 else out_dtype)
     if out.size:
-        kernel(*lead, x3, out, *trail)
+        K.cumulative(op, x3, out)
     return out.reshape(arr.shape).astype(out_dtype, copy=False)
 
 
-def channel_mean_var(arr):
-    """(mean, biased var) over every dim but 1 of an (N, C, ...) float array, in arr's dtype."""
-    x = np.ascontiguousarray(arr)
-    x3 = x.reshape(x.shape[0], x.shape[1], -1)
-    mean = np.empty(x.shape[1], np.float64)
-    var = np.empty(x.shape[1], np.float64)
-    K.channel_mean_var(x3, mean, var)
-    return mean.astype(arr.dtype), var.astype(arr.dtype)
+def softmax_rows_backward(g, y, log):
+    """The input gradient of (log_)softmax over the last dim from its output y and the
+    incoming g: same-shape, same-dtype float C-contiguous host arrays."""
+    out = np.empty_like(y)
+    n = y.shape[-1]
+    K.softmax_rows_backward(g.reshape(-1, n), y.reshape(-1, n), out.reshape(-1, n), log)
+    return out

@@ -7,28 +7,10 @@ here too, so their graphs print the same nodes.
 """
 
 import math
-import warnings
 
 from .. import where
+from .._ops.loss import reduce_loss, warn_if_sizes_differ  # noqa: F401  (public here too)
 from ..autograd.composite import composite
-
-
-def reduce_loss(loss, reduction):
-    if reduction == "none":
-        return loss
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    raise ValueError(f"{reduction} is not a valid value for reduction")
-
-
-def warn_if_sizes_differ(input, target):
-    if tuple(input.shape) != tuple(target.shape):
-        warnings.warn(f"Using a target size ({target.shape}) that is different to the input "
-                      f"size ({input.shape}). This will likely lead to incorrect results due "
-                      f"to broadcasting. Please ensure they have the same size.", UserWarning,
-                      stacklevel=3)
 
 
 def _fused(name, reduction, fn, *inputs):

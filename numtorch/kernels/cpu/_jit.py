@@ -9,6 +9,9 @@ from numba import njit, prange  # noqa: F401  (prange re-exported for kernel mod
 from numba.extending import overload
 
 from ... import _threads
+from .. import _cache
+
+_cache.install()  # before any kernel below is defined: they look their cache up then
 
 # Cast a computed index with this: a signed index gets Numba's negative-index wraparound test,
 # which stops LLVM vectorising the loop (im2col ran 2.7x slower with it)

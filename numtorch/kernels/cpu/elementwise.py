@@ -16,28 +16,92 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic, overload
 
+from ...opcodes import (
+    ABS,
+    ACOS,
+    ACOSH,
+    ADD,
+    ASIN,
+    ASINH,
+    ATAN,
+    ATAN2,
+    ATANH,
+    BAND,
+    BOR,
+    BXOR,
+    CEIL,
+    CLAMP,
+    CLAMP_MAX,
+    CLAMP_MIN,
+    COS,
+    COSH,
+    DIV,
+    EQ,
+    ERF,
+    ERFC,
+    EXP,
+    EXP2,
+    EXPM1,
+    FLOOR,
+    FLOORDIV,
+    FMOD,
+    FMOD_INT,
+    FRAC,
+    GE,
+    GELU,
+    GELU_TANH,
+    GT,
+    HYPOT,
+    ISFINITE,
+    ISINF,
+    ISNAN,
+    ISNEGINF,
+    ISPOSINF,
+    LAND,
+    LE,
+    LOG,
+    LOG1P,
+    LOG2,
+    LOG10,
+    LOGIT,
+    LOR,
+    LSHIFT,
+    LT,
+    MAXIMUM,
+    MINIMUM,
+    MUL,
+    NE,
+    NEG,
+    POW,
+    POW_INT,
+    RECIPROCAL,
+    RELU,
+    REM,
+    REM_INT,
+    ROUND,
+    RSQRT,
+    SIGMOID,
+    SIGN,
+    SILU,
+    SIN,
+    SINH,
+    SOFTPLUS,
+    SQRT,
+    SQUARE,
+    SUB,
+    TAN,
+    TANH,
+    TRUNC,
+    TRUNCDIV,
+    WHERE,
+)
+from .. import scalar
 from ._jit import CHUNKS, inline, kernel, like, parallel_kernel, prange
 
 # ---- binary arithmetic: out dtype == input dtype -----------------------------------------
-(ADD, SUB, MUL, DIV, FLOORDIV, TRUNCDIV, REM, FMOD, POW, MAXIMUM, MINIMUM, ATAN2, HYPOT, REM_INT,
- FMOD_INT, POW_INT) = range(16)
-# Numba's np.fmod is wrong for negative integer divisors, so integers take REM_INT/FMOD_INT;
-# its int ** int goes through float64 (3 ** 41 comes out 29 off), so integers take POW_INT
 
 
-@inline
-def int_power(x, y):
-    """x ** y (y >= 0) by repeated squaring; the products wrap, so the result is PyTorch's
-    modulo 2**bits once stored in x's dtype.  The CUDA kernels compile this same function."""
-    r = x - x + 1
-    b = x
-    e = y
-    while e > 0:
-        if e % 2 == 1:  # (not e & 1: floats compile this too)
-            r = r * b
-        b = b * b
-        e //= 2
-    return r
+int_power = inline(scalar.int_power)
 
 
 @inline
@@ -229,7 +293,6 @@ def binary_rowvec(op, a, v, out, swap):
 
 
 # ---- comparisons and logical ops: any dtype in, bool out ----------------------------------
-EQ, NE, LT, LE, GT, GE, LAND, LOR, LXOR = range(9)
 
 
 @kernel
@@ -288,7 +351,6 @@ def compare_rows(op, a, b, out, lo, hi):
 
 
 # ---- bitwise: integer and bool only ------------------------------------------------------
-BAND, BOR, BXOR, LSHIFT, RSHIFT = range(5)
 
 
 @inline
@@ -319,9 +381,6 @@ def bitwise_rows(op, a, b, out, lo, hi):
 
 
 # ---- unary on floats ---------------------------------------------------------------------
-(NEG, ABS, SIGN, EXP, LOG, LOG2, LOG10, LOG1P, EXPM1, SQRT, RSQRT, SIN, COS, TAN, ASIN, ACOS,
- ATAN, SINH, COSH, TANH, SIGMOID, RELU, FLOOR, CEIL, ROUND, TRUNC, RECIPROCAL, SQUARE, ERF, ERFC,
- FRAC, EXP2, SILU, SOFTPLUS, ASINH, ACOSH, ATANH, LOGIT, GELU, GELU_TANH, SIGN_BIT) = range(41)
 
 
 # ---- a float32 exp that vectorises ---------------------------------------------------------
@@ -585,8 +644,6 @@ def unary_rows(op, a, out, lo, hi):
 
 
 # ---- unary on integers (neg, abs, sign, relu, square, bitwise not) ---------------------------
-INT_UNARY = {NEG, ABS, SIGN, RELU, SQUARE}
-BITNOT = 100
 
 
 # ---- derivatives of unary ops, for backward passes that build no graph ------------------
@@ -634,7 +691,6 @@ def int_unary_1d(op, a, out):
 
 
 # ---- float predicates: float in, bool out -------------------------------------------------
-ISNAN, ISINF, ISFINITE, ISPOSINF, ISNEGINF, SIGNBIT = range(6)
 
 
 @kernel
@@ -656,7 +712,6 @@ def predicate_1d(op, a, out):
 
 
 # ---- ternary: where(cond, x, y), clamp(x, lo, hi), lerp(start, end, weight) -------------------
-WHERE, CLAMP, LERP, CLAMP_MIN, CLAMP_MAX = range(5)
 
 
 @kernel

@@ -4,9 +4,8 @@ Indices are validated (range and dtype) by the backend before these run; negativ
 wrapped here so callers need not copy the index tensor.
 """
 
+from ...opcodes import SCATTER_ADD, SCATTER_ASSIGN
 from ._jit import kernel
-
-ASSIGN, ADD, MULTIPLY = range(3)
 
 
 @kernel
@@ -35,11 +34,11 @@ def scatter(mode, out, idx, src):
         for i in range(idx.shape[2]):
             # one (strided) row of each: along the last dim these are contiguous
             dst, ir, sr = out[o, :, i], idx[o, :, i], src[o, :, i]
-            if mode == ASSIGN:
+            if mode == SCATTER_ASSIGN:
                 for r in range(ir.shape[0]):
                     j = ir[r]
                     dst[j + n if j < 0 else j] = sr[r]
-            elif mode == ADD:
+            elif mode == SCATTER_ADD:
                 for r in range(ir.shape[0]):
                     j = ir[r]
                     dst[j + n if j < 0 else j] += sr[r]

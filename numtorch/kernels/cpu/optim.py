@@ -1,54 +1,16 @@
 """Fused optimizer updates: one pass over each parameter instead of four or five elementwise
 ops.
 
-The per-element rules (PyTorch's formulas) are plain Python, compiled twice: inlined into
-the loops here and as CUDA device functions (kernels/cuda/optim.py).  They live in this file
-because a cached kernel is not recompiled when a helper in another module changes.  They
-take one element's values and return the updated ones -- not arrays: an inlined function
-that receives arrays increfs and decrefs them on every call, which made the SGD loop 4x
-slower and unvectorisable.  Scalars arrive in the parameters' dtype, derived quantities
-(1 - dampening, lr / bias correction, ...) computed in double precision first, as PyTorch's
-Python-side optimizers compute them."""
+The per-element rules (PyTorch's formulas) are kernels/scalar.py's, inlined into the loops
+here and compiled as CUDA device functions by kernels/cuda/optim.py.  Scalars arrive in the
+parameters' dtype, derived quantities (1 - dampening, lr / bias correction, ...) computed in
+double precision first, as PyTorch's Python-side optimizers compute them."""
 
-import math
-
+from .. import scalar
 from ._jit import CHUNKS, inline, kernel, parallel_kernel, prange
 
-
-def sgd_update(p, g, buf, lr, momentum, keep, weight_decay, nesterov, maximize, first):
-    """(parameter, momentum buffer) after one step; keep = 1 - dampening."""
-    d = -g if maximize else g
-    if weight_decay != 0:
-        d += weight_decay * p
-    if momentum != 0:
-        buf = d if first else momentum * buf + keep * d
-        d = d + momentum * buf if nesterov else buf
-    return p - lr * d, buf
-
-
-def adam_update(p, g, m, v, vmax, step_size, keep1, beta2, keep2, eps, weight_decay, decay,
-                amsgrad, maximize, bc2_sqrt):
-    """(parameter, exp_avg, exp_avg_sq, max_exp_avg_sq) after one step.  keep1/keep2 are
-    1 - beta1 and 1 - beta2, step_size lr / (1 - beta1**t); AdamW passes its decoupled decay
-    as decay = 1 - lr * weight_decay and weight_decay 0, Adam decay 1."""
-    d = -g if maximize else g
-    if decay != 1:
-        p = p * decay
-    if weight_decay != 0:
-        d += weight_decay * p
-    m += keep1 * (d - m)
-    v = beta2 * v + keep2 * d * d
-    if amsgrad:
-        if v > vmax or v != v:  # torch.maximum: NaN wins
-            vmax = v
-        denom = math.sqrt(vmax) / bc2_sqrt + eps
-    else:
-        denom = math.sqrt(v) / bc2_sqrt + eps
-    return p - step_size * m / denom, m, v, vmax
-
-
-_sgd_update = inline(sgd_update)
-_adam_update = inline(adam_update)
+_sgd_update = inline(scalar.sgd_update)
+_adam_update = inline(scalar.adam_update)
 
 
 @kernel

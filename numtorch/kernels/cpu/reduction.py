@@ -10,13 +10,14 @@ blocks (BLOCK elements, ROW_BLOCK rows) in the input dtype, which keeps loops at
 
 import numpy as np
 
+from ...opcodes import ANY, ARGMAX, MAX, MIN, PROD, SUM
+from .. import scalar
 from ._jit import CHUNKS, inline, parallel_reduce_kernel, prange, reduce_kernel
 from .elementwise import _exp  # the float32 exp that vectorises
 
 # Numba's cache does not see changes to another module's helpers: after editing _expf in
 # elementwise.py, touch this file (or clear the cache) so that the softmax kernels recompile.
 
-SUM, PROD, MAX, MIN, ANY, ALL = range(6)
 BLOCK = 1024  # elements per float32 partial sum along a row
 ROW_BLOCK = 256  # rows per float32 partial sum across rows
 
@@ -199,7 +200,6 @@ def reduce_outer_par(op, x, out):
             reduce_outer(op, x, out, lo, hi)
 
 
-ARGMAX, ARGMIN = 0, 1
 
 
 @inline
@@ -372,24 +372,9 @@ def nll_rows(logp, target, weight, ignore_index, losses, picked_weight):
     return total, total_w, ignore_index
 
 
-CUMSUM, CUMPROD, CUMMAX, CUMMIN = range(4)  # scan_step's op codes
 
 
-def scan_step(op, acc, v):
-    """One step of a running sum/product/max/min; a NaN, once seen, stays the running max/min.
-    Plain Python, compiled twice: inlined here and as a CUDA device function
-    (kernels/cuda/reduction.py).  It lives in this file because a cached kernel is not
-    recompiled when a helper in another module changes."""
-    if op == CUMSUM:
-        return acc + v
-    if op == CUMPROD:
-        return acc * v
-    if op == CUMMAX:
-        return v if (v >= acc or v != v) else acc
-    return v if (v <= acc or v != v) else acc
-
-
-_scan_step = inline(scan_step)
+_scan_step = inline(scalar.scan_step)
 
 
 @reduce_kernel

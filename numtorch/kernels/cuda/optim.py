@@ -1,13 +1,13 @@
-"""Fused optimizer updates on the GPU, one thread per element, compiling the same per-element
-rules as the CPU kernels (kernels/cpu/optim.py)."""
+"""Fused optimizer updates on the GPU, one thread per element, compiling the per-element
+rules the CPU kernels inline (kernels/scalar.py)."""
 
 from numba import cuda
 
-from ..cpu.optim import adam_update, sgd_update
+from .. import scalar
 from ._jit import device_fn, kernel
 
-_sgd_update = device_fn(sgd_update)
-_adam_update = device_fn(adam_update)
+_sgd_update = device_fn(scalar.sgd_update)
+_adam_update = device_fn(scalar.adam_update)
 
 
 @kernel

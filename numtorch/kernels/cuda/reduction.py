@@ -1,35 +1,36 @@
 """Reductions over a contiguous (O, R, I) buffer: one block per output element (o, i), its
 threads striding over R, then a tree reduction in shared memory -- no atomics on one address.
-Op codes are kernels/cpu/reduction.py's (SUM, PROD, MAX, MIN, ANY, ALL)."""
+Op codes are numtorch/opcodes.py's reduction family (SUM, PROD, MAX, MIN, ANY, ALL)."""
 
 import math
 
 from numba import cuda, float32, float64, int64
 
-from ..cpu import reduction as C
+from ... import opcodes
+from .. import scalar
 from ._jit import THREADS, device_fn, kernel
 
 
 @device_fn
 def combine(op, x, y):
-    if op == C.SUM:
+    if op == opcodes.SUM:
         return x + y
-    if op == C.PROD:
+    if op == opcodes.PROD:
         return x * y
-    if op == C.MAX:  # NaN wins
+    if op == opcodes.MAX:  # NaN wins
         return x if (x != x or x >= y) else y
-    if op == C.MIN:
+    if op == opcodes.MIN:
         return x if (x != x or x <= y) else y
-    if op == C.ANY:
+    if op == opcodes.ANY:
         return 1 if (x != 0 or y != 0) else 0
     return 1 if (x != 0 and y != 0) else 0
 
 
 @device_fn
 def identity(op):
-    if op == C.SUM or op == C.ANY:
+    if op == opcodes.SUM or op == opcodes.ANY:
         return 0
-    if op == C.PROD or op == C.ALL:
+    if op == opcodes.PROD or op == opcodes.ALL:
         return 1
     return math.nan  # MAX/MIN: never used (the first element seeds them)
 
@@ -46,11 +47,11 @@ def _make_reduce(acc_type):
         for k in range(cuda.blockIdx.x, n_o * n_i, cuda.gridDim.x):
             o, i = k // n_i, k % n_i
             base = o * n_r * n_i + i
-            acc = acc_type(identity(op)) if (op != C.MAX and op != C.MIN) else \
+            acc = acc_type(identity(op)) if (op != opcodes.MAX and op != opcodes.MIN) else \
                 acc_type(x[base]) if n_r > 0 else acc_type(0)
             for r in range(t, n_r, THREADS):
                 v = acc_type(x[base + r * n_i])
-                if op == C.ANY or op == C.ALL:
+                if op == opcodes.ANY or op == opcodes.ALL:
                     v = acc_type(1) if v != 0 else acc_type(0)
                 acc = combine(op, acc, v)
             part[t] = acc
@@ -76,11 +77,11 @@ def _make_reduce_short(acc_type):
         for k in range(cuda.grid(1), n, cuda.gridsize(1)):
             o, i = k // n_i, k % n_i
             base = o * n_r * n_i + i
-            acc = acc_type(x[base]) if (op == C.MAX or op == C.MIN) and n_r > 0 else \
+            acc = acc_type(x[base]) if (op == opcodes.MAX or op == opcodes.MIN) and n_r > 0 else \
                 acc_type(identity(op))
             for r in range(n_r):
                 v = acc_type(x[base + r * n_i])
-                if op == C.ANY or op == C.ALL:
+                if op == opcodes.ANY or op == opcodes.ALL:
                     v = acc_type(1) if v != 0 else acc_type(0)
                 acc = combine(op, acc, v)
             out[k] = acc
@@ -134,7 +135,7 @@ def arg_reduce(want_max, x, n_o, n_r, n_i, out):
         cuda.syncthreads()
 
 
-_scan_step = device_fn(C.scan_step)
+_scan_step = device_fn(scalar.scan_step)
 
 
 @kernel

@@ -4,11 +4,11 @@ maximum/minimum/relu/clamp, sign(nan) == 0, Python-style remainder)."""
 
 import math
 
-from ..cpu import elementwise as C
+from ... import opcodes
+from .. import scalar
 from ._jit import device_fn
 
-# the CPU kernels' own definition, compiled for the device
-int_power = device_fn(C.int_power.py_func)
+int_power = device_fn(scalar.int_power)
 
 
 @device_fn
@@ -35,82 +35,82 @@ def _fmod(x, y):
 
 @device_fn
 def binop(op, x, y):
-    if op == C.ADD:
+    if op == opcodes.ADD:
         return x + y
-    if op == C.SUB:
+    if op == opcodes.SUB:
         return x - y
-    if op == C.MUL:
+    if op == opcodes.MUL:
         return x * y
-    if op == C.DIV:
+    if op == opcodes.DIV:
         return x / y
-    if op == C.FLOORDIV:
+    if op == opcodes.FLOORDIV:
         return x // y
-    if op == C.TRUNCDIV:
+    if op == opcodes.TRUNCDIV:
         q = x // y
         if q * y != x and (x < 0) != (y < 0):
             q += 1
         return q
-    if op == C.REM:
+    if op == opcodes.REM:
         r = _fmod(x, y)
         if r != 0 and (r < 0) != (y < 0):
             r += y
         return r
-    if op == C.FMOD:
+    if op == opcodes.FMOD:
         return _fmod(x, y)
-    if op == C.REM_INT:
+    if op == opcodes.REM_INT:
         return x % y
-    if op == C.FMOD_INT:
+    if op == opcodes.FMOD_INT:
         q = x // y
         if q * y != x and (x < 0) != (y < 0):
             q += 1
         return x - q * y
-    if op == C.POW:
+    if op == opcodes.POW:
         return x ** y
-    if op == C.POW_INT:
+    if op == opcodes.POW_INT:
         return int_power(x, y)
-    if op == C.MAXIMUM:
+    if op == opcodes.MAXIMUM:
         if x != x:
             return x
         return y if (y != y or y > x) else x
-    if op == C.MINIMUM:
+    if op == opcodes.MINIMUM:
         if x != x:
             return x
         return y if (y != y or y < x) else x
-    if op == C.ATAN2:
+    if op == opcodes.ATAN2:
         return math.atan2(x, y)
     return math.hypot(x, y)
 
 
 @device_fn
 def compare(op, x, y):
-    if op == C.EQ:
+    if op == opcodes.EQ:
         return x == y
-    if op == C.NE:
+    if op == opcodes.NE:
         return x != y
-    if op == C.LT:
+    if op == opcodes.LT:
         return x < y
-    if op == C.LE:
+    if op == opcodes.LE:
         return x <= y
-    if op == C.GT:
+    if op == opcodes.GT:
         return x > y
-    if op == C.GE:
+    if op == opcodes.GE:
         return x >= y
-    if op == C.LAND:
+    if op == opcodes.LAND:
         return (x != 0) and (y != 0)
-    if op == C.LOR:
+    if op == opcodes.LOR:
         return (x != 0) or (y != 0)
     return (x != 0) != (y != 0)
 
 
 @device_fn
 def bitop(op, x, y):
-    if op == C.BAND:
+    if op == opcodes.BAND:
         return x & y
-    if op == C.BOR:
+    if op == opcodes.BOR:
         return x | y
-    if op == C.BXOR:
+    if op == opcodes.BXOR:
         return x ^ y
-    if op == C.LSHIFT:
+    if op == opcodes.LSHIFT:
         return x << y
     return x >> y
 
@@ -118,145 +118,145 @@ def bitop(op, x, y):
 @device_fn
 def unop(op, x):
     if x != x:  # NaN in, NaN out (sign(nan) is 0 in PyTorch)
-        return 0.0 if op == C.SIGN else x
-    if math.isinf(x) and (op == C.SIN or op == C.COS or op == C.TAN):
+        return 0.0 if op == opcodes.SIGN else x
+    if math.isinf(x) and (op == opcodes.SIN or op == opcodes.COS or op == opcodes.TAN):
         return math.nan
-    if op == C.RELU:  # (-0.0 stays -0.0, as in PyTorch)
+    if op == opcodes.RELU:  # (-0.0 stays -0.0, as in PyTorch)
         return 0.0 if x < 0 else x
-    if op == C.NEG:
+    if op == opcodes.NEG:
         return -x
-    if op == C.ABS:
+    if op == opcodes.ABS:
         return abs(x)
-    if op == C.SIGN:
+    if op == opcodes.SIGN:
         return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
-    if op == C.EXP:
+    if op == opcodes.EXP:
         return exp(x)
-    if op == C.LOG:
+    if op == opcodes.LOG:
         return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
-    if op == C.LOG2:
+    if op == opcodes.LOG2:
         return math.log2(x) if x > 0 else (-math.inf if x == 0 else math.nan)
-    if op == C.LOG10:
+    if op == opcodes.LOG10:
         return math.log10(x) if x > 0 else (-math.inf if x == 0 else math.nan)
-    if op == C.LOG1P:
+    if op == opcodes.LOG1P:
         return math.log1p(x) if x > -1 else (-math.inf if x == -1 else math.nan)
-    if op == C.EXPM1:
+    if op == opcodes.EXPM1:
         return math.inf if x > 709.0 else math.expm1(x)
-    if op == C.SQRT:
+    if op == opcodes.SQRT:
         return math.sqrt(x) if x >= 0 else math.nan
-    if op == C.RSQRT:
+    if op == opcodes.RSQRT:
         if x == 0:  # +-inf (the simulator's Python 1 / 0.0 would raise)
             return math.copysign(math.inf, x)
         return 1 / math.sqrt(x) if x > 0 else math.nan
-    if op == C.SIN:
+    if op == opcodes.SIN:
         return math.sin(x)
-    if op == C.COS:
+    if op == opcodes.COS:
         return math.cos(x)
-    if op == C.TAN:
+    if op == opcodes.TAN:
         return math.tan(x)
-    if op == C.ASIN:
+    if op == opcodes.ASIN:
         return math.asin(x) if -1 <= x <= 1 else math.nan
-    if op == C.ACOS:
+    if op == opcodes.ACOS:
         return math.acos(x) if -1 <= x <= 1 else math.nan
-    if op == C.ATAN:
+    if op == opcodes.ATAN:
         return math.atan(x)
-    if op == C.SINH:
+    if op == opcodes.SINH:
         return math.copysign(math.inf, x) if abs(x) > 709.0 else math.sinh(x)
-    if op == C.COSH:
+    if op == opcodes.COSH:
         return math.inf if abs(x) > 709.0 else math.cosh(x)
-    if op == C.TANH:
+    if op == opcodes.TANH:
         return math.tanh(x)
-    if op == C.SIGMOID:
+    if op == opcodes.SIGMOID:
         return sigmoid(x)
     if x != x or math.isinf(x):  # rounding ops below: inf and nan are their own result
-        if op == C.FLOOR or op == C.CEIL or op == C.ROUND or op == C.TRUNC:
+        if op == opcodes.FLOOR or op == opcodes.CEIL or op == opcodes.ROUND or op == opcodes.TRUNC:
             return x
-        if op == C.FRAC:
+        if op == opcodes.FRAC:
             return math.nan
-    if op == C.FLOOR:
+    if op == opcodes.FLOOR:
         return math.floor(x)
-    if op == C.CEIL:
+    if op == opcodes.CEIL:
         return math.ceil(x)
-    if op == C.ROUND:  # half to even, as torch.round
+    if op == opcodes.ROUND:  # half to even, as torch.round
         r = math.floor(x + 0.5)
         if r - x == 0.5 and r % 2 != 0:
             r -= 1
         return r
-    if op == C.TRUNC:  # (not math.trunc: the simulator's NumPy scalars have no __trunc__)
+    if op == opcodes.TRUNC:  # (not math.trunc: the simulator's NumPy scalars have no __trunc__)
         return math.floor(x) if x >= 0 else math.ceil(x)
-    if op == C.RECIPROCAL:
+    if op == opcodes.RECIPROCAL:
         return 1 / x
-    if op == C.SQUARE:
+    if op == opcodes.SQUARE:
         return x * x
-    if op == C.ERF:
+    if op == opcodes.ERF:
         return math.erf(x)
-    if op == C.ERFC:
+    if op == opcodes.ERFC:
         return math.erfc(x)
-    if op == C.FRAC:
+    if op == opcodes.FRAC:
         return x - (math.floor(x) if x >= 0 else math.ceil(x))
-    if op == C.EXP2:
+    if op == opcodes.EXP2:
         return math.inf if x > 1023.0 else 2.0 ** x
-    if op == C.SILU:
+    if op == opcodes.SILU:
         return x * sigmoid(x)
-    if op == C.SOFTPLUS:
+    if op == opcodes.SOFTPLUS:
         return max(x, 0) + math.log1p(math.exp(-abs(x)))
-    if op == C.ASINH:
+    if op == opcodes.ASINH:
         return math.asinh(x)
-    if op == C.ACOSH:
+    if op == opcodes.ACOSH:
         return math.acosh(x) if x >= 1 else math.nan
-    if op == C.ATANH:
+    if op == opcodes.ATANH:
         return math.atanh(x) if -1 < x < 1 else (math.copysign(math.inf, x) if abs(x) == 1
                                                  else math.nan)
-    if op == C.LOGIT:
+    if op == opcodes.LOGIT:
         if x == 0 or x == 1:
             return -math.inf if x == 0 else math.inf
         return math.log(x / (1 - x)) if 0 < x < 1 else math.nan
-    if op == C.GELU:
+    if op == opcodes.GELU:
         return 0.5 * x * (1 + math.erf(x * 0.7071067811865476))
-    if op == C.GELU_TANH:
+    if op == opcodes.GELU_TANH:
         return 0.5 * x * (1 + math.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)))
     return x
 
 
 @device_fn
 def int_unop(op, x):
-    if op == C.NEG:
+    if op == opcodes.NEG:
         return -x
-    if op == C.ABS:
+    if op == opcodes.ABS:
         return -x if x < 0 else x
-    if op == C.SIGN:
+    if op == opcodes.SIGN:
         return 1 if x > 0 else (-1 if x < 0 else 0)
-    if op == C.RELU:
+    if op == opcodes.RELU:
         return x if x > 0 else 0
-    if op == C.SQUARE:
+    if op == opcodes.SQUARE:
         return x * x
     return ~x
 
 
 @device_fn
 def predicate(op, x):
-    if op == C.ISNAN:
+    if op == opcodes.ISNAN:
         return x != x
-    if op == C.ISINF:
+    if op == opcodes.ISINF:
         return math.isinf(x)
-    if op == C.ISFINITE:
+    if op == opcodes.ISFINITE:
         return not (math.isinf(x) or x != x)
-    if op == C.ISPOSINF:
+    if op == opcodes.ISPOSINF:
         return x == math.inf
-    if op == C.ISNEGINF:
+    if op == opcodes.ISNEGINF:
         return x == -math.inf
     return math.copysign(1.0, x) < 0
 
 
 @device_fn
 def ternop(op, a, b, c):
-    if op == C.WHERE:
+    if op == opcodes.WHERE:
         return b if a else c
-    if op == C.CLAMP:  # min(max(a, lo), hi), a NaN anywhere giving NaN (as in PyTorch)
+    if op == opcodes.CLAMP:  # min(max(a, lo), hi), a NaN anywhere giving NaN (as in PyTorch)
         v = b if (a < b) | (b != b) else a
         return c if (v > c) | (c != c) else v
-    if op == C.CLAMP_MIN:
+    if op == opcodes.CLAMP_MIN:
         return b if (a < b) | (b != b) else a
-    if op == C.CLAMP_MAX:
+    if op == opcodes.CLAMP_MAX:
         return b if (a > b) | (b != b) else a
     if abs(c) < 0.5:  # LERP, torch's two-sided formula
         return a + c * (b - a)
