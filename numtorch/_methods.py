@@ -22,7 +22,7 @@ _SAME_NAME = {
           negative abs absolute sign exp exp2 log log2 log10 log1p expm1 sqrt rsqrt sin cos tan
           asin arcsin acos arccos atan arctan sinh cosh tanh asinh arcsinh acosh arccosh atanh
           arctanh sigmoid relu reciprocal square erf erfc frac logit floor ceil trunc fix round
-          isnan isinf isfinite isposinf isneginf isreal signbit where clamp clip clamp_min clamp_max
+          isnan isinf isfinite isposinf isneginf isreal signbit clamp clip clamp_min clamp_max
           lerp nan_to_num addcmul addcdiv subtract multiply divide""",
     reduce: """sum nansum prod mean nanmean amax amin max min aminmax argmax argmin all any
                count_nonzero var std var_mean std_mean norm logsumexp softmax log_softmax
@@ -49,6 +49,14 @@ for _module, _names in _SAME_NAME.items():
         setattr(Tensor, _name, getattr(_module, _name))
 
 Tensor.bernoulli = _random.bernoulli
+
+
+def _where(self, condition, other):
+    """x.where(condition, y) is torch.where(condition, x, y): self is the kept value."""
+    return P.where(condition, self, other)
+
+
+Tensor.where = _where
 Tensor.multinomial = _random.multinomial
 Tensor.__getitem__ = index.getitem
 Tensor.__setitem__ = index.setitem

@@ -205,3 +205,11 @@ def test_numpy_argument_names_like_torch(name, torch):
     call = NUMPY_NAME_CALLS[name]
     check_like_torch(lambda: call(nt, nt.tensor(data)),
                      lambda: call(torch, torch.tensor(data)))
+
+
+def test_tensor_where_keeps_self_where_the_condition_holds(torch):
+    # Tensor.where(condition, y) is torch.where(condition, self, y) (it used to pass self
+    # as the condition)
+    x, c, y = [1., 2., 3.], [True, False, True], [0., -1., 0.]
+    assert_same(nt.tensor(x).where(nt.tensor(c), nt.tensor(y)),
+                torch.tensor(x).where(torch.tensor(c), torch.tensor(y)))

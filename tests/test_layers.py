@@ -124,3 +124,14 @@ def test_the_kernel_cache_covers_the_files_kernels_compile_in(tmp_path, monkeypa
     before = _cache.dependency_stamp()
     dep.write_text("ADD = 1\n")
     assert _cache.dependency_stamp() != before
+
+
+def test_the_tensor_stub_lists_every_method_as_attached():
+    """numtorch/tensor.pyi shows a reader (and an IDE) every Tensor method, which
+    numtorch/_methods.py attaches from outside the class, and where each is defined."""
+    from tensor_stub import render
+    with open(os.path.join(ROOT, "tensor.pyi")) as f:
+        on_disk = f.read()
+    assert on_disk == render(), ("numtorch/tensor.pyi is stale: python tests/tensor_stub.py "
+                                 "> numtorch/tensor.pyi")
+    assert "    def to(self, *args, **kwargs) -> Any: ...  # numtorch._ops.convert.to" in on_disk

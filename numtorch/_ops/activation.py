@@ -8,7 +8,7 @@ from ..autograd import graph
 from ..autograd.composite import composite
 from ..autograd.grad_mode import is_grad_enabled
 from . import pointwise as P
-from . import reduce as R
+from . import reduce
 
 
 def relu(input, inplace=False):
@@ -175,15 +175,15 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
-    return R.softmax(input, dim, dtype)
+    return reduce.softmax(input, dim, dtype)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
-    return R.log_softmax(input, dim, dtype)
+    return reduce.log_softmax(input, dim, dtype)
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
-    return R.softmax(P.neg(input), dim, dtype)
+    return reduce.softmax(P.neg(input), dim, dtype)
 
 
 def logsigmoid(input):

@@ -14,7 +14,7 @@ from .. import opcodes, return_types
 from .._errors import IndexOutOfRange
 from ..autograd import graph
 from ..autograd.grad_mode import no_grad
-from ..backend import indexing as B
+from ..backend import indexing as backend
 from ..backend.cuda_array import CudaArray, asarray, ascontiguousarray, to_device
 from ..tensor import Tensor, check_overlap, overlaps, view_of, wrap, wrap_dim
 from ._numpy_names import accept_numpy_names
@@ -80,7 +80,7 @@ def _convert_key(key, tensor):
                 arr = np.zeros(arr.shape, np.int64)
                 dim += 1
             else:
-                B.check_bounds(arr, shape[dim], dim, negative=True)
+                backend.check_bounds(arr, shape[dim], dim, negative=True)
                 dim += 1
             out.append(arr)
     return tuple(out), advanced
@@ -216,7 +216,7 @@ def index_select(input, dim, index, *, out=None):
         raise IndexOutOfRange(f"index_select(): Index to scalar can have only 1 value, got "
                               f"{index.numel()} value(s)")
     x = input._data if input.ndim else input._data.reshape(1)
-    res = B.index_select(x, d, index._data.reshape(-1))
+    res = backend.index_select(x, d, index._data.reshape(-1))
     if input.ndim == 0:
         res = res.reshape(())
     res = deliver(res, input.dtype, out)
@@ -249,7 +249,7 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     _check_gather_shapes("gather", input, d, index)
     x = input._data.reshape(max(input.ndim, 1) * (1,)) if input.ndim == 0 else input._data
     idx = index._data.reshape(x.shape[:0] + (1,)) if index.ndim == 0 else index._data
-    res = B.gather(x, d, idx).reshape(index._data.shape)
+    res = backend.gather(x, d, idx).reshape(index._data.shape)
     res = deliver(res, input.dtype, out)
     return graph.attach(res, "GatherBackward0", (input,),
                         lambda g, x_: scatter_add(zeros_of(x_), d, index, g) if x_.ndim
@@ -283,8 +283,8 @@ def _scatter_into(target, dim, index, src, value, reduce, mode_default):
     if target.ndim == 0:  # one element: scatter into a 1-element view of it
         idx_arr, src_arr = idx_arr.reshape(-1), src_arr.reshape(-1)
     out = target._data.reshape(1) if target.ndim == 0 else target._data
-    B.scatter(out, d, idx_arr, src_arr.reshape(idx_arr.shape) if src_arr.ndim == 0 else src_arr,
-              mode)
+    src = src_arr.reshape(idx_arr.shape) if src_arr.ndim == 0 else src_arr
+    backend.scatter(out, d, idx_arr, src, mode)
     target._bump()
     return target
 
@@ -328,13 +328,13 @@ def index_add_(input, dim, index, source, *, alpha=1):
                            f"source.shape = {list(source.shape)}")
     if input.numel() == 0 and input.ndim > 1:  # (PyTorch checks no index there)
         return input
-    B.check_bounds(index._data, n, d)
+    backend.check_bounds(index._data, n, d)
     check_overlap(input)
     if input.ndim == 0:  # one element: add into a 1-element view of it
-        B.index_add(input._data.reshape(1), 0, index._data.reshape(-1),
+        backend.index_add(input._data.reshape(1), 0, index._data.reshape(-1),
                     source._data.reshape(-1), alpha)
     else:
-        B.index_add(input._data, d, index._data.reshape(-1), source._data, alpha)
+        backend.index_add(input._data, d, index._data.reshape(-1), source._data, alpha)
     input._bump()
     return input
 
@@ -371,7 +371,7 @@ def _dim_key(input, dim, index, name, negative):
         if n == 0 and index.numel() and rest:
             raise IndexOutOfRange(f"{name}(): index out of range for dimension {d} of size 0")
         return d, None
-    idx = B.check_bounds(index._data, n, d, message, negative)
+    idx = backend.check_bounds(index._data, n, d, message, negative)
     return d, (slice(None),) * d + (idx,) if input.ndim else ()
 
 
@@ -444,14 +444,14 @@ def index_put_(input, indices, values, accumulate=False):
     npkey, _ = _convert_key(tuple(indices), input)
     flat_index = np.arange(input._data.size).reshape(input._data.shape)[npkey]
     vals = np.broadcast_to(as_array(values, input.dtype), flat_index.shape)
-    B.put(input._data, flat_index, vals, True)
+    backend.put(input._data, flat_index, vals, True)
     input._bump()
     return input
 
 
 def put_(input, index, source, accumulate=False):
     check_overlap(input)
-    B.put(input._data, index._data, source._data, accumulate)
+    backend.put(input._data, index._data, source._data, accumulate)
     input._bump()
     return input
 
@@ -556,7 +556,7 @@ def argwhere(input):
 def take(input, index):
     _check_index("take", index)
     flat = ascontiguousarray(input._data).reshape(-1)
-    idx = B.check_bounds(index._data, flat.size, 0,
+    idx = backend.check_bounds(index._data, flat.size, 0,
                          "out of range: tried to access index {index} on a tensor of {size} "
                          "elements.", negative=True)
     shape = input._data.shape
@@ -586,7 +586,7 @@ def take_along_dim(input, indices, dim=None):
             input = input.expand(common[:d] + [input.shape[d]] + common[d + 1:])
             indices = indices.expand(common[:d] + [indices.shape[d]] + common[d + 1:])
     n = input._data.shape[d] if input.ndim else 1
-    idx = B.check_bounds(indices._data, n, d, negative=True)
+    idx = backend.check_bounds(indices._data, n, d, negative=True)
     if idx.size and idx.min() < 0:
         indices = where(indices < 0, indices + n, indices)
     return gather(input, d, indices)

@@ -12,7 +12,7 @@ import numpy as np
 from .. import _dtype as D
 from .. import opcodes
 from ..autograd import grad_mode, graph
-from ..backend import elementwise as E
+from ..backend import elementwise as backend
 from ..backend import small
 from ..tensor import Tensor, _new, check_overlap, wrap
 
@@ -90,18 +90,18 @@ def _run_into(family, op, operands, shape, out_np_dtype, res_dtype, out, inplace
             and target._data.dtype == out_np_dtype):
         check_cast(res_dtype, target)
         check_overlap(target)
-        E.run(family, op, operands, target._data)
+        backend.run(family, op, operands, target._data)
         target._bump()
         return target
-    res = E.empty_for(shape, out_np_dtype, operands)
-    E.run(family, op, operands, res)
+    res = backend.empty_for(shape, out_np_dtype, operands)
+    backend.run(family, op, operands, res)
     return deliver(res, res_dtype, out, inplace)
 
 
 def _binary(family, op, a, b, res_dtype, cd, out=None, inplace=None, out_np_dtype=None):
     A = as_array(a, cd)
     B = as_array(b, cd)
-    shape = E.broadcast_shapes(np.shape(A), np.shape(B))
+    shape = backend.broadcast_shapes(np.shape(A), np.shape(B))
     return _run_into(family, op, (A, B), shape,
                      out_np_dtype if out_np_dtype is not None else cd.np,
                      res_dtype, out, inplace)
@@ -131,14 +131,14 @@ def _fast_binary(op, a, b, record=True):
         elif x.shape != y.shape:
             res = _small_bcast(op, x, y)
             if res is None:
-                shape = E.broadcast_shapes(x.shape, y.shape)
+                shape = backend.broadcast_shapes(x.shape, y.shape)
                 if len(shape) > 4 or math.prod(shape) > _BCAST_FAST_MAX:
                     return None
-                res = E.run_broadcast(op, x, y, shape)
+                res = backend.run_broadcast(op, x, y, shape)
                 if res is None:
                     return None
         else:
-            res = E.run_simple("binary", op, x, y)
+            res = backend.run_simple("binary", op, x, y)
             if res is None:
                 return None
         grad = a._requires_grad or b._requires_grad
@@ -149,7 +149,7 @@ def _fast_binary(op, a, b, record=True):
             (_BINARY_SCALAR[x.dtype][x.ndim] or small.learn_binary_scalar(op, x, b, res))(
                 op, x, b, res)
         else:
-            res = E.run_simple("binary", op, x, dt.np.type(b))
+            res = backend.run_simple("binary", op, x, dt.np.type(b))
             if res is None:
                 return None
         grad = a._requires_grad
@@ -208,11 +208,11 @@ def _fast_inplace(op, t, b):
             small.binary(op, x, y, x)
         else:
             check_overlap(t)
-            if E.run_simple("binary", op, x, y, out=x) is None:
+            if backend.run_simple("binary", op, x, y, out=x) is None:
                 return False
     elif type(b) is float or type(b) is int:  # noqa: E721  (bool must not match)
         check_overlap(t)
-        if E.run_simple("binary", op, x, dt.np.type(b), out=x) is None:
+        if backend.run_simple("binary", op, x, dt.np.type(b), out=x) is None:
             return False
     else:
         return False
@@ -860,10 +860,10 @@ def unary(op, x, out=None, inplace=None):
     if out is None and inplace is None and isinstance(x, Tensor):
         # the hot case (a small model's activations): a small float C-contiguous host tensor,
         # straight into unary_small's entry point (the sizes where NumPy's loops would be
-        # used instead start at E.NUMPY_UNARY_MIN)
+        # used instead start at backend.NUMPY_UNARY_MIN)
         dt, a = x._dtype, x._data
         if (dt is _F32 or dt is _F64) and type(a) is np.ndarray and \
-                a.size < E.NUMPY_UNARY_MIN and a.flags.carray:
+                a.size < backend.NUMPY_UNARY_MIN and a.flags.carray:
             arr = np.empty(a.shape, a.dtype)
             small.unary(op, a, arr)
             res = wrap(arr, dt)
@@ -897,7 +897,7 @@ def _unary_forward(op, x, out, inplace):
     if dt is D.bool_ and op == opcodes.SQUARE:  # PyTorch squares bools as int64
         return _unary_forward(op, x.long(), out, inplace)
     if out is None and inplace is None and dt.category == D.FLOAT and dt is not D.float16:
-        res = E.run_simple("unary", op, x._data)
+        res = backend.run_simple("unary", op, x._data)
         if res is not None:
             return wrap(res, dt)
     if dt.category != D.FLOAT:
@@ -1023,7 +1023,7 @@ def _ternary(op, a, b, c, res_dtype, cd, out=None, inplace=None, a_dtype=None):
     A = as_array(a, a_dtype or cd)
     B = as_array(b, cd)
     C = as_array(c, cd)
-    shape = E.broadcast_shapes(np.shape(A), np.shape(B), np.shape(C))
+    shape = backend.broadcast_shapes(np.shape(A), np.shape(B), np.shape(C))
     return _run_into("ternary", op, (A, B, C), shape, cd.np, res_dtype, out, inplace)
 
 
@@ -1046,7 +1046,7 @@ def _fast_where(condition, input, other, dt):
             s = _number(v, dt)
             if s is None:
                 return None
-            flat.append(E._scalar_view(s, n))
+            flat.append(backend._scalar_view(s, n))
     out = np.empty(c.shape, dt.np)
     small.where(c.reshape(n), flat[0], flat[1], out.reshape(n))
     return wrap(out, dt)

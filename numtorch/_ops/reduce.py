@@ -8,7 +8,7 @@ import numpy as np
 from .. import _dtype as D
 from .. import opcodes, return_types
 from ..autograd import grad_mode, graph
-from ..backend import reduction as R
+from ..backend import reduction as backend
 from ..backend.cuda_array import asarray
 from ..tensor import Tensor, wrap, wrap_dim
 from ._numpy_names import accept_numpy_names
@@ -65,7 +65,7 @@ def _fold(op, input, dim, keepdim, res_dtype, out=None):
         acc = _acc_dtype(input.dtype, op) if op in (opcodes.SUM, opcodes.PROD) else arr.dtype
         if op in (opcodes.ANY, opcodes.ALL):
             acc = np.bool_
-        res = R.reduce(op, arr, dims, acc)
+        res = backend.reduce(op, arr, dims, acc)
     return deliver(asarray(_keep(res, arr.shape, dims, keepdim)), res_dtype, out)
 
 
@@ -95,11 +95,11 @@ def _record_fold(res, input, dim, keepdim, name, grad, saved=()):
 
 def _whole(input, name, divide):
     """sum() (or mean(), with divide) of the whole of a small float CPU tensor -- a small
-    model's loss, every step -- with one direct kernel call (R.small_total), skipping the dim
+    model's loss, every step -- with one direct kernel call (backend.small_total), skipping the dim
     and dtype handling that cost more than the sum itself; None for any other input."""
     arr = input._data if isinstance(input, Tensor) else None
     n = arr.size if divide and arr is not None else 1
-    out = R.small_total(arr, float(n))
+    out = backend.small_total(arr, float(n))
     if out is None:
         return None
     res = wrap(out, input._dtype)
@@ -198,7 +198,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     arr = input._data
     dims = reduce_dims(dim, arr.ndim)
     n = _count(arr.shape, dims)
-    s = R.reduce(opcodes.SUM, arr, dims, np.float64) if dims else arr.astype(np.float64)
+    s = backend.reduce(opcodes.SUM, arr, dims, np.float64) if dims else arr.astype(np.float64)
     if n:
         np.divide(s, n, out=s)
     else:
@@ -303,7 +303,7 @@ def _extreme(name, op, argop, rtype, input, dim, keepdim, other):
         values = wrap(input._data.copy(), input.dtype)
         _record_fold(values, input, d, keepdim, name.capitalize() + "Backward0", lambda g: g)
         return rtype(values, wrap(np.zeros((), np.int64, like=input._data), D.int64))
-    vals, idx = R.argreduce(argop, input._data, d)
+    vals, idx = backend.argreduce(argop, input._data, d)
     if keepdim:
         vals, idx = np.expand_dims(vals, d), np.expand_dims(idx, d)
     values, indices = wrap(vals, input.dtype), wrap(idx, D.int64)
@@ -345,7 +345,7 @@ def _arg(name, argop, input, dim, keepdim):
         if input._data.size == 0:
             raise IndexError(f"{name}(): Expected reduction dim to be specified for "
                              f"input.numel() == 0.")
-        _, idx = R.argreduce(argop, input._data.reshape(-1), 0)
+        _, idx = backend.argreduce(argop, input._data.reshape(-1), 0)
         res = idx.reshape((1,) * input.ndim) if keepdim else idx
         return wrap(asarray(res), D.int64)
     d = wrap_dim(dim, input.ndim)
@@ -353,7 +353,7 @@ def _arg(name, argop, input, dim, keepdim):
         return wrap(np.zeros((), np.int64, like=input._data), D.int64)
     if input._data.shape[d] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
-    _, idx = R.argreduce(argop, input._data, d)
+    _, idx = backend.argreduce(argop, input._data, d)
     return wrap(np.expand_dims(idx, d) if keepdim else idx, D.int64)
 
 
@@ -411,7 +411,7 @@ def _spread_mean(input, dim, unbiased, keepdim, correction, root, running_mean=F
             with np.errstate(invalid="ignore"):
                 v = (m - m) * (m - m)
     else:
-        m, v = R.moments(input._data, dims, c, np.float64)
+        m, v = backend.moments(input._data, dims, c, np.float64)
     n = _count(input._data.shape, dims)
     if n - c <= 0:
         warnings.warn(f"{'std' if root else 'var'}(): degrees of freedom is <= 0. Correction "
@@ -560,7 +560,7 @@ def _softmax(input, dim, dtype, log):
         arr = arr.reshape(1)
     d = wrap_dim(dim, arr.ndim)
     src = arr.astype(np.float32) if arr.dtype == np.float16 else arr
-    res = R.softmax(src, d, log)
+    res = backend.softmax(src, d, log)
     out = wrap(res.reshape(input._data.shape).astype(input.dtype.np, copy=False), input.dtype)
     return graph.attach(out, "LogSoftmaxBackward0" if log else "SoftmaxBackward0", (input,),
                         lambda g, y: _softmax_backward(g, y, d, log), (out,))
@@ -574,7 +574,7 @@ def _softmax_backward(g, y, d, log):
             and type(ya) is np.ndarray and ga.dtype == ya.dtype
             and ya.dtype in (np.float32, np.float64) and ga.shape == ya.shape and ya.size
             and ga.flags.c_contiguous and ya.flags.c_contiguous):
-        return wrap(R.softmax_rows_backward(ga, ya, log), y.dtype)
+        return wrap(backend.softmax_rows_backward(ga, ya, log), y.dtype)
     if log:
         from .pointwise import exp
         return g - exp(y) * sum(g, d, True)
@@ -613,7 +613,7 @@ def _scan(op, input, dim, dtype, out=None):
         src = arr.astype(np.float64)
     elif arr.dtype == np.float16:  # (the kernels have no half)
         src = arr.astype(np.float32)
-    res = R.cumulative(op, src, d, src.dtype)
+    res = backend.cumulative(op, src, d, src.dtype)
     res = deliver(res, input.dtype, out)
     if out is not None or input.dtype.category != D.FLOAT:
         return res

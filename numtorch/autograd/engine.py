@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 
-from ..backend import reduction as R
+from ..backend import reduction as backend
 from ..tensor import wrap
 from . import grad_mode
 from .graph import AccumulateGrad, edge
@@ -23,7 +23,7 @@ def sum_to(g, shape):
                                 if s == 1 and gs[lead + i] != 1]
     arr = g._data
     if not grad_mode._state.enabled and math.prod(shape) == 1:
-        total = R.small_total(arr)  # a bias of one element (x @ w + b): a whole sum
+        total = backend.small_total(arr)  # a bias of one element (x @ w + b): a whole sum
         if total is not None:
             return wrap(total.reshape(shape), g._dtype)
     if not grad_mode._state.enabled and type(arr) is np.ndarray and arr.dtype.kind == "f" \

@@ -3,16 +3,18 @@ pooling.  Shapes are validated by the functional layer; this module only lays ou
 the kernels."""
 
 import functools
+from typing import Any, Optional, Tuple
 
 import numpy as np
 from numba import get_num_threads
 
-from ..kernels.cpu import conv as K
+from ..kernels.cpu import conv as kernels
 from . import cuda_conv, workspace
+from ._types import HostArray, Pair, Shape
 from .cuda_array import CudaArray
 
 
-def out_size(n, k, s, p, d, ceil_mode=False):
+def out_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool = False) -> int:
     span = n + 2 * p - d * (k - 1) - 1
     if ceil_mode:
         o = -(-span // s) + 1
@@ -48,7 +50,8 @@ def _direct_pays(cg, taps, groups, plane):
     return taps > 1 and cg * taps < 576 and (groups > 1 or plane >= 100)
 
 
-def conv2d_forward(x, w, bias, stride, padding, dilation, groups):
+def conv2d_forward(x: HostArray, w: HostArray, bias: Optional[HostArray], stride: Pair,
+                   padding: Pair, dilation: Pair, groups: int) -> Tuple[HostArray, Any]:
     """Returns (out, saved): what saved holds for the backward depends on the path, and
     workspace buffers in it come as leases.  bias may be None."""
     n, c, h, wd = x.shape
@@ -87,13 +90,13 @@ def _direct_forward(x, w, bias, padding, dilation):
     n, c, h, wd = x.shape
     o, cg, kh, kw = w.shape
     hp, pitch = h + 2 * padding[0], wd + 2 * padding[1]
-    xp = workspace.take((n, c, hp * pitch + K._VECTOR), x.dtype)
-    K.pitch_planes(x, padding[0], padding[1], pitch, xp, _NO_SUMS)
+    xp = workspace.take((n, c, hp * pitch + kernels._VECTOR), x.dtype)
+    kernels.pitch_planes(x, padding[0], padding[1], pitch, xp, _NO_SUMS)
     out = np.empty((n, o, hp - dilation[0] * (kh - 1), pitch - dilation[1] * (kw - 1)),
                    x.dtype)
     chan, shift = _taps(cg, kh, kw, dilation, pitch)
-    K.conv_rows(xp, pitch, chan, shift, w.reshape(o, -1), bias, max(1, _ROW_ELEMENTS // pitch),
-                out)
+    kernels.conv_rows(xp, pitch, chan, shift, w.reshape(o, -1), bias,
+                      max(1, _ROW_ELEMENTS // pitch), out)
     return out, workspace.Lease(xp)
 
 
@@ -110,16 +113,16 @@ def _direct_backward(grad, x_shape, w, saved, padding, dilation, need_input, nee
     pitch = wd + 2 * padding[1]
     top, left = dilation[0] * (kh - 1) - padding[0], dilation[1] * (kw - 1) - padding[1]
     rows = oh + 2 * top
-    gp = workspace.take((n, o, rows * pitch + dilation[1] * (kw - 1) + K._VECTOR), grad.dtype)
+    gp = workspace.take((n, o, rows * pitch + dilation[1] * (kw - 1) + kernels._VECTOR), grad.dtype)
     sums = np.empty((n, o))
-    K.pitch_planes(grad, top, left, pitch, gp, sums)
+    kernels.pitch_planes(grad, top, left, pitch, gp, sums)
     dx = dw = None
     if need_weight:
         chunks = min(n, max(1, -(-2 * get_num_threads() // (groups * -(-og // 4)))))
         part = np.empty((chunks, o, cg * kh * kw), grad.dtype)
         chan, shift = _taps(cg, kh, kw, dilation, pitch)
-        K.conv_rows_weight_grad(gp, top * pitch + left, (oh - 1) * pitch + ow, xp, chan, shift,
-                                part)
+        kernels.conv_rows_weight_grad(gp, top * pitch + left, (oh - 1) * pitch + ow, xp, chan,
+                                      shift, part)
         dw = (part[0] if chunks == 1 else part.sum(0)).reshape(w.shape)
         if not np.isfinite(dw).all():
             planes = xp[:, :, :(h + 2 * padding[0]) * pitch].reshape(n, c, -1, pitch)
@@ -128,7 +131,7 @@ def _direct_backward(grad, x_shape, w, saved, padding, dilation, need_input, nee
         wt = w.reshape(groups, og, cg, kh, kw)[:, :, :, ::-1, ::-1].transpose(0, 2, 1, 3, 4)
         chan, shift = _taps(og, kh, kw, dilation, pitch)
         dx = np.empty(x_shape, grad.dtype)
-        K.conv_rows(gp, pitch, chan, shift, np.ascontiguousarray(wt).reshape(c, -1),
+        kernels.conv_rows(gp, pitch, chan, shift, np.ascontiguousarray(wt).reshape(c, -1),
                     np.zeros(c, grad.dtype), max(1, _ROW_ELEMENTS // pitch), dx)
     workspace.give(gp)
     return dx, dw, sums.sum(0).astype(grad.dtype)
@@ -155,19 +158,21 @@ def _im2col_forward(x, w, bias, stride, padding, dilation, groups, oh, ow):
     for g in range(groups):
         xg = np.ascontiguousarray(x[:, g * cg:(g + 1) * cg]) if groups > 1 else x
         cols = workspace.take_matrix(cg * kh * kw, nl, x.dtype)
-        K.im2col(xg, kh, kw, stride[0], stride[1], padding[0], padding[1], dilation[0],
+        kernels.im2col(xg, kh, kw, stride[0], stride[1], padding[0], padding[1], dilation[0],
                  dilation[1], oh, ow, cols)
         np.matmul(w[g * og:(g + 1) * og].reshape(og, -1), cols[:, :nl],
                   out=prod[g * og:(g + 1) * og, :nl])
         cols_all.append(workspace.Lease(cols))
     out = np.empty((n, o, oh * ow), x.dtype)
-    K.gemm_to_nchw(prod, bias, out)
+    kernels.gemm_to_nchw(prod, bias, out)
     workspace.give(prod)
     return out.reshape(n, o, oh, ow), cols_all
 
 
-def conv2d_backward(grad, x_shape, w, saved, stride, padding, dilation, groups,
-                    need_input, need_weight, need_bias):
+def conv2d_backward(grad: HostArray, x_shape: Shape, w: HostArray, saved: Any, stride: Pair,
+                    padding: Pair, dilation: Pair, groups: int, need_input: bool,
+                    need_weight: bool, need_bias: bool
+                    ) -> Tuple[Optional[HostArray], Optional[HostArray], Optional[HostArray]]:
     """(dx, dw, dbias), each None unless asked for; saved is what the forward returned."""
     if type(grad) is CudaArray:
         dx, dw = cuda_conv.conv2d_backward(grad, x_shape, w.astype(grad.dtype, copy=False),
@@ -201,7 +206,7 @@ def _im2col_backward(grad, x_shape, w, cols_all, stride, padding, dilation, grou
     g2 = workspace.take_matrix(o, nl, grad.dtype) if need_weight or not runs else none
     g2p = workspace.take_matrix(o, nlp, grad.dtype) if runs else none
     db = np.empty(o, np.float64)
-    K.nchw_to_gemm(np.ascontiguousarray(grad).reshape(n, o, oh * ow), ow, g2, pitch, g2p, db)
+    kernels.nchw_to_gemm(np.ascontiguousarray(grad).reshape(n, o, oh * ow), ow, g2, pitch, g2p, db)
     dx = np.empty((n, c, h, wd), grad.dtype) if need_input else None
     dw = np.empty(w.shape, grad.dtype) if need_weight else None
     for g in range(groups):
@@ -238,15 +243,16 @@ def _input_grad(g2, w, oh, ow, pitch, stride, padding, dilation, dx):
         m = min(step, n - n0)
         np.matmul(wt, g2[:, n0 * lp:(n0 + m) * lp], out=dcols[:, :m * lp])
         if pitch != ow:
-            K.col2im_runs(dcols, kh, kw, dilation[0], dilation[1], padding[0], padding[1], oh,
+            kernels.col2im_runs(dcols, kh, kw, dilation[0], dilation[1], padding[0], padding[1], oh,
                           ow, dx[n0:n0 + m])
         else:
-            K.col2im(dcols, kh, kw, stride[0], stride[1], padding[0], padding[1], dilation[0],
+            kernels.col2im(dcols, kh, kw, stride[0], stride[1], padding[0], padding[1], dilation[0],
                      dilation[1], oh, ow, dx[n0:n0 + m])
     workspace.give(dcols)
 
 
-def max_pool2d(x, kernel, stride, padding, dilation, ceil_mode):
+def max_pool2d(x: HostArray, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair,
+               ceil_mode: bool) -> Tuple[HostArray, HostArray]:
     n, c, h, w = x.shape
     oh = out_size(h, kernel[0], stride[0], padding[0], dilation[0], ceil_mode)
     ow = out_size(w, kernel[1], stride[1], padding[1], dilation[1], ceil_mode)
@@ -255,20 +261,21 @@ def max_pool2d(x, kernel, stride, padding, dilation, ceil_mode):
     x = _compute(x)
     out = np.empty((n, c, oh, ow), x.dtype)
     argmax = np.empty((n, c, oh, ow), np.int64)
-    K.max_pool2d(x, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1],
+    kernels.max_pool2d(x, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1],
                  dilation[0], dilation[1], out, argmax)
     return out, argmax
 
 
-def max_pool2d_backward(grad, argmax, x_shape):
+def max_pool2d_backward(grad: HostArray, argmax: HostArray, x_shape: Shape) -> HostArray:
     if type(grad) is CudaArray:
         return cuda_conv.max_pool2d_backward(grad, argmax, x_shape)
     dx = np.empty(x_shape, np.float32 if grad.dtype == np.float16 else grad.dtype)
-    K.max_pool2d_backward(_compute(grad), argmax, dx)
+    kernels.max_pool2d_backward(_compute(grad), argmax, dx)
     return dx
 
 
-def avg_pool2d(x, kernel, stride, padding, ceil_mode, count_include_pad, divisor):
+def avg_pool2d(x: HostArray, kernel: Pair, stride: Pair, padding: Pair, ceil_mode: bool,
+               count_include_pad: bool, divisor: Optional[int]) -> HostArray:
     n, c, h, w = x.shape
     oh = out_size(h, kernel[0], stride[0], padding[0], 1, ceil_mode)
     ow = out_size(w, kernel[1], stride[1], padding[1], 1, ceil_mode)
@@ -277,35 +284,37 @@ def avg_pool2d(x, kernel, stride, padding, ceil_mode, count_include_pad, divisor
                                     oh, ow)
     x = _compute(x)
     out = np.empty((n, c, oh, ow), x.dtype)
-    K.avg_pool2d(x, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1],
+    kernels.avg_pool2d(x, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1],
                  count_include_pad, divisor or 0, out)
     return out
 
 
-def avg_pool2d_backward(grad, x_shape, kernel, stride, padding, count_include_pad, divisor):
+def avg_pool2d_backward(grad: HostArray, x_shape: Shape, kernel: Pair, stride: Pair,
+                        padding: Pair, count_include_pad: bool, divisor: Optional[int]
+                        ) -> HostArray:
     if type(grad) is CudaArray:
         return cuda_conv.avg_pool2d_backward(grad, x_shape, kernel, stride, padding,
                                              count_include_pad, divisor)
     dx = np.zeros(x_shape, np.float32 if grad.dtype == np.float16 else grad.dtype)
-    K.avg_pool2d_backward(_compute(grad), kernel[0], kernel[1], stride[0], stride[1],
+    kernels.avg_pool2d_backward(_compute(grad), kernel[0], kernel[1], stride[0], stride[1],
                           padding[0], padding[1], count_include_pad, divisor or 0, dx)
     return dx
 
 
-def adaptive_avg_pool2d(x, size):
+def adaptive_avg_pool2d(x: HostArray, size: Pair) -> HostArray:
     if type(x) is CudaArray:
         return cuda_conv.avg_pool2d(x, (0, 0), (1, 1), (0, 0), False, 0, size[0], size[1],
                                     adaptive=True)
     x = _compute(x)
     out = np.empty(x.shape[:2] + tuple(size), x.dtype)
-    K.adaptive_avg_pool2d(x, out)
+    kernels.adaptive_avg_pool2d(x, out)
     return out
 
 
-def adaptive_avg_pool2d_backward(grad, x_shape):
+def adaptive_avg_pool2d_backward(grad: HostArray, x_shape: Shape) -> HostArray:
     if type(grad) is CudaArray:
         return cuda_conv.avg_pool2d_backward(grad, x_shape, (0, 0), (1, 1), (0, 0), False, 0,
                                              adaptive=True)
     dx = np.zeros(x_shape, np.float32 if grad.dtype == np.float16 else grad.dtype)
-    K.adaptive_avg_pool2d_backward(_compute(grad), dx)
+    kernels.adaptive_avg_pool2d_backward(_compute(grad), dx)
     return dx

@@ -18,7 +18,7 @@ import numpy as np
 from .. import opcodes
 from . import layout
 
-_HANDLED = {}  # numpy function -> implementation
+_HANDLED: dict = {}  # numpy function -> implementation
 _UFUNCS = {}  # numpy ufunc -> (family, op code)
 
 
@@ -302,7 +302,7 @@ class CudaArray:
     def __pow__(self, o): return np.power(self, o)  # noqa: E704
     def __rpow__(self, o): return np.power(o, self)  # noqa: E704
     def __abs__(self): return np.absolute(self)  # noqa: E704
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # (mutable, as NumPy arrays are)
 
     def __repr__(self):
         return f"CudaArray(shape={self.shape}, dtype={self.dtype})"
@@ -367,7 +367,8 @@ def _reshape_strides(old_shape, old_st, new_shape):
 # ---- allocation and copies ------------------------------------------------------------------
 # NumPy functions that write into their first argument
 _WRITES_FIRST = {np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.put_along_axis}
-HOST_FALLBACKS = collections.Counter()  # NumPy function name -> times run on the host
+# NumPy function name -> times run on the host
+HOST_FALLBACKS: collections.Counter = collections.Counter()
 
 
 def host_fallback(fn, name, args, kwargs, writes_first=False):
@@ -463,7 +464,7 @@ def launch(kern, n, *args):
         kern[blocks, threads](*args, n)
 
 
-_META_CACHE = {}
+_META_CACHE: dict = {}
 
 
 def device_meta(values):

@@ -115,26 +115,26 @@ def _reduce_launch(kern, x3, out, *lead):
 
 
 def reduce(op, arr, dims, acc_dtype):
-    from ..kernels.cuda import reduction as K
+    from ..kernels.cuda import reduction as cuda_kernels
     if not dims:
         return arr.astype(acc_dtype)
     x3, kept = split3(arr, dims)
     acc_dtype = np.dtype(acc_dtype)
     out = empty(kept, acc_dtype)
     kind = "f32" if acc_dtype == np.float32 else "float" if acc_dtype.kind == "f" else "int"
-    if x3.shape[1] <= K.SHORT_R:
-        launch(getattr(K, "reduce_short_" + kind), out.size, op, x3.buf[x3.offset:],
+    if x3.shape[1] <= cuda_kernels.SHORT_R:
+        launch(getattr(cuda_kernels, "reduce_short_" + kind), out.size, op, x3.buf[x3.offset:],
                *x3.shape, out.buf)
     else:
-        _reduce_launch(getattr(K, "reduce_" + kind), x3, out, op)
+        _reduce_launch(getattr(cuda_kernels, "reduce_" + kind), x3, out, op)
     return out
 
 
 def arg_reduce(arr, dim, want_max):
-    from ..kernels.cuda import reduction as K
+    from ..kernels.cuda import reduction as cuda_kernels
     x3, kept = split3(arr, (dim,))
     out = empty(kept, np.int64)
-    _reduce_launch(K.arg_reduce, x3, out, want_max)
+    _reduce_launch(cuda_kernels.arg_reduce, x3, out, want_max)
     return out
 
 
@@ -152,12 +152,12 @@ def moments(arr, dims, correction, acc_dtype):
 
 def cumulative(op, arr, dim, out_dtype):
     """Running sum/product/max/min along dim (numtorch/opcodes.py's CUMSUM..CUMMIN)."""
-    from ..kernels.cuda import reduction as K
+    from ..kernels.cuda import reduction as cuda_kernels
     out = empty(arr.shape, out_dtype)
     if arr.size:
         x3 = split3(ascontiguous(arr.astype(out_dtype, copy=False)), (dim,))[0]
-        launch(K.cumulative, x3.shape[0] * x3.shape[2], op, x3.buf[x3.offset:], x3.shape[1],
-               x3.shape[2], out.buf)
+        launch(cuda_kernels.cumulative, x3.shape[0] * x3.shape[2], op, x3.buf[x3.offset:],
+               x3.shape[1], x3.shape[2], out.buf)
     return out
 
 

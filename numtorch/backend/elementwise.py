@@ -7,29 +7,33 @@ reduced to one of two layouts before a kernel runs:
     operand; broadcast dims carry stride 0.  More than four irreducible dims fall back to copies.
 """
 
+from typing import Any, Dict, Optional, Sequence, Tuple
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from .. import opcodes
-from ..kernels.cpu import elementwise as K
+from ..kernels.cpu import elementwise as kernels
 from ..kernels.cpu._jit import PARALLEL_THRESHOLD
 from . import cuda_ops
+from ._types import Array, DType, HostArray, OpCode, Shape
 from .cuda_array import CudaArray
 from .cuda_array import empty as cuda_empty
 
-FAMILIES = {
+FAMILIES: Dict[str, Tuple[Any, ...]] = {
     # name: (1-D kernel, parallel 1-D kernel or None, rows kernel, parallel rows kernel or None)
-    "binary": (K.binary_1d, K.binary_1d_par, K.binary_rows, K.binary_rows_par),
-    "compare": (K.compare_1d, None, K.compare_rows, None),
-    "bitwise": (K.bitwise_1d, None, K.bitwise_rows, None),
-    "unary": (K.unary_1d, K.unary_1d_par, K.unary_rows, None),
-    "int_unary": (K.int_unary_1d, None, None, None),
-    "predicate": (K.predicate_1d, None, None, None),
-    "ternary": (K.ternary_1d, K.ternary_1d_par, K.ternary_rows, None),
+    "binary": (kernels.binary_1d, kernels.binary_1d_par, kernels.binary_rows,
+               kernels.binary_rows_par),
+    "compare": (kernels.compare_1d, None, kernels.compare_rows, None),
+    "bitwise": (kernels.bitwise_1d, None, kernels.bitwise_rows, None),
+    "unary": (kernels.unary_1d, kernels.unary_1d_par, kernels.unary_rows, None),
+    "int_unary": (kernels.int_unary_1d, None, None, None),
+    "predicate": (kernels.predicate_1d, None, None, None),
+    "ternary": (kernels.ternary_1d, kernels.ternary_1d_par, kernels.ternary_rows, None),
 }
 
 
-def broadcast_shapes(*shapes):
+def broadcast_shapes(*shapes: Shape) -> Shape:
     """Broadcast result shape, raising PyTorch's RuntimeError naming the clashing sizes."""
     if len(shapes) == 2:  # the common case, without building lists
         a, b = shapes
@@ -57,7 +61,7 @@ def broadcast_shapes(*shapes):
     return tuple(result)
 
 
-def empty_for(shape, dtype, operands):
+def empty_for(shape: Shape, dtype: DType, operands: Sequence[Any]) -> Array:
     """A result array on the operands' device: CUDA when any operand lives there (then every
     other array operand must too, bar 0-d ones, which PyTorch treats as scalars)."""
     for a in operands:
@@ -120,7 +124,7 @@ def _view4(a, dims, st):
     return as_strided(a, shape4, strides4)
 
 
-def run(family, op, operands, out):
+def run(family: str, op: OpCode, operands: Sequence[Any], out: Array) -> Array:
     """Run an elementwise family over operands (arrays broadcastable to out.shape, or scalars)
     writing into `out` (any layout).  Chooses flat or rows layout and serial or parallel."""
     if type(out) is CudaArray:
@@ -176,7 +180,8 @@ def _numpy_unary(op, x, out):
     return True
 
 
-def run_simple(family, op, x, y=None, out=None):
+def run_simple(family: str, op: OpCode, x: Array, y: Any = None,
+               out: Optional[Array] = None) -> Optional[Array]:
     """Fast path for a C-contiguous x with an optional same-shape C-contiguous y or NumPy
     scalar y ('binary' and 'unary' families): call the flat kernel into `out` (x itself for
     in-place ops) or a new array.  None when the layout differs."""
@@ -203,22 +208,23 @@ def run_simple(family, op, x, y=None, out=None):
             yf = y.reshape(-1) if isinstance(y, np.ndarray) else _scalar_view(y, n)
             k1d_par(op, x.reshape(-1), yf, out.reshape(-1))
     elif y is None:
-        K.unary_small(op, x, out)
+        kernels.unary_small(op, x, out)
     elif isinstance(y, np.ndarray):
-        K.binary_small(op, x, y, out)
+        kernels.binary_small(op, x, y, out)
     else:
-        K.binary_small_scalar(op, x, y, out)
+        kernels.binary_small_scalar(op, x, y, out)
     return out
 
 
-def run_broadcast(op, x, y, shape):
+def run_broadcast(op: OpCode, x: HostArray, y: HostArray, shape: Shape
+                  ) -> Optional[HostArray]:
     """Binary op over same-dtype arrays broadcasting to `shape` (at most 4-D, small): the
     kernel broadcasts itself, so no strided views are built here."""
     if type(x) is CudaArray or type(y) is CudaArray:
         return cuda_ops.run("binary", op, (x, y), empty_for(shape, x.dtype, (x, y)))
     out = np.empty(shape, x.dtype)
     if out.size:
-        K.binary_bcast(op, x.reshape(_as4(x.shape)), y.reshape(_as4(y.shape)),
+        kernels.binary_bcast(op, x.reshape(_as4(x.shape)), y.reshape(_as4(y.shape)),
                        out.reshape(_as4(shape)))
     return out
 

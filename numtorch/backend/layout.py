@@ -1,12 +1,15 @@
 """C-contiguous copies of strided host arrays, with a tiled kernel for transposes."""
 
+from typing import Optional, Tuple
+
 import numpy as np
 
-from ..kernels.cpu import layout as K
+from ..kernels.cpu import layout as kernels
 from ..kernels.cpu._jit import PARALLEL_THRESHOLD
+from ._types import HostArray
 
 
-def transpose_plan(arr):
+def transpose_plan(arr: HostArray) -> Optional[Tuple[HostArray, Tuple[int, ...]]]:
     """(src, shape3) when arr is a (batched) transpose of a C-contiguous buffer -- its dims in
     memory order are its own with two adjacent blocks swapped, as for x.t(), x.mT or
     x.permute(0, 2, 3, 1) -- so that arr's C-ordered copy viewed as shape3 = (B, R, C) is
@@ -28,13 +31,13 @@ def transpose_plan(arr):
     return base.reshape(b, c, r), (b, r, c)
 
 
-def contiguous(arr):
+def contiguous(arr: HostArray) -> HostArray:
     """np.ascontiguousarray(arr) for a host array."""
     if arr.size >= PARALLEL_THRESHOLD and not arr.flags.c_contiguous and arr.dtype.kind in "biuf":
         plan = transpose_plan(arr)
         if plan is not None:
             src, shape3 = plan
             out = np.empty(arr.shape, arr.dtype)
-            K.transpose_batched(src, out.reshape(shape3))
+            kernels.transpose_batched(src, out.reshape(shape3))
             return out
     return np.ascontiguousarray(arr)

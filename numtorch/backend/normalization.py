@@ -3,12 +3,15 @@ layer norm and the negative log-likelihood.  Arrays in, in the layout each funct
 (the callers make them contiguous and of the kernel's dtype), new arrays out; statistics and
 weight-gradient sums are float64."""
 
+from typing import Optional, Tuple
+
 import numpy as np
 
 from ..kernels.cpu import reduction as reduction_kernels
+from ._types import HostArray
 
 
-def channel_mean_var(arr):
+def channel_mean_var(arr: HostArray) -> Tuple[HostArray, HostArray]:
     """(mean, biased var) over every dim but 1 of an (N, C, ...) float array, in arr's dtype."""
     x = np.ascontiguousarray(arr)
     x3 = x.reshape(x.shape[0], x.shape[1], -1)
@@ -18,14 +21,15 @@ def channel_mean_var(arr):
     return mean.astype(arr.dtype), var.astype(arr.dtype)
 
 
-def batch_norm(x3, scale, shift):
+def batch_norm(x3: HostArray, scale: HostArray, shift: HostArray) -> HostArray:
     """x3 (N, C, L) * scale[c] + shift[c], in one pass."""
     out = np.empty_like(x3)
     reduction_kernels.channel_affine(x3, scale, shift, out)
     return out
 
 
-def batch_norm_grad_sums(g3, x3, mean, rstd):
+def batch_norm_grad_sums(g3: HostArray, x3: HostArray, mean: HostArray,
+                         rstd: HostArray) -> Tuple[HostArray, HostArray]:
     """Per channel of (N, C, L) g3 and x3: (sum(g), sum(g * xhat)), xhat = (x - mean) * rstd."""
     sum_g = np.empty(mean.shape, np.float64)
     sum_gx = np.empty(mean.shape, np.float64)
@@ -33,14 +37,16 @@ def batch_norm_grad_sums(g3, x3, mean, rstd):
     return sum_g, sum_gx
 
 
-def batch_norm_input_grad(g3, x3, mean, rstd, k_g, k_x, k_0):
+def batch_norm_input_grad(g3: HostArray, x3: HostArray, mean: HostArray, rstd: HostArray,
+                          k_g: HostArray, k_x: HostArray, k_0: HostArray) -> HostArray:
     """dx = k_g[c] * g + k_x[c] * (x - mean[c]) + k_0[c] over (N, C, L)."""
     dx = np.empty_like(x3)
     reduction_kernels.batch_norm_input_grad(g3, x3, mean, rstd, k_g, k_x, k_0, dx)
     return dx
 
 
-def layer_norm(x2, weight, bias, eps):
+def layer_norm(x2: HostArray, weight: HostArray, bias: HostArray,
+               eps: float) -> Tuple[HostArray, HostArray, HostArray]:
     """Layer norm of the rows of x2 (R, D) with D-entry weight and bias: (out, mean, rstd)."""
     out = np.empty_like(x2)
     mean, rstd = np.empty(len(x2)), np.empty(len(x2))
@@ -48,7 +54,9 @@ def layer_norm(x2, weight, bias, eps):
     return out, mean, rstd
 
 
-def layer_norm_backward(g2, x2, mean, rstd, weight, want_dx):
+def layer_norm_backward(g2: HostArray, x2: HostArray, mean: HostArray, rstd: HostArray,
+                        weight: HostArray, want_dx: bool
+                        ) -> Tuple[Optional[HostArray], HostArray, HostArray]:
     """(dx or None, dw, db) of layer_norm; dw and db float64."""
     d = x2.shape[1]
     dx = np.empty_like(x2) if want_dx else np.empty((0, d), x2.dtype)
@@ -57,7 +65,8 @@ def layer_norm_backward(g2, x2, mean, rstd, weight, want_dx):
     return (dx if want_dx else None), dw, db
 
 
-def nll(logp, target, weight, ignore_index):
+def nll(logp: HostArray, target: HostArray, weight: HostArray, ignore_index: int
+        ) -> Tuple[HostArray, HostArray, float, float, int]:
     """Per row of logp (N, C): losses -weight[t] * logp[i, t] and the picked weights (0 for
     ignored rows), their sums, and the first out-of-range target (ignore_index if none)."""
     losses = np.empty(target.size, logp.dtype)

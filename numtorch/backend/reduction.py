@@ -5,17 +5,19 @@ transposed to the end and copied once, which turns the reduction into contiguous
 """
 
 import math
+from typing import Optional, Tuple
 
 import numpy as np
 
 from .. import opcodes
-from ..kernels.cpu import reduction as K
+from ..kernels.cpu import reduction as kernels
 from ..kernels.cpu._jit import PARALLEL_THRESHOLD, entry_table, learn
 from . import cuda_ops
+from ._types import Array, Dims, DType, HostArray, OpCode, Shape
 from .cuda_array import CudaArray
 
 
-def split3(arr, dims):
+def split3(arr: Array, dims: Dims) -> Tuple[HostArray, Shape]:
     """Return (x3, kept_shape) with x3 a C-contiguous (O, R, I) array whose R axis covers
     `dims` (sorted, non-empty) and kept_shape the shape with those dims removed.  float16
     (which Numba cannot compile) is widened to float32, as PyTorch's CPU kernels compute."""
@@ -43,20 +45,20 @@ NUMPY_SUM_MAX = 4096
 _SUM_SMALL = entry_table()
 
 
-def small_total(arr, divisor=1.0):
+def small_total(arr: Array, divisor: float = 1.0) -> Optional[HostArray]:
     """sum(arr) / divisor as a 0-d array of arr's dtype, accumulated in float64, when arr is
-    a small float32/float64 host array in the layout K.sum_small's entry points take (a
+    a small float32/float64 host array in the layout kernels.sum_small's entry points take (a
     small model's loss, a bias gradient: every step); None for anything else."""
     if type(arr) is not np.ndarray or not 0 < arr.size <= NUMPY_SUM_MAX or (
             arr.dtype != np.float32 and arr.dtype != np.float64) or not arr.flags.carray:
         return None
     out = np.empty((), arr.dtype)
-    (_SUM_SMALL[arr.dtype][arr.ndim] or learn(_SUM_SMALL, K.sum_small, arr, (arr, 1.0, out)))(
+    (_SUM_SMALL[arr.dtype][arr.ndim] or learn(_SUM_SMALL, kernels.sum_small, arr, (arr, 1.0, out)))(
         arr, divisor, out)
     return out
 
 
-def reduce(op, arr, dims, acc_dtype):
+def reduce(op: OpCode, arr: Array, dims: Dims, acc_dtype: DType) -> Array:
     """Fold `arr` over `dims` with op, accumulating (and returning) in acc_dtype."""
     if type(arr) is CudaArray:
         return cuda_ops.reduce(op, arr, dims, acc_dtype)
@@ -75,7 +77,7 @@ def reduce(op, arr, dims, acc_dtype):
     if len(dims) == arr.ndim and 0 < n < PARALLEL_THRESHOLD and arr.flags.c_contiguous and (
             arr.dtype == acc_dtype or op in (opcodes.SUM, opcodes.PROD)):
         out = np.empty(1, acc_dtype)  # whole small tensor: one row, no (O, R, I) bookkeeping
-        K.reduce_inner(op, arr.reshape(1, n), out)
+        kernels.reduce_inner(op, arr.reshape(1, n), out)
         return out.reshape(())
     x3, kept = split3(arr, dims)
     n_o, n_r, n_i = x3.shape
@@ -85,17 +87,17 @@ def reduce(op, arr, dims, acc_dtype):
             x3 = x3.astype(acc_dtype)
         big = x3.size >= PARALLEL_THRESHOLD
         if n_i == 1:
-            (K.reduce_inner_par if big else K.reduce_inner)(op, x3[:, :, 0], out[:, 0])
+            (kernels.reduce_inner_par if big else kernels.reduce_inner)(op, x3[:, :, 0], out[:, 0])
         elif big:
-            K.reduce_outer_par(op, x3, out)
+            kernels.reduce_outer_par(op, x3, out)
         else:
-            K.reduce_outer(op, x3, out, 0, n_i)
+            kernels.reduce_outer(op, x3, out, 0, n_i)
     elif out.size:
         out.fill({opcodes.SUM: 0, opcodes.PROD: 1, opcodes.ANY: False, opcodes.ALL: True}[op])
     return out.reshape(kept)
 
 
-def argreduce(op, arr, dim):
+def argreduce(op: OpCode, arr: Array, dim: int) -> Tuple[Array, Array]:
     """(values, int64 indices) of the first max/min along one dim."""
     if type(arr) is CudaArray:
         idx = cuda_ops.arg_reduce(arr, dim, op == opcodes.ARGMAX)
@@ -105,22 +107,23 @@ def argreduce(op, arr, dim):
     values = np.empty((x3.shape[0], x3.shape[2]), x3.dtype)
     indices = np.empty((x3.shape[0], x3.shape[2]), np.int64)
     if values.size:
-        K.argreduce(op, x3, values, indices)
+        kernels.argreduce(op, x3, values, indices)
     return values.reshape(kept).astype(arr.dtype, copy=False), indices.reshape(kept)
 
 
-def moments(arr, dims, correction, acc_dtype):
+def moments(arr: Array, dims: Dims, correction: float, acc_dtype: DType
+            ) -> Tuple[Array, Array]:
     if type(arr) is CudaArray:
         return cuda_ops.moments(arr, dims, correction, acc_dtype)
     x3, kept = split3(arr, dims)
     mean = np.empty((x3.shape[0], x3.shape[2]), acc_dtype)
     var = np.empty_like(mean)
     if mean.size:
-        K.moments(x3, correction, mean, var)
+        kernels.moments(x3, correction, mean, var)
     return mean.reshape(kept), var.reshape(kept)
 
 
-def softmax(arr, dim, log):
+def softmax(arr: Array, dim: int, log: bool) -> Array:
     """(log-)softmax of a float32/float64 array along dim, in its dtype."""
     if type(arr) is CudaArray:
         return cuda_ops.softmax(arr, dim, log, arr.dtype)
@@ -130,15 +133,15 @@ def softmax(arr, dim, log):
     if out.size and n_i == 1:
         x2, out2 = x3.reshape(n_o, n_r), out.reshape(n_o, n_r)
         if x3.size >= PARALLEL_THRESHOLD and n_o > 1:
-            K.softmax_rows_par(x2, out2, log)
+            kernels.softmax_rows_par(x2, out2, log)
         else:
-            K.softmax_rows(x2, out2, log, 0, n_o)
+            kernels.softmax_rows(x2, out2, log, 0, n_o)
     elif out.size:
-        K.softmax(x3, out, log)
+        kernels.softmax(x3, out, log)
     return out.reshape(arr.shape)
 
 
-def cumulative(op, arr, dim, out_dtype):
+def cumulative(op: OpCode, arr: Array, dim: int, out_dtype: DType) -> Array:
     """Running CUMSUM/CUMPROD/CUMMAX/CUMMIN of arr along dim (the values; a float16 arr is
     scanned by the caller in a wider dtype)."""
     if type(arr) is CudaArray:
@@ -146,14 +149,14 @@ def cumulative(op, arr, dim, out_dtype):
     x3, _ = split3(arr, (dim,))
     out = np.empty(x3.shape, x3.dtype if out_dtype == np.float16 else out_dtype)
     if out.size:
-        K.cumulative(op, x3, out)
+        kernels.cumulative(op, x3, out)
     return out.reshape(arr.shape).astype(out_dtype, copy=False)
 
 
-def softmax_rows_backward(g, y, log):
+def softmax_rows_backward(g: HostArray, y: HostArray, log: bool) -> HostArray:
     """The input gradient of (log_)softmax over the last dim from its output y and the
     incoming g: same-shape, same-dtype float C-contiguous host arrays."""
     out = np.empty_like(y)
     n = y.shape[-1]
-    K.softmax_rows_backward(g.reshape(-1, n), y.reshape(-1, n), out.reshape(-1, n), log)
+    kernels.softmax_rows_backward(g.reshape(-1, n), y.reshape(-1, n), out.reshape(-1, n), log)
     return out

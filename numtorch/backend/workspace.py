@@ -14,13 +14,15 @@ import threading
 
 import numpy as np
 
+from ._types import DType, HostArray, Shape
+
 _MAX_PER_SHAPE = 2   # a forward and a backward of the same layer can overlap
 _MAX_SHAPES = 16     # layers x batch sizes of a typical loop; older shapes are dropped
-_free = {}           # (shape, dtype) -> arrays ready for reuse, oldest shape first
+_free: dict = {}     # (shape, dtype) -> arrays ready for reuse, oldest shape first
 _lock = threading.Lock()  # threads training at once share the pool; a Lease may die anywhere
 
 
-def take(shape, dtype):
+def take(shape: Shape, dtype: DType) -> HostArray:
     """An uninitialised array, recycled when one of this shape and dtype is free."""
     with _lock:
         arrays = _free.get((shape, np.dtype(dtype)))
@@ -29,7 +31,7 @@ def take(shape, dtype):
     return np.empty(shape, dtype)
 
 
-def take_matrix(rows, cols, dtype):
+def take_matrix(rows: int, cols: int, dtype: DType) -> HostArray:
     """A (rows, ld) buffer for a (rows, cols) GEMM operand, ld >= cols: rows a multiple of 4 KiB
     apart map to the same cache sets, and OpenBLAS ran 30-50% slower on such matrices (the
     N*L = 50176 columns of LeNet's first conv, say), so those get 64 bytes more per row.
@@ -39,7 +41,7 @@ def take_matrix(rows, cols, dtype):
     return take((rows, ld), dtype)
 
 
-def give(array):
+def give(array: HostArray) -> None:
     key = (array.shape, array.dtype)
     with _lock:
         arrays = _free.setdefault(key, [])

@@ -13,12 +13,13 @@ that the kernels' locators are these)."""
 
 import hashlib
 import os
+from typing import List
 
 _KERNELS = os.path.dirname(os.path.abspath(__file__))
 _PACKAGE = os.path.dirname(_KERNELS)
 
 
-def dependency_files():
+def dependency_files() -> List[str]:
     """Every file whose contents a kernel's compiled code may depend on."""
     files = [os.path.join(_PACKAGE, "opcodes.py")]
     for folder, _, names in os.walk(_KERNELS):
@@ -26,7 +27,7 @@ def dependency_files():
     return sorted(files)
 
 
-def dependency_stamp():
+def dependency_stamp() -> str:
     digest = hashlib.sha256()
     for path in dependency_files():
         with open(path, "rb") as f:
@@ -34,7 +35,7 @@ def dependency_stamp():
     return digest.hexdigest()
 
 
-def _covering(locator):
+def _covering(locator: type) -> type:
     """A subclass of Numba's locator class `locator` for the kernels in numtorch/kernels/
     whose source stamp also covers dependency_files()."""
     stamp = dependency_stamp()
@@ -53,7 +54,7 @@ def _covering(locator):
     return KernelLocator
 
 
-def install():
+def install() -> None:
     try:
         from numba.core import caching
         impl = caching.CacheImpl

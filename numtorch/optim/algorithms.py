@@ -5,7 +5,7 @@ import math
 
 from .. import zeros_like
 from .._ops.pointwise import maximum
-from ..backend import optim as B
+from ..backend import optim as backend
 from .optimizer import Optimizer, required
 
 
@@ -35,11 +35,12 @@ class SGD(Optimizer):
     def _update(self, p, grad, group, state):
         mu = group["momentum"]
         buf = state.get("momentum_buffer")
-        if B.fusable(p._data, grad._data) and (buf is None or B.fusable(p._data, buf._data)):
+        if backend.fusable(p._data, grad._data) and (buf is None
+                                                     or backend.fusable(p._data, buf._data)):
             first = buf is None
             if first:
                 buf = state["momentum_buffer"] = zeros_like(p) if mu else p
-            B.sgd(p._data, grad._data, buf._data, group["lr"], mu, group["dampening"],
+            backend.sgd(p._data, grad._data, buf._data, group["lr"], mu, group["dampening"],
                   group["weight_decay"], group["nesterov"], group["maximize"], first)
             if not mu:
                 state.pop("momentum_buffer", None)
@@ -82,8 +83,8 @@ class Adam(Optimizer):
         vmax = state.get("max_exp_avg_sq", v)
         bc1 = 1 - b1 ** t
         bc2 = 1 - b2 ** t
-        if B.fusable(p._data, grad._data, m._data, v._data, vmax._data):
-            B.adam(p._data, grad._data, m._data, v._data, vmax._data, lr, b1, b2, eps, wd,
+        if backend.fusable(p._data, grad._data, m._data, v._data, vmax._data):
+            backend.adam(p._data, grad._data, m._data, v._data, vmax._data, lr, b1, b2, eps, wd,
                    self.decoupled, group["amsgrad"], group["maximize"], bc1, math.sqrt(bc2))
             p._bump()
             return

@@ -4,9 +4,10 @@ error_model='numpy' gives IEEE inf/nan on division instead of Python's ZeroDivis
 runs ~6x faster; cache=True makes a second run of a program start warm.
 """
 
+from typing import Any, Callable, Dict, List, Optional, Sequence
+
 import numpy as np
 from numba import njit, prange  # noqa: F401  (prange re-exported for kernel modules)
-from numba.extending import overload
 
 from ... import _threads
 from .. import _cache
@@ -16,19 +17,6 @@ _cache.install()  # before any kernel below is defined: they look their cache up
 # Cast a computed index with this: a signed index gets Numba's negative-index wraparound test,
 # which stops LLVM vectorising the loop (im2col ran 2.7x slower with it)
 unsigned = np.uint64
-
-def like(value, x):
-    """value cast to x's type, in compiled code.  An op ladder whose float branches (atan2,
-    x ** y) would otherwise make Numba unify an integer result to float64, which rounds
-    int64s past 2**53 (3 ** 41 came out 29 off, 2**62 + 1 // 1 lost its 1)."""
-    return value
-
-
-@overload(like, inline="always")
-def _like(value, x):
-    target = x
-    return lambda value, x: target(value)
-
 
 kernel = njit(cache=True, error_model="numpy", nogil=True)
 # inline helpers are compiled into their caller, so they share its cache entry
@@ -72,7 +60,7 @@ parallel_reduce_kernel = _adaptive(njit(cache=True, error_model="numpy", nogil=T
 PARALLEL_THRESHOLD = 1 << 20
 
 
-def entry_point(dispatcher, args):
+def entry_point(dispatcher: Any, args: Sequence[Any]) -> Callable:
     """The compiled function of `dispatcher` for the types of args (compiled, or loaded from
     the cache, now; args are only typed, never run: an in-place caller's would be applied
     twice).
@@ -85,14 +73,15 @@ def entry_point(dispatcher, args):
     return dispatcher.overloads[sig].entry_point
 
 
-def entry_table():
+def entry_table() -> Dict[np.dtype, List[Optional[Callable]]]:
     """Slots for one kernel's entry points, `table[x.dtype][x.ndim]`, for the float dtypes
     the small-tensor fast paths take.  Keyed by the array's own dtype, so a slot only ever
     receives the types it was compiled for."""
     return {np.dtype(t): [None] * 65 for t in (np.float32, np.float64)}
 
 
-def learn(table, dispatcher, x, args, slot=None):
+def learn(table: Dict[np.dtype, List[Optional[Callable]]], dispatcher: Any, x: np.ndarray,
+          args: Sequence[Any], slot: Optional[int] = None) -> Callable:
     """Compile dispatcher for args, x being the array whose dtype (and rank, unless
     `slot` says otherwise) keys its entry point in table; returns the entry point."""
     ep = table[x.dtype][x.ndim if slot is None else slot] = entry_point(dispatcher, args)

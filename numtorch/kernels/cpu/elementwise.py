@@ -1,156 +1,49 @@
 """Elementwise kernels: unary, binary, comparison, bitwise and ternary op families.
 
 Every family has one loop kernel over 1-D arrays (`*_1d`) that switches on an op code *outside*
-its loops, so the hot ops (add, mul, relu, ...) vectorise; rarer ops share a loop that calls an
-inlined scalar function.  The backend hands these kernels either flat contiguous arrays or 4-D
+its loops: the hot ops (add, mul, relu, ...) each get a loop of their own, in which the op code
+passed to the shared rule (kernels/scalar.py, inlined: `shared.binop(ADD, x, y)`) is a
+constant, so the rule folds to that op's line and the loop vectorises; rarer ops share a loop
+over the whole rule.  The backend hands these kernels either flat contiguous arrays or 4-D
 views (broadcast dims have stride 0, Python scalars are stride-0 1-D views); `*_rows` walks the
 first three dims of the 4-D case and calls the 1-D loop per row, `*_par` splits rows or the flat
 range over threads.  This keeps compiled variants to a few per dtype instead of one per
 rank/layout/dtype pair.
 """
 
-import math
 
 import numpy as np
-from llvmlite import ir
-from numba import types
-from numba.extending import intrinsic, overload
+from numba.extending import overload
 
 from ...opcodes import (
     ABS,
-    ACOS,
-    ACOSH,
     ADD,
-    ASIN,
-    ASINH,
-    ATAN,
-    ATAN2,
-    ATANH,
-    BAND,
-    BOR,
-    BXOR,
-    CEIL,
     CLAMP,
     CLAMP_MAX,
     CLAMP_MIN,
-    COS,
-    COSH,
     DIV,
     EQ,
     ERF,
-    ERFC,
     EXP,
-    EXP2,
-    EXPM1,
-    FLOOR,
-    FLOORDIV,
-    FMOD,
-    FMOD_INT,
-    FRAC,
     GE,
     GELU,
-    GELU_TANH,
     GT,
-    HYPOT,
-    ISFINITE,
-    ISINF,
-    ISNAN,
-    ISNEGINF,
-    ISPOSINF,
-    LAND,
     LE,
-    LOG,
-    LOG1P,
-    LOG2,
-    LOG10,
-    LOGIT,
-    LOR,
-    LSHIFT,
     LT,
-    MAXIMUM,
-    MINIMUM,
     MUL,
     NE,
     NEG,
-    POW,
-    POW_INT,
-    RECIPROCAL,
     RELU,
-    REM,
-    REM_INT,
-    ROUND,
-    RSQRT,
     SIGMOID,
-    SIGN,
-    SILU,
-    SIN,
-    SINH,
-    SOFTPLUS,
     SQRT,
-    SQUARE,
     SUB,
-    TAN,
     TANH,
-    TRUNC,
-    TRUNCDIV,
     WHERE,
 )
-from .. import scalar
-from ._jit import CHUNKS, inline, kernel, like, parallel_kernel, prange
+from ._jit import CHUNKS, inline, kernel, parallel_kernel, prange
+from .scalar import shared
 
 # ---- binary arithmetic: out dtype == input dtype -----------------------------------------
-
-
-int_power = inline(scalar.int_power)
-
-
-@inline
-def _binop(op, x, y):
-    if op == FLOORDIV:
-        return x // y
-    if op == TRUNCDIV:
-        q = x // y
-        if q * y != x and (x < 0) != (y < 0):
-            q += 1
-        return q
-    if op == REM:
-        r = np.fmod(x, y)
-        if r != 0 and (r < 0) != (y < 0):
-            r += y
-        return like(r, x)
-    if op == FMOD:
-        return like(np.fmod(x, y), x)
-    if op == REM_INT:
-        return x % y
-    if op == FMOD_INT:
-        q = x // y
-        if q * y != x and (x < 0) != (y < 0):
-            q += 1
-        return x - q * y
-    if op == POW:
-        # squares and cubes by multiplication, as PyTorch's CPU kernel does (powf took
-        # ~11 ns an element; x**2 is the same single rounding)
-        if y == 2:
-            return x * x
-        if y == 3:
-            return x * x * x
-        return like(x ** y, x)
-    if op == POW_INT:
-        return int_power(x, y)
-    if op == MAXIMUM:  # NaN-propagating like torch.maximum
-        if x != x:
-            return x
-        return y if (y != y or y > x) else x
-    if op == MINIMUM:
-        if x != x:
-            return x
-        return y if (y != y or y < x) else x
-    # (every branch is compiled for integers too: like() keeps their result an integer)
-    if op == ATAN2:
-        return like(np.arctan2(x, y), x)
-    if op == HYPOT:
-        return like(np.hypot(x, y), x)
-    return x  # unreachable: the backend only passes known codes
 
 
 @kernel
@@ -158,19 +51,19 @@ def binary_1d(op, a, b, out):
     n = out.shape[0]
     if op == ADD:
         for i in range(n):
-            out[i] = a[i] + b[i]
+            out[i] = shared.binop(ADD, a[i], b[i])
     elif op == SUB:
         for i in range(n):
-            out[i] = a[i] - b[i]
+            out[i] = shared.binop(SUB, a[i], b[i])
     elif op == MUL:
         for i in range(n):
-            out[i] = a[i] * b[i]
+            out[i] = shared.binop(MUL, a[i], b[i])
     elif op == DIV:
         for i in range(n):
-            out[i] = a[i] / b[i]
+            out[i] = shared.binop(DIV, a[i], b[i])
     else:
         for i in range(n):
-            out[i] = _binop(op, a[i], b[i])
+            out[i] = shared.binop(op, a[i], b[i])
 
 
 @parallel_kernel
@@ -300,31 +193,25 @@ def compare_1d(op, a, b, out):
     n = out.shape[0]
     if op == EQ:
         for i in range(n):
-            out[i] = a[i] == b[i]
+            out[i] = shared.compare(EQ, a[i], b[i])
     elif op == NE:
         for i in range(n):
-            out[i] = a[i] != b[i]
+            out[i] = shared.compare(NE, a[i], b[i])
     elif op == LT:
         for i in range(n):
-            out[i] = a[i] < b[i]
+            out[i] = shared.compare(LT, a[i], b[i])
     elif op == LE:
         for i in range(n):
-            out[i] = a[i] <= b[i]
+            out[i] = shared.compare(LE, a[i], b[i])
     elif op == GT:
         for i in range(n):
-            out[i] = a[i] > b[i]
+            out[i] = shared.compare(GT, a[i], b[i])
     elif op == GE:
         for i in range(n):
-            out[i] = a[i] >= b[i]
-    elif op == LAND:
-        for i in range(n):
-            out[i] = (a[i] != 0) and (b[i] != 0)
-    elif op == LOR:
-        for i in range(n):
-            out[i] = (a[i] != 0) or (b[i] != 0)
+            out[i] = shared.compare(GE, a[i], b[i])
     else:
         for i in range(n):
-            out[i] = (a[i] != 0) != (b[i] != 0)
+            out[i] = shared.compare(op, a[i], b[i])
 
 
 @kernel
@@ -353,23 +240,10 @@ def compare_rows(op, a, b, out, lo, hi):
 # ---- bitwise: integer and bool only ------------------------------------------------------
 
 
-@inline
-def _bitop(op, x, y):
-    if op == BAND:
-        return x & y
-    if op == BOR:
-        return x | y
-    if op == BXOR:
-        return x ^ y
-    if op == LSHIFT:
-        return x << y
-    return x >> y
-
-
 @kernel
 def bitwise_1d(op, a, b, out):
     for i in range(out.shape[0]):
-        out[i] = _bitop(op, a[i], b[i])
+        out[i] = shared.bitop(op, a[i], b[i])
 
 
 @kernel
@@ -383,239 +257,41 @@ def bitwise_rows(op, a, b, out, lo, hi):
 # ---- unary on floats ---------------------------------------------------------------------
 
 
-# ---- a float32 exp that vectorises ---------------------------------------------------------
-# Numba can only call libm's expf, one element at a time (2.7 ns here); this one is plain
-# arithmetic, so LLVM runs 8 lanes at once: 0.6 ns per element, within 1 ulp (91% correctly
-# rounded; libm 0.5 ulp, PyTorch's Sleef 1 ulp).
-
-
-@intrinsic
-def _float32_from_bits(typingctx, bits):
-    """The float32 whose bit pattern is the low 32 bits of an integer."""
-    if not isinstance(bits, types.Integer):
-        return None
-
-    def codegen(context, builder, sig, args):
-        v = args[0]
-        if bits.bitwidth > 32:
-            v = builder.trunc(v, ir.IntType(32))
-        return builder.bitcast(v, ir.FloatType())
-    return types.float32(bits), codegen
-
-
-@inline
-def _expf(x):
-    """e^x for a float32 x: 2^n * e^r with n = round(x / ln 2), r reduced in two steps
-    (Cody-Waite), e^r = 1 + r + r^2 q(r) with q fitted (least squares, relative error) on
-    |r| <= ln(2) / 2, and 2^n as two float32 factors so that results near the top of the
-    range and denormals come out right."""
-    f = np.float32
-    xc = min(max(x, f(-104.0)), f(89.0))
-    n = np.rint(xc * f(1.44269504))
-    r = xc - n * f(0.693359375)
-    r = r - n * f(-2.12194440e-4)
-    q = f(0.00019826496200339456)
-    q = q * r + f(0.0013946020784317975)
-    q = q * r + f(0.00833342997533356)
-    q = q * r + f(0.04166627028506924)
-    q = q * r + f(0.16666666163889216)
-    q = q * r + f(0.5000000078130339)
-    p = f(1.0) + (r + r * r * q)
-    ni = np.int32(n)
-    half = ni >> np.int32(1)
-    y = (p * _float32_from_bits((half + np.int32(127)) << np.int32(23))) * \
-        _float32_from_bits((ni - half + np.int32(127)) << np.int32(23))
-    return x if x != x else y  # NaN stays NaN; +-inf saturate through the clamp
-
-
-def _for_float32(fast, other):
-    """A function for kernels that compiles to `fast` for a float32 argument and to `other`
-    (libm's, through NumPy or math) for any other type (a Numba overload)."""
-    def pick(x):
-        return other(x)
-
-    @overload(pick)
-    def _pick(x):
-        return (lambda x: fast(x)) if x == types.float32 else (lambda x: other(x))
-    return pick
-
-
-_exp = _for_float32(_expf, np.exp)
-
-
-# ---- a float32 erf that vectorises, for erf and gelu -----------------------------------------
-# libm's erff costs 12 ns per element here, one at a time; this is polynomials and _expf,
-# 1 ns.  Within 2 ulp (99.7% of float32 inputs within 1; libm 1 ulp): on |x| < 1.25,
-# x + x*R(x^2); above, 1 - e^Q(|x|) with Q fitted to log(erfc) on [1.25, 4] (erf rounds to +-1
-# from 3.92).  The coefficients are least-squares fits in float64 (relative error for R,
-# error scaled by erfc/erf for Q), chosen with the float32 evaluation over a dense grid.
-
-
-@inline
-def _erff(x):
-    f = np.float32
-    t = x * x
-    r = f(-7.628161706740855e-06)
-    r = r * t + f(0.00010425943540168237)
-    r = r * t + f(-0.0008346989966547674)
-    r = r * t + f(0.0052098845210193645)
-    r = r * t + f(-0.026860784775481615)
-    r = r * t + f(0.1128369167398949)
-    r = r * t + f(-0.37612632187908107)
-    r = r * t + f(0.12837916662626436)
-    near = x + x * r
-    a = abs(x)
-    u = min(a, f(4.0)) - f(2.625)
-    q = f(2.240965186750543e-07)
-    q = q * u + f(2.7903390793504457e-06)
-    q = q * u + f(-9.919367263577783e-06)
-    q = q * u + f(6.632599094213987e-05)
-    q = q * u + f(-0.00036840555005368536)
-    q = q * u + f(0.0019188987283753622)
-    q = q * u + f(-0.009838199531315484)
-    q = q * u + f(-0.9477703375929919)
-    q = q * u + f(-5.589146715371028)
-    q = q * u + f(-8.490669396940337)
-    far = np.copysign(f(1.0) - _expf(q), x)
-    return far if a >= f(1.25) else near  # NaN takes near, which stays NaN
-
-
-_erf = _for_float32(_erff, math.erf)
-
-
-@inline
-def _gelu(x):
-    t = type(x)  # constants in x's dtype, as in _sigmoid
-    return t(0.5) * x * (t(1) + _erf(x * t(0.7071067811865476)))
-
-
-@inline
-def _sigmoid(x):
-    """1 / (1 + e^-x), computed from e^-|x| so exp never overflows and without a branch
-    (random signs mispredict), in x's dtype: `type(x)(1)`, as a literal 1 would widen float32
-    to float64 (2.8x slower in all)."""
-    one = type(x)(1)
-    e = _exp(-abs(x))
-    r = one / (one + e)
-    return r if x >= 0 else e * r
-
-
-@inline
-def _unop(op, x):
-    if op == NEG:
-        return -x
-    if op == ABS:
-        return abs(x)
-    if op == SIGN:  # sign(nan) is 0 in PyTorch
-        return (x > 0) - (x < 0)
-    if op == EXP:
-        return _exp(x)
-    if op == LOG:
-        return np.log(x)
-    if op == LOG2:
-        return np.log2(x)
-    if op == LOG10:
-        return np.log10(x)
-    if op == LOG1P:
-        return np.log1p(x)
-    if op == EXPM1:
-        return np.expm1(x)
-    if op == SQRT:
-        return np.sqrt(x)
-    if op == RSQRT:
-        return 1 / np.sqrt(x)
-    if op == SIN:
-        return np.sin(x)
-    if op == COS:
-        return np.cos(x)
-    if op == TAN:
-        return np.tan(x)
-    if op == ASIN:
-        return np.arcsin(x)
-    if op == ACOS:
-        return np.arccos(x)
-    if op == ATAN:
-        return np.arctan(x)
-    if op == SINH:
-        return np.sinh(x)
-    if op == COSH:
-        return np.cosh(x)
-    if op == TANH:
-        return np.tanh(x)
-    if op == SIGMOID:
-        return _sigmoid(x)
-    if op == FLOOR:
-        return np.floor(x)
-    if op == CEIL:
-        return np.ceil(x)
-    if op == ROUND:
-        return np.rint(x)
-    if op == TRUNC:
-        return np.trunc(x)
-    if op == RECIPROCAL:
-        return 1 / x
-    if op == SQUARE:
-        return x * x
-    if op == ERF:
-        return _erf(x)
-    if op == ERFC:
-        return math.erfc(x)
-    if op == FRAC:
-        return x - np.trunc(x)
-    if op == EXP2:
-        return np.exp2(x)
-    if op == SILU:
-        return x * _sigmoid(x)
-    if op == SOFTPLUS:  # log(1 + e^x) without overflow
-        return max(x, 0) + np.log1p(np.exp(-abs(x)))
-    if op == ASINH:
-        return np.arcsinh(x)
-    if op == ACOSH:
-        return np.arccosh(x)
-    if op == ATANH:
-        return np.arctanh(x)
-    if op == LOGIT:
-        return np.log(x / (1 - x))
-    if op == GELU:
-        return _gelu(x)
-    if op == GELU_TANH:
-        t = type(x)
-        return t(0.5) * x * (t(1) + np.tanh(t(0.7978845608028654) * (x + t(0.044715) * x * x * x)))
-    return x
-
-
 @kernel
 def unary_1d(op, a, out):
+    # a loop of its own for each hot op (with the op code a constant, the inlined rule folds
+    # to that op's line and the loop vectorises); the rest share one loop over the ladder
     n = out.shape[0]
     if op == RELU:
         for i in range(n):
-            x = a[i]
-            # `x < 0` keeps NaN and -0.0, as torch.relu does
-            out[i] = 0 if x < 0 else x
+            out[i] = shared.unop(RELU, a[i])
     elif op == NEG:
         for i in range(n):
-            out[i] = -a[i]
+            out[i] = shared.unop(NEG, a[i])
     elif op == EXP:
         for i in range(n):
-            out[i] = _exp(a[i])
+            out[i] = shared.unop(EXP, a[i])
     elif op == SIGMOID:
         for i in range(n):
-            out[i] = _sigmoid(a[i])
+            out[i] = shared.unop(SIGMOID, a[i])
     elif op == TANH:
         for i in range(n):
-            out[i] = np.tanh(a[i])
+            out[i] = shared.unop(TANH, a[i])
     elif op == SQRT:
         for i in range(n):
-            out[i] = np.sqrt(a[i])
+            out[i] = shared.unop(SQRT, a[i])
     elif op == ABS:
         for i in range(n):
-            out[i] = abs(a[i])
-    elif op == GELU or op == ERF:  # erf (gelu's backward) vectorises only in a loop of its own
+            out[i] = shared.unop(ABS, a[i])
+    elif op == GELU:
         for i in range(n):
-            out[i] = _gelu(a[i]) if op == GELU else _erf(a[i])
+            out[i] = shared.unop(GELU, a[i])
+    elif op == ERF:  # (gelu's backward)
+        for i in range(n):
+            out[i] = shared.unop(ERF, a[i])
     else:
         for i in range(n):
-            out[i] = _unop(op, a[i])
+            out[i] = shared.unop(op, a[i])
 
 
 @parallel_kernel
@@ -675,19 +351,7 @@ def clamp_grad_small(g, x, lo, hi, out):
 @kernel
 def int_unary_1d(op, a, out):
     for i in range(out.shape[0]):
-        x = a[i]
-        if op == NEG:
-            out[i] = -x
-        elif op == ABS:
-            out[i] = -x if x < 0 else x
-        elif op == SIGN:
-            out[i] = (x > 0) - (x < 0)
-        elif op == RELU:
-            out[i] = x if x > 0 else 0
-        elif op == SQUARE:
-            out[i] = x * x
-        else:
-            out[i] = ~x
+        out[i] = shared.int_unop(op, a[i])
 
 
 # ---- float predicates: float in, bool out -------------------------------------------------
@@ -696,19 +360,7 @@ def int_unary_1d(op, a, out):
 @kernel
 def predicate_1d(op, a, out):
     for i in range(out.shape[0]):
-        x = a[i]
-        if op == ISNAN:
-            out[i] = x != x
-        elif op == ISINF:
-            out[i] = np.isinf(x)
-        elif op == ISFINITE:
-            out[i] = np.isfinite(x)
-        elif op == ISPOSINF:
-            out[i] = x == np.inf
-        elif op == ISNEGINF:
-            out[i] = x == -np.inf
-        else:
-            out[i] = np.signbit(x)
+        out[i] = shared.predicate(op, a[i])
 
 
 # ---- ternary: where(cond, x, y), clamp(x, lo, hi), lerp(start, end, weight) -------------------
@@ -719,8 +371,10 @@ def ternary_1d(op, a, b, c, out):
     n = out.shape[0]
     if op == WHERE:
         for i in range(n):
-            out[i] = b[i] if a[i] else c[i]
-    elif op == CLAMP:  # min(max(x, lo), hi), a NaN anywhere giving NaN (as in PyTorch)
+            out[i] = shared.ternop(WHERE, a[i], b[i], c[i])
+    # CPU-only override of shared.ternop's clamps (the same NaN rule): written in the loop,
+    # a clamp of 200k float32 took 95 us, through the inlined rule 130 us
+    elif op == CLAMP:
         for i in range(n):
             lo = b[i]
             hi = c[i]
@@ -734,12 +388,7 @@ def ternary_1d(op, a, b, c, out):
             out[i] = b[i] if (a[i] > b[i]) | (b[i] != b[i]) else a[i]
     else:
         for i in range(n):
-            w = c[i]
-            # torch's lerp: the two-sided formula keeps lerp(a, b, 1) == b exactly
-            if abs(w) < 0.5:
-                out[i] = a[i] + w * (b[i] - a[i])
-            else:
-                out[i] = b[i] - (b[i] - a[i]) * (1 - w)
+            out[i] = shared.ternop(op, a[i], b[i], c[i])
 
 
 @parallel_kernel

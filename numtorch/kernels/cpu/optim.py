@@ -6,11 +6,11 @@ here and compiled as CUDA device functions by kernels/cuda/optim.py.  Scalars ar
 parameters' dtype, derived quantities (1 - dampening, lr / bias correction, ...) computed in
 double precision first, as PyTorch's Python-side optimizers compute them."""
 
-from .. import scalar
-from ._jit import CHUNKS, inline, kernel, parallel_kernel, prange
+from ._jit import CHUNKS, kernel, parallel_kernel, prange
+from .scalar import shared
 
-_sgd_update = inline(scalar.sgd_update)
-_adam_update = inline(scalar.adam_update)
+_sgd_update = shared.sgd_update
+_adam_update = shared.adam_update
 
 
 @kernel

@@ -11,12 +11,8 @@ blocks (BLOCK elements, ROW_BLOCK rows) in the input dtype, which keeps loops at
 import numpy as np
 
 from ...opcodes import ANY, ARGMAX, MAX, MIN, PROD, SUM
-from .. import scalar
 from ._jit import CHUNKS, inline, parallel_reduce_kernel, prange, reduce_kernel
-from .elementwise import _exp  # the float32 exp that vectorises
-
-# Numba's cache does not see changes to another module's helpers: after editing _expf in
-# elementwise.py, touch this file (or clear the cache) so that the softmax kernels recompile.
+from .scalar import shared  # (its exp: the float32 one that vectorises)
 
 BLOCK = 1024  # elements per float32 partial sum along a row
 ROW_BLOCK = 256  # rows per float32 partial sum across rows
@@ -251,7 +247,7 @@ def softmax(x, out, log):
         for r in range(n_r):
             row, dst = x[o, r], out[o, r]
             for i in range(n_i):
-                e = _exp(row[i] - m[i])
+                e = shared.exp(row[i] - m[i])
                 s[i] += e
                 if not log:
                     dst[i] = e
@@ -299,13 +295,13 @@ def softmax_rows(x, out, log, lo, hi):
         s = 0.0
         if log:
             for r in range(row.shape[0]):
-                s += _exp(row[r] - m)
+                s += shared.exp(row[r] - m)
             ls = np.log(s)
             for r in range(row.shape[0]):
                 dst[r] = row[r] - m - ls
         else:
             for r in range(row.shape[0]):
-                e = _exp(row[r] - m)
+                e = shared.exp(row[r] - m)
                 dst[r] = e
                 s += e
             scale[0] = 1.0 / s
@@ -337,7 +333,7 @@ def softmax_rows_backward(g, y, out, log):
                 s += gr[r]
             one[0] = s
             for r in range(yr.shape[0]):
-                dst[r] = gr[r] - _exp(yr[r]) * one[0]
+                dst[r] = gr[r] - shared.exp(yr[r]) * one[0]
         else:
             for r in range(yr.shape[0]):
                 s += gr[r] * yr[r]
@@ -374,7 +370,7 @@ def nll_rows(logp, target, weight, ignore_index, losses, picked_weight):
 
 
 
-_scan_step = inline(scalar.scan_step)
+_scan_step = shared.scan_step
 
 
 @reduce_kernel

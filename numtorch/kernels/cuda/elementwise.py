@@ -6,8 +6,8 @@ non-contiguous outputs (in-place ops on views) all take the same path."""
 
 from numba import cuda
 
-from . import scalar as S
 from ._jit import device_fn, kernel
+from .scalar import shared
 
 
 @device_fn
@@ -25,43 +25,43 @@ def offset(meta, i):
 @kernel
 def unary(op, a, am, out, om, n):
     for i in range(cuda.grid(1), n, cuda.gridsize(1)):
-        out[offset(om, i)] = S.unop(op, a[offset(am, i)])
+        out[offset(om, i)] = shared.unop(op, a[offset(am, i)])
 
 
 @kernel
 def int_unary(op, a, am, out, om, n):
     for i in range(cuda.grid(1), n, cuda.gridsize(1)):
-        out[offset(om, i)] = S.int_unop(op, a[offset(am, i)])
+        out[offset(om, i)] = shared.int_unop(op, a[offset(am, i)])
 
 
 @kernel
 def predicate(op, a, am, out, om, n):
     for i in range(cuda.grid(1), n, cuda.gridsize(1)):
-        out[offset(om, i)] = S.predicate(op, a[offset(am, i)])
+        out[offset(om, i)] = shared.predicate(op, a[offset(am, i)])
 
 
 @kernel
 def binary(op, a, am, b, bm, out, om, n):
     for i in range(cuda.grid(1), n, cuda.gridsize(1)):
-        out[offset(om, i)] = S.binop(op, a[offset(am, i)], b[offset(bm, i)])
+        out[offset(om, i)] = shared.binop(op, a[offset(am, i)], b[offset(bm, i)])
 
 
 @kernel
 def compare(op, a, am, b, bm, out, om, n):
     for i in range(cuda.grid(1), n, cuda.gridsize(1)):
-        out[offset(om, i)] = S.compare(op, a[offset(am, i)], b[offset(bm, i)])
+        out[offset(om, i)] = shared.compare(op, a[offset(am, i)], b[offset(bm, i)])
 
 
 @kernel
 def bitwise(op, a, am, b, bm, out, om, n):
     for i in range(cuda.grid(1), n, cuda.gridsize(1)):
-        out[offset(om, i)] = S.bitop(op, a[offset(am, i)], b[offset(bm, i)])
+        out[offset(om, i)] = shared.bitop(op, a[offset(am, i)], b[offset(bm, i)])
 
 
 @kernel
 def ternary(op, a, am, b, bm, c, cm, out, om, n):
     for i in range(cuda.grid(1), n, cuda.gridsize(1)):
-        out[offset(om, i)] = S.ternop(op, a[offset(am, i)], b[offset(bm, i)], c[offset(cm, i)])
+        out[offset(om, i)] = shared.ternop(op, a[offset(am, i)], b[offset(bm, i)], c[offset(cm, i)])
 
 
 @kernel
@@ -82,10 +82,10 @@ def fill(out, om, value, n):
 @kernel
 def unary_flat(op, a, out, n):
     for i in range(cuda.grid(1), n, cuda.gridsize(1)):
-        out[i] = S.unop(op, a[i])
+        out[i] = shared.unop(op, a[i])
 
 
 @kernel
 def binary_flat(op, a, sa, b, sb, out, n):
     for i in range(cuda.grid(1), n, cuda.gridsize(1)):
-        out[i] = S.binop(op, a[i * sa], b[i * sb])
+        out[i] = shared.binop(op, a[i * sa], b[i * sb])

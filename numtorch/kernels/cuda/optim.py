@@ -3,11 +3,11 @@ rules the CPU kernels inline (kernels/scalar.py)."""
 
 from numba import cuda
 
-from .. import scalar
-from ._jit import device_fn, kernel
+from ._jit import kernel
+from .scalar import shared
 
-_sgd_update = device_fn(scalar.sgd_update)
-_adam_update = device_fn(scalar.adam_update)
+_sgd_update = shared.sgd_update
+_adam_update = shared.adam_update
 
 
 @kernel

@@ -7,8 +7,8 @@ import math
 from numba import cuda, float32, float64, int64
 
 from ... import opcodes
-from .. import scalar
 from ._jit import THREADS, device_fn, kernel
+from .scalar import shared
 
 
 @device_fn
@@ -135,7 +135,7 @@ def arg_reduce(want_max, x, n_o, n_r, n_i, out):
         cuda.syncthreads()
 
 
-_scan_step = device_fn(scalar.scan_step)
+_scan_step = shared.scan_step
 
 
 @kernel
