@@ -167,6 +167,10 @@ def sigmoid(x):
     return r if x >= 0 else e * r
 
 
+def relu(x):  # `x < 0` keeps NaN and -0.0, as torch.relu does
+    return type(x)(0) if x < 0 else x
+
+
 def gelu(x):
     t = type(x)
     return t(0.5) * x * (t(1) + erf(x * t(0.7071067811865476)))
@@ -265,8 +269,8 @@ def unop(op, x):
     """A float unary op.  Where the domain ends, the value is the IEEE one (log(0) = -inf,
     sqrt(-1) = nan) written out, as the simulator's `math` raises there."""
     t = type(x)
-    if op == RELU:  # `x < 0` keeps NaN and -0.0, as torch.relu does
-        return t(0) if x < 0 else x
+    if op == RELU:
+        return relu(x)
     if op == NEG:
         return -x
     if op == ABS:
@@ -456,7 +460,7 @@ def adam_update(p, g, m, v, vmax, step_size, keep1, beta2, keep2, eps, weight_de
 
 
 _SHARED = ("exp", "erf", "exp2", "floor", "ceil", "trunc", "rint", "sqrt", "fmod", "sigmoid",
-           "gelu", "binop", "compare", "bitop", "unop", "int_unop", "predicate", "ternop",
+           "relu", "gelu", "binop", "compare", "bitop", "unop", "int_unop", "predicate", "ternop",
            "int_power", "scan_step", "sgd_update", "adam_update")
 
 

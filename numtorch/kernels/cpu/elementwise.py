@@ -1,16 +1,15 @@
 """Elementwise kernels: unary, binary, comparison, bitwise and ternary op families.
 
 Every family has one loop kernel over 1-D arrays (`*_1d`) that switches on an op code *outside*
-its loops: the hot ops (add, mul, relu, ...) each get a loop of their own, in which the op code
-passed to the shared rule (kernels/scalar.py, inlined: `shared.binop(ADD, x, y)`) is a
-constant, so the rule folds to that op's line and the loop vectorises; rarer ops share a loop
-over the whole rule.  The backend hands these kernels either flat contiguous arrays or 4-D
+its loops: the hot ops (add, mul, relu, ...) each get a loop of their own that vectorises --
+the operators written out, the others calling their own small rule from kernels/scalar.py
+(`shared.sigmoid(x)`); rarer ops share a loop over the family's whole rule (`shared.unop`),
+inlined.  The backend hands these kernels either flat contiguous arrays or 4-D
 views (broadcast dims have stride 0, Python scalars are stride-0 1-D views); `*_rows` walks the
 first three dims of the 4-D case and calls the 1-D loop per row, `*_par` splits rows or the flat
 range over threads.  This keeps compiled variants to a few per dtype instead of one per
 rank/layout/dtype pair.
 """
-
 
 import numpy as np
 from numba.extending import overload
@@ -18,6 +17,7 @@ from numba.extending import overload
 from ...opcodes import (
     ABS,
     ADD,
+    CEIL,
     CLAMP,
     CLAMP_MAX,
     CLAMP_MIN,
@@ -25,6 +25,7 @@ from ...opcodes import (
     EQ,
     ERF,
     EXP,
+    FLOOR,
     GE,
     GELU,
     GT,
@@ -34,10 +35,12 @@ from ...opcodes import (
     NE,
     NEG,
     RELU,
+    ROUND,
     SIGMOID,
     SQRT,
     SUB,
     TANH,
+    TRUNC,
     WHERE,
 )
 from ._jit import CHUNKS, inline, kernel, parallel_kernel, prange
@@ -49,18 +52,18 @@ from .scalar import shared
 @kernel
 def binary_1d(op, a, b, out):
     n = out.shape[0]
-    if op == ADD:
+    if op == ADD:  # (the four operators in loops of their own, which vectorise)
         for i in range(n):
-            out[i] = shared.binop(ADD, a[i], b[i])
+            out[i] = a[i] + b[i]
     elif op == SUB:
         for i in range(n):
-            out[i] = shared.binop(SUB, a[i], b[i])
+            out[i] = a[i] - b[i]
     elif op == MUL:
         for i in range(n):
-            out[i] = shared.binop(MUL, a[i], b[i])
+            out[i] = a[i] * b[i]
     elif op == DIV:
         for i in range(n):
-            out[i] = shared.binop(DIV, a[i], b[i])
+            out[i] = a[i] / b[i]
     else:
         for i in range(n):
             out[i] = shared.binop(op, a[i], b[i])
@@ -191,24 +194,24 @@ def binary_rowvec(op, a, v, out, swap):
 @kernel
 def compare_1d(op, a, b, out):
     n = out.shape[0]
-    if op == EQ:
+    if op == EQ:  # (the six comparison operators in loops of their own, which vectorise)
         for i in range(n):
-            out[i] = shared.compare(EQ, a[i], b[i])
+            out[i] = a[i] == b[i]
     elif op == NE:
         for i in range(n):
-            out[i] = shared.compare(NE, a[i], b[i])
+            out[i] = a[i] != b[i]
     elif op == LT:
         for i in range(n):
-            out[i] = shared.compare(LT, a[i], b[i])
+            out[i] = a[i] < b[i]
     elif op == LE:
         for i in range(n):
-            out[i] = shared.compare(LE, a[i], b[i])
+            out[i] = a[i] <= b[i]
     elif op == GT:
         for i in range(n):
-            out[i] = shared.compare(GT, a[i], b[i])
+            out[i] = a[i] > b[i]
     elif op == GE:
         for i in range(n):
-            out[i] = shared.compare(GE, a[i], b[i])
+            out[i] = a[i] >= b[i]
     else:
         for i in range(n):
             out[i] = shared.compare(op, a[i], b[i])
@@ -259,36 +262,49 @@ def bitwise_rows(op, a, b, out, lo, hi):
 
 @kernel
 def unary_1d(op, a, out):
-    # a loop of its own for each hot op (with the op code a constant, the inlined rule folds
-    # to that op's line and the loop vectorises); the rest share one loop over the ladder
+    # a loop of its own for each hot op, so that it vectorises, calling that op's own small
+    # rule (inlining the whole ladder into each loop compiled 3x slower: 23 s of JIT for the
+    # ring demo against 7); the rest share one loop over the ladder
     n = out.shape[0]
     if op == RELU:
         for i in range(n):
-            out[i] = shared.unop(RELU, a[i])
+            out[i] = shared.relu(a[i])
     elif op == NEG:
         for i in range(n):
-            out[i] = shared.unop(NEG, a[i])
+            out[i] = -a[i]
     elif op == EXP:
         for i in range(n):
-            out[i] = shared.unop(EXP, a[i])
+            out[i] = shared.exp(a[i])
     elif op == SIGMOID:
         for i in range(n):
-            out[i] = shared.unop(SIGMOID, a[i])
+            out[i] = shared.sigmoid(a[i])
     elif op == TANH:
         for i in range(n):
-            out[i] = shared.unop(TANH, a[i])
+            out[i] = np.tanh(a[i])
     elif op == SQRT:
         for i in range(n):
-            out[i] = shared.unop(SQRT, a[i])
+            out[i] = shared.sqrt(a[i])
     elif op == ABS:
         for i in range(n):
-            out[i] = shared.unop(ABS, a[i])
+            out[i] = abs(a[i])
     elif op == GELU:
         for i in range(n):
-            out[i] = shared.unop(GELU, a[i])
+            out[i] = shared.gelu(a[i])
     elif op == ERF:  # (gelu's backward)
         for i in range(n):
-            out[i] = shared.unop(ERF, a[i])
+            out[i] = shared.erf(a[i])
+    elif op == ROUND:  # (the roundings vectorise too: 4x faster than through the ladder)
+        for i in range(n):
+            out[i] = shared.rint(a[i])
+    elif op == FLOOR:
+        for i in range(n):
+            out[i] = shared.floor(a[i])
+    elif op == CEIL:
+        for i in range(n):
+            out[i] = shared.ceil(a[i])
+    elif op == TRUNC:
+        for i in range(n):
+            out[i] = shared.trunc(a[i])
     else:
         for i in range(n):
             out[i] = shared.unop(op, a[i])
@@ -371,7 +387,7 @@ def ternary_1d(op, a, b, c, out):
     n = out.shape[0]
     if op == WHERE:
         for i in range(n):
-            out[i] = shared.ternop(WHERE, a[i], b[i], c[i])
+            out[i] = b[i] if a[i] else c[i]
     # CPU-only override of shared.ternop's clamps (the same NaN rule): written in the loop,
     # a clamp of 200k float32 took 95 us, through the inlined rule 130 us
     elif op == CLAMP:
