@@ -205,7 +205,7 @@ def _fast_inplace(op, t, b):
         y = b._data
         if x.shape == y.shape and type(x) is np.ndarray and type(y) is np.ndarray \
                 and x.size < _BCAST_FAST_MAX and x.flags.carray and y.flags.carray:
-            small.binary(op, x, y, x)
+            (_BINARY[x.dtype][x.ndim] or small.learn_binary(op, x, y, x))(op, x, y, x)
         else:
             check_overlap(t)
             if backend.run_simple("binary", op, x, y, out=x) is None:
