@@ -95,55 +95,31 @@ from ._ops.linalg import (
     outer,
     trace,
 )
+from ._ops.pointwise import UNARY_OPS as _UNARY_OPS
 from ._ops.pointwise import (
-    abs,
-    absolute,
-    acos,
-    acosh,
     add,
     addcdiv,
     addcmul,
-    arccos,
-    arccosh,
-    arcsin,
-    arcsinh,
-    arctan,
     arctan2,
-    arctanh,
-    asin,
-    asinh,
-    atan,
     atan2,
-    atanh,
     bitwise_and,
     bitwise_left_shift,
     bitwise_not,
     bitwise_or,
     bitwise_right_shift,
     bitwise_xor,
-    ceil,
     clamp,
     clamp_max,
     clamp_min,
     clip,
-    cos,
-    cosh,
     div,
     divide,
     eq,
-    erf,
-    erfc,
-    exp,
-    exp2,
-    expm1,
-    fix,
     float_power,
-    floor,
     floor_divide,
     fmax,
     fmin,
     fmod,
-    frac,
     ge,
     greater,
     greater_equal,
@@ -159,10 +135,6 @@ from ._ops.pointwise import (
     lerp,
     less,
     less_equal,
-    log,
-    log1p,
-    log2,
-    log10,
     logical_and,
     logical_not,
     logical_or,
@@ -175,29 +147,14 @@ from ._ops.pointwise import (
     multiply,
     nan_to_num,
     ne,
-    neg,
-    negative,
     not_equal,
     pow,
-    reciprocal,
-    relu,
     remainder,
-    round,
-    rsqrt,
     rsub,
-    sigmoid,
-    sign,
     signbit,
-    sin,
-    sinh,
-    sqrt,
-    square,
     sub,
     subtract,
-    tan,
-    tanh,
     true_divide,
-    trunc,
     where,
 )
 from ._ops.reduce import (
@@ -296,6 +253,8 @@ from .random import (
 )
 from .tensor import Tensor
 
+globals().update({_name: _fn for _name, (_fn, _) in _UNARY_OPS.items()})  # torch.exp, ...
+
 __version__ = "0.1.0"
 
 # dtype aliases PyTorch exposes at the top level
@@ -357,8 +316,7 @@ def _legacy_type(dt, name):
     def make(*args, **kwargs):
         import numpy as np
 
-        from ._ops.creation import _array_from_data
-        from .tensor import shape_arg, wrap
+        from .tensor import _array_from_data, shape_arg, wrap
         if len(args) == 1 and not isinstance(args[0], (builtins_int, np.integer)):
             arr, _ = _array_from_data(args[0], dt)
             return wrap(arr, dt)
@@ -379,8 +337,7 @@ CharTensor = _legacy_type(int8, "CharTensor")
 ByteTensor = _legacy_type(uint8, "ByteTensor")
 BoolTensor = _legacy_type(bool, "BoolTensor")
 
-# the training toolkit sits on top of everything above
-from . import backends, datasets, nn, optim, utils, vision  # noqa: E402
+from . import backends  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 
@@ -393,10 +350,15 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
     return delta.norm(p, dim=-1)
 
 
+# The training toolkit (nn, optim, utils, vision, datasets) sits on top of everything above
+# and imports this package for its public API, so the package reaches it on first use (as
+# `torch.nn` or `import numtorch.nn`) instead of importing it: no import circle.  plot pulls
+# in matplotlib, distributed starts MPI (when mpi4py is installed).
+_SUBPACKAGES = ("nn", "optim", "utils", "vision", "datasets", "plot", "distributed")
+
+
 def __getattr__(name):
-    # numtorch.plot pulls in matplotlib, numtorch.distributed starts MPI (when mpi4py is
-    # installed): load them only when a program asks for them
-    if name in ("plot", "distributed"):
+    if name in _SUBPACKAGES:
         import importlib
         return importlib.import_module("." + name, __name__)
     raise AttributeError(f"module 'numtorch' has no attribute '{name}'")

@@ -46,6 +46,27 @@ class device:
         return (device, (self.type, self.index))
 
 
+# numtorch.cuda's availability checks live here, below the device type that needs them
+def is_available():
+    try:
+        from numba import cuda
+        return bool(cuda.is_available())
+    except Exception:  # numba without CUDA support, or a broken driver: no GPU for us
+        return False
+
+
+def device_count():
+    if not is_available():
+        return 0
+    from numba import cuda
+    return len(cuda.gpus)
+
+
+def _lazy_init():
+    if not is_available():
+        raise AssertionError("Torch not compiled with CUDA enabled")
+
+
 CPU = device("cpu")
 CUDA0 = device("cuda", 0)
 
@@ -59,9 +80,8 @@ def as_device(d):
     if d.type == "cpu":
         return CPU
     if d.type == "cuda":
-        from . import cuda
-        cuda._lazy_init()
-        if d.index not in (None, 0) and d.index >= cuda.device_count():
+        _lazy_init()
+        if d.index not in (None, 0) and d.index >= device_count():
             raise RuntimeError("CUDA error: invalid device ordinal")
         return CUDA0
     raise RuntimeError(f"numtorch: device {d} is not supported by this build")

@@ -199,3 +199,18 @@ _TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int6
 def type_name(dt):
     """PyTorch's scalar type name for dt, as its messages print it ('Float', 'Long')."""
     return _TYPE_NAMES.get(dt.name, dt.name)
+
+
+def c_type_name(dt):
+    """The C++ type name PyTorch's kernel messages print for dt ('float', 'long int')."""
+    return {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+            "int32": "int", "int16": "short int", "int8": "signed char",
+            "uint8": "unsigned char", "bool": "bool"}[dt.name]
+
+
+def check_cast(res_dtype, out_dtype):
+    """PyTorch's error for an in-place or out= result that its output's dtype cannot hold."""
+    if not can_cast(res_dtype, out_dtype):
+        names = {FLOAT: "Float", INT: "Long", BOOL: "Bool"}
+        raise RuntimeError(f"result type {names[res_dtype.category]} can't be cast to the "
+                           f"desired output type {type_name(out_dtype)}")

@@ -59,7 +59,7 @@ def _decode(node, tensor_at, place):
         target = place(node.get("device", "cpu"))
         t = wrap(arr, dt) if target == "cpu" else wrap(arr, dt).to(target)
         if node.get("param"):
-            from .nn.parameter import Parameter
+            from ._parameter import Parameter
             return Parameter(t, requires_grad=bool(node.get("rg")))
         if node.get("rg"):
             t.requires_grad_(True)

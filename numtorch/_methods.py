@@ -15,13 +15,11 @@ from .autograd import graph
 from .tensor import Tensor, check_overlap, shape_arg
 
 _SAME_NAME = {
+    # (and every unary op in P.UNARY_OPS, with its in-place form: see below)
     P: """add sub mul div true_divide floor_divide remainder fmod pow float_power maximum
           minimum fmax fmin atan2 arctan2 hypot eq ne lt le gt ge greater greater_equal less
           less_equal not_equal logical_and logical_or logical_xor logical_not bitwise_and
-          bitwise_or bitwise_xor bitwise_not bitwise_left_shift bitwise_right_shift neg
-          negative abs absolute sign exp exp2 log log2 log10 log1p expm1 sqrt rsqrt sin cos tan
-          asin arcsin acos arccos atan arctan sinh cosh tanh asinh arcsinh acosh arccosh atanh
-          arctanh sigmoid relu reciprocal square erf erfc frac logit floor ceil trunc fix round
+          bitwise_or bitwise_xor bitwise_not bitwise_left_shift bitwise_right_shift logit
           isnan isinf isfinite isposinf isneginf isreal signbit clamp clip clamp_min clamp_max
           lerp nan_to_num addcmul addcdiv subtract multiply divide""",
     reduce: """sum nansum prod mean nanmean amax amin max min aminmax argmax argmin all any
@@ -138,13 +136,9 @@ def _inplace_unary(op, name):
     return method
 
 
-for _name in """neg abs sign exp exp2 log log2 log10 log1p expm1 sqrt rsqrt sin cos tan asin acos
-                atan sinh cosh tanh sigmoid relu reciprocal square erf erfc frac floor ceil trunc
-                round""".split():
-    setattr(Tensor, _name + "_", _inplace_unary(getattr(opcodes, _name.upper()), _name))
-Tensor.negative_ = Tensor.neg_
-Tensor.absolute_ = Tensor.abs_
-Tensor.fix_ = Tensor.trunc_
+for _name, (_fn, _op) in P.UNARY_OPS.items():
+    setattr(Tensor, _name, _fn)
+    setattr(Tensor, _name + "_", _inplace_unary(_op, _name))
 
 
 def _clamp_(self, min=None, max=None):
@@ -307,15 +301,12 @@ _OUT_OF_PLACE = {
     "cumsum_": reduce.cumsum, "cumprod_": reduce.cumprod,
     "fill_": _fill_like, "zero_": lambda t: _replaced(t, 0), "copy_": _copy_from,
 }
-for _name in """neg abs sign exp exp2 log log2 log10 log1p expm1 sqrt rsqrt sin cos tan asin acos
-                atan sinh cosh tanh sigmoid relu reciprocal square erf erfc frac floor ceil trunc
-                round""".split():
-    _OUT_OF_PLACE[_name + "_"] = getattr(P, _name)
+for _name, (_fn, _op) in P.UNARY_OPS.items():
+    _OUT_OF_PLACE[_name + "_"] = _fn
 for _name, _slow in _OUT_OF_PLACE.items():
     setattr(Tensor, _name, graph.inplace_method(getattr(Tensor, _name), _slow, _name))
 for _alias, _name in (("subtract_", "sub_"), ("multiply_", "mul_"), ("divide_", "div_"),
-                      ("true_divide_", "div_"), ("clip_", "clamp_"), ("negative_", "neg_"),
-                      ("absolute_", "abs_"), ("fix_", "trunc_")):
+                      ("true_divide_", "div_"), ("clip_", "clamp_")):
     setattr(Tensor, _alias, getattr(Tensor, _name))
 
 

@@ -88,7 +88,7 @@ class _Pickler(pickle._Pickler):
         return None
 
     def reducer_override(self, obj):
-        from .nn.parameter import Parameter
+        from ._parameter import Parameter
         if isinstance(obj, Parameter):
             plain = wrap(obj._data, obj._dtype)
             return (_REBUILD_PARAMETER, (plain, bool(obj._requires_grad), OrderedDict()))
@@ -207,7 +207,7 @@ def _rebuild_tensor(storage, storage_offset, size, stride, requires_grad=False,
 
 
 def _rebuild_parameter(data, requires_grad, backward_hooks=None, *state):
-    from .nn.parameter import Parameter
+    from ._parameter import Parameter
     if not isinstance(data, Tensor):
         raise _bad("a parameter without a tensor")
     return Parameter(data, requires_grad=bool(requires_grad))

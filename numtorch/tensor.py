@@ -43,7 +43,6 @@ class Tensor:
         # torch.Tensor(5, 3) allocates; torch.Tensor(data) copies data as float32
         as_device(device)
         if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
-            from ._ops.creation import _array_from_data
             arr, _ = _array_from_data(args[0], D.get_default_dtype())
         else:
             shape = shape_arg(args)
@@ -185,7 +184,6 @@ class Tensor:
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require "
                                "gradient")
-        from .autograd.graph import _Handle
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(hook)
@@ -197,7 +195,6 @@ class Tensor:
         if self.grad_fn is not None:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
                                "tensors")
-        from .autograd.graph import _Handle
         if self._post_accumulate_hooks is None:
             self._post_accumulate_hooks = []
         self._post_accumulate_hooks.append(hook)
@@ -386,3 +383,119 @@ def shape_arg(args):
     return tuple(shape)
 
 
+class _Handle:
+    """What register_hook returns: `remove()` takes the hook out again."""
+
+    def __init__(self, hooks, fn):
+        self._hooks = hooks
+        self._fn = fn
+
+    def remove(self):
+        if self._fn in self._hooks:
+            self._hooks.remove(self._fn)
+
+
+# ---- Python data -> storage: torch.tensor's and Tensor(data)'s dtype inference and errors ----
+def _flatten_tensors(data):
+    """Replace tensors nested in lists by their values so NumPy can read the structure."""
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, (list, tuple)):
+        return [_flatten_tensors(x) for x in data]
+    return data
+
+
+def _check_ragged(data, dim=0):
+    if isinstance(data, (list, tuple)) and data and isinstance(data[0], (list, tuple)):
+        n = len(data[0])
+        for x in data:
+            if not isinstance(x, (list, tuple)):
+                raise TypeError("not a sequence")
+            if len(x) != n:
+                raise ValueError(f"expected sequence of length {n} at dim {dim + 1} "
+                                 f"(got {len(x)})")
+        for x in data:
+            _check_ragged(x, dim + 1)
+
+
+def _array_from_data(data, dtype=None):
+    """A fresh NumPy array holding `data`, with PyTorch's dtype inference."""
+    if isinstance(data, Tensor):
+        arr = data._data.copy()
+        inferred = data.dtype
+    elif isinstance(data, np.ndarray):
+        inferred = D.from_numpy_dtype(data.dtype)
+        arr = data.copy()
+    elif _flat_numbers(data):  # the common [1, 2, 3] / [0.5, 1.0]: no nesting to inspect
+        arr = np.array(data)
+        inferred = D.int64 if arr.dtype.kind == "i" else D.get_default_dtype()
+    else:
+        if isinstance(data, str) or (isinstance(data, (list, tuple)) and _has_str(data)):
+            # PyTorch infers the shape from the first element at each depth: a str there reads
+            # as one more (unsupported) dimension, a str found later as a bad element type
+            first = data
+            while isinstance(first, (list, tuple)) and len(first):
+                first = first[0]
+            if isinstance(first, str) and first is not data:
+                raise ValueError("too many dimensions 'str'")
+            raise TypeError("new(): invalid data type 'str'")
+        _check_ragged(data)
+        arr = np.array(_flatten_tensors(data))
+        if arr.dtype == object or arr.dtype.kind == "u" and arr.dtype.itemsize == 8:
+            _raise_bad_element(data)
+        kind = arr.dtype.kind
+        if isinstance(data, np.generic):
+            inferred = D.from_numpy_dtype(arr.dtype)
+        elif kind == "f":
+            inferred = D.get_default_dtype() if not _nested_has_tensor_dtype(data) \
+                else D.from_numpy_dtype(arr.dtype)
+        elif kind in "iu":
+            inferred = D.int64 if not _nested_has_tensor_dtype(data) \
+                else D.from_numpy_dtype(arr.dtype)
+        elif kind == "b":
+            inferred = D.bool_
+        else:
+            raise TypeError(f"Could not infer dtype of {arr.dtype}")
+    dt = D.as_dtype(dtype) if dtype is not None else inferred
+    if dt.category == D.INT and arr.dtype.kind in "iuf" and arr.size and \
+            arr.dtype != dt.np and not isinstance(data, (Tensor, np.ndarray)):
+        D.check_int_range(arr, dt, dt.name)
+    return (arr.astype(dt.np) if arr.dtype != dt.np else arr), dt
+
+
+def _raise_bad_element(data):
+    """PyTorch's error for the first element of `data` that is not a number it can hold."""
+    items = [data]
+    while items:
+        x = items.pop(0)
+        if isinstance(x, (list, tuple)):
+            items[:0] = list(x)
+        elif isinstance(x, int) and not isinstance(x, bool):
+            if not -(1 << 63) <= x < (1 << 63):
+                raise ValueError("Overflow when unpacking long long")
+        elif not isinstance(x, (float, bool, np.generic, np.ndarray, Tensor)):
+            raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
+    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+
+
+def _flat_numbers(data):
+    """A non-empty flat list/tuple of Python ints that fit int64, or of Python floats."""
+    if type(data) is not list and type(data) is not tuple or not data:
+        return False
+    kind = type(data[0])
+    if kind is int:
+        return all(type(v) is int and -(1 << 63) <= v < (1 << 63) for v in data)
+    return kind is float and all(type(v) is float for v in data)
+
+
+def _has_str(data):
+    return any(isinstance(x, str) or (isinstance(x, (list, tuple)) and _has_str(x))
+               for x in data)
+
+
+def _nested_has_tensor_dtype(data):
+    """torch.tensor([t1, t2]) keeps the tensors' dtype rather than re-inferring it."""
+    first = data
+    while isinstance(first, (list, tuple)) and first:
+        first = first[0]
+    return isinstance(first, Tensor)

@@ -71,10 +71,11 @@ class Tensor:
     def abs(input, *, out=...) -> Any: ...  # numtorch._ops.pointwise.abs
     def abs_(self, *args, **kwargs) -> Any: ...  # numtorch.autograd.graph.abs_
     def absolute(input, *, out=...) -> Any: ...  # numtorch._ops.pointwise.abs
-    def absolute_(self, *args, **kwargs) -> Any: ...  # numtorch.autograd.graph.abs_
+    def absolute_(self, *args, **kwargs) -> Any: ...  # numtorch.autograd.graph.absolute_
     def acos(input, *, out=...) -> Any: ...  # numtorch._ops.pointwise.acos
     def acos_(self, *args, **kwargs) -> Any: ...  # numtorch.autograd.graph.acos_
     def acosh(input, *, out=...) -> Any: ...  # numtorch._ops.pointwise.acosh
+    def acosh_(self, *args, **kwargs) -> Any: ...  # numtorch.autograd.graph.acosh_
     def add(input, other, *, alpha=..., out=...) -> Any: ...  # numtorch._ops.pointwise.add
     def add_(self, *args, **kwargs) -> Any: ...  # numtorch.autograd.graph.add_
     def addcdiv(input, tensor1, tensor2, *, value=..., out=...) -> Any: ...  # numtorch._ops.pointwise.addcdiv
@@ -91,12 +92,18 @@ class Tensor:
     def aminmax(input, *, dim=..., keepdim=...) -> Any: ...  # numtorch._ops.reduce.aminmax
     def any(input, dim=..., keepdim=...) -> Any: ...  # numtorch._ops.reduce.any
     def arccos(input, *, out=...) -> Any: ...  # numtorch._ops.pointwise.acos
+    def arccos_(self, *args, **kwargs) -> Any: ...  # numtorch.autograd.graph.arccos_
     def arccosh(input, *, out=...) -> Any: ...  # numtorch._ops.pointwise.acosh
+    def arccosh_(self, *args, **kwargs) -> Any: ...  # numtorch.autograd.graph.arccosh_
     def arcsin(input, *, out=...) -> Any: ...  # numtorch._ops.pointwise.asin
+    def arcsin_(self, *args, **kwargs) -> Any: ...  # numtorch.autograd.graph.arcsin_
     def arcsinh(input, *, out=...) -> Any: ...  # numtorch._ops.pointwise.asinh
+    def arcsinh_(self, *args, **kwargs) -> Any: ...  # numtorch.autograd.graph.arcsinh_
     def arctan(input, *, out=...) -> Any: ...  # numtorch._ops.pointwise.atan
     def arctan2(input, other, *, out=...) -> Any: ...  # numtorch._ops.pointwise.atan2
+    def arctan_(self, *args, **kwargs) -> Any: ...  # numtorch.autograd.graph.arctan_
     def arctanh(input, *, out=...) -> Any: ...  # numtorch._ops.pointwise.atanh
+    def arctanh_(self, *args, **kwargs) -> Any: ...  # numtorch.autograd.graph.arctanh_
     def argmax(input, dim=..., keepdim=...) -> Any: ...  # numtorch._ops.reduce.argmax
     def argmin(input, dim=..., keepdim=...) -> Any: ...  # numtorch._ops.reduce.argmin
     def argsort(input, dim=..., descending=..., stable=...) -> Any: ...  # numtorch._ops.index.argsort
@@ -104,10 +111,12 @@ class Tensor:
     def asin(input, *, out=...) -> Any: ...  # numtorch._ops.pointwise.asin
     def asin_(self, *args, **kwargs) -> Any: ...  # numtorch.autograd.graph.asin_
     def asinh(input, *, out=...) -> Any: ...  # numtorch._ops.pointwise.asinh
+    def asinh_(self, *args, **kwargs) -> Any: ...  # numtorch.autograd.graph.asinh_
     def atan(input, *, out=...) -> Any: ...  # numtorch._ops.pointwise.atan
     def atan2(input, other, *, out=...) -> Any: ...  # numtorch._ops.pointwise.atan2
     def atan_(self, *args, **kwargs) -> Any: ...  # numtorch.autograd.graph.atan_
     def atanh(input, *, out=...) -> Any: ...  # numtorch._ops.pointwise.atanh
+    def atanh_(self, *args, **kwargs) -> Any: ...  # numtorch.autograd.graph.atanh_
     def backward(self, gradient=..., retain_graph=..., create_graph=..., inputs=...) -> Any: ...  # numtorch._methods._backward
     def baddbmm(input, batch1, batch2, *, beta=..., alpha=..., out=...) -> Any: ...  # numtorch._ops.linalg.baddbmm
     def bernoulli(input, p=..., *, generator=..., out=...) -> Any: ...  # numtorch.random.bernoulli
@@ -198,7 +207,7 @@ class Tensor:
     def exponential_(tensor, lambd=..., generator=...) -> Any: ...  # numtorch.random.exponential_
     def fill_(self, *args, **kwargs) -> Any: ...  # numtorch.autograd.graph.fill_
     def fix(input, *, out=...) -> Any: ...  # numtorch._ops.pointwise.trunc
-    def fix_(self, *args, **kwargs) -> Any: ...  # numtorch.autograd.graph.trunc_
+    def fix_(self, *args, **kwargs) -> Any: ...  # numtorch.autograd.graph.fix_
     def flatten(input, start_dim=..., end_dim=...) -> Any: ...  # numtorch._ops.shape.flatten
     def flip(input, dims) -> Any: ...  # numtorch._ops.shape.flip
     def fliplr(input) -> Any: ...  # numtorch._ops.shape.fliplr
@@ -330,7 +339,7 @@ class Tensor:
     def neg(input, *, out=...) -> Any: ...  # numtorch._ops.pointwise.neg
     def neg_(self, *args, **kwargs) -> Any: ...  # numtorch.autograd.graph.neg_
     def negative(input, *, out=...) -> Any: ...  # numtorch._ops.pointwise.neg
-    def negative_(self, *args, **kwargs) -> Any: ...  # numtorch.autograd.graph.neg_
+    def negative_(self, *args, **kwargs) -> Any: ...  # numtorch.autograd.graph.negative_
     def nelement(self) -> Any: ...
     def new_empty(self, *size, dtype=..., device=..., requires_grad=..., **kw) -> Any: ...  # numtorch._methods.new_zeros
     def new_full(self, size, fill_value, *, dtype=..., device=..., requires_grad=...) -> Any: ...  # numtorch._methods._new_full
@@ -457,8 +466,15 @@ class Tensor:
     def where(self, condition, other) -> Any: ...  # numtorch._methods._where
     def zero_(self, *args, **kwargs) -> Any: ...  # numtorch.autograd.graph.zero_
 
+def _array_from_data(data, dtype=...) -> Any: ...
+def _check_ragged(data, dim=...) -> Any: ...
+def _flat_numbers(data) -> Any: ...
+def _flatten_tensors(data) -> Any: ...
+def _has_str(data) -> Any: ...
 def _init(t, arr, dtype) -> Any: ...
+def _nested_has_tensor_dtype(data) -> Any: ...
 def _new(cls: Any) -> Any: ...
+def _raise_bad_element(data) -> Any: ...
 def _rebuild(arr, requires_grad) -> Any: ...
 def check_overlap(t, arr=...) -> Any: ...
 def overlaps(arr) -> Any: ...

@@ -4,6 +4,7 @@
 import numpy as np
 import pytest
 from conftest import assert_same, check_like_torch, to_torch
+from op_tables import DOMAIN, UNARY, UNARY_AND_ALIASES, domain
 
 import numtorch as nt
 
@@ -25,9 +26,12 @@ def _arr(shape, dtype=np.float32, positive=False):
     return np.abs(a) + 0.5 if positive else a
 
 
-def _views(shape, dtype=np.float32, positive=False):
-    """The same values as a contiguous tensor, a transposed view and a strided slice."""
+def _views(shape, dtype=np.float32, positive=False, values=None):
+    """The same values as a contiguous tensor, a transposed view and a strided slice
+    (values: a map applied to them first)."""
     base = _arr(shape, dtype, positive)
+    if values is not None:
+        base = values(base).astype(base.dtype)
     yield "contiguous", nt.tensor(base)
     if len(shape) >= 2:
         yield "transposed", nt.tensor(np.ascontiguousarray(base.swapaxes(0, 1))).transpose(0, 1)
@@ -90,17 +94,12 @@ def test_scalar_promotion_vs_torch(torch, scalar, dtype):
         assert_same(getattr(a, op)(scalar), ref)
 
 
-UNARY = ["neg", "abs", "sign", "exp", "log", "log2", "log1p", "expm1", "sqrt", "rsqrt", "sin",
-         "cos", "tan", "tanh", "sigmoid", "relu", "floor", "ceil", "round", "trunc",
-         "reciprocal", "erf", "atan", "sinh", "square", "frac"]
-
-
 @pytest.mark.parametrize("name", UNARY)
 @pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
 def test_unary_vs_torch(torch, name, dtype):
-    positive = name in ("log", "log2", "log1p", "sqrt", "rsqrt")
+    positive = DOMAIN.get(name) == "positive"  # (integers: 1..9)
     for shape in [(5,), (3, 4), (), (0, 2), (200, 700)]:
-        for _, a in _views(shape, np.dtype(dtype), positive):
+        for _, a in _views(shape, np.dtype(dtype), positive, domain(name)):
             check_like_torch(lambda: getattr(nt, name)(a),
                              lambda: getattr(torch, name)(to_torch(a, torch)))
 
@@ -410,3 +409,17 @@ def test_number_operands_across_block_boundaries(n):
     np.testing.assert_array_equal((1 - a).numpy(), np.float32(1) - x)
     np.testing.assert_array_equal((a.reshape(-1, 1) / 3.0).numpy().ravel(), x / np.float32(3))
     np.testing.assert_array_equal((a < 0.3).numpy(), x < np.float32(0.3))
+
+
+@pytest.mark.parametrize("name", UNARY_AND_ALIASES)
+def test_unary_table_makes_torch_names_methods_and_inplace_forms(torch, name):
+    """One line in pointwise.py's UNARY_OPS makes torch.<name>, Tensor.<name> and
+    Tensor.<name>_, as PyTorch has them; the in-place form writes the op's values into self."""
+    assert hasattr(torch, name) and hasattr(torch.Tensor, name + "_"), name
+    fn = getattr(nt, name)
+    assert getattr(nt.Tensor, name) is fn
+    x = nt.tensor(domain(name)(RNG.standard_normal((3, 4))))
+    y = x.clone()
+    assert getattr(y, name + "_")() is y
+    assert_same(y, fn(x))
+    assert_same(y, getattr(torch, name)(to_torch(x, torch)))

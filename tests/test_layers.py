@@ -26,8 +26,13 @@ def _is_module(name):
     return os.path.exists(base + ".py") or os.path.isdir(base)
 
 
-def imports():
-    """(importing module, imported module) for every numtorch import in numtorch/."""
+def _is_type_checking(node):
+    return isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING"
+
+
+def imports(with_type_only=True):
+    """(importing module, imported module) for every numtorch import in numtorch/; with
+    with_type_only=False, less those under `if TYPE_CHECKING:` (never run)."""
     edges = []
     for folder, _, names in os.walk(ROOT):
         for n in names:
@@ -38,7 +43,11 @@ def imports():
             package = mod if n == "__init__.py" else mod.rsplit(".", 1)[0]
             with open(path) as f:
                 tree = ast.parse(f.read())
+            type_only = {id(n) for node in ast.walk(tree) if _is_type_checking(node)
+                         for n in ast.walk(node)}
             for node in ast.walk(tree):
+                if id(node) in type_only and not with_type_only:
+                    continue
                 if isinstance(node, ast.Import):
                     edges += [(mod, a.name) for a in node.names if a.name.startswith("numtorch")]
                 elif isinstance(node, ast.ImportFrom):
@@ -135,3 +144,57 @@ def test_the_tensor_stub_lists_every_method_as_attached():
     assert on_disk == render(), ("numtorch/tensor.pyi is stale: python tests/tensor_stub.py "
                                  "> numtorch/tensor.pyi")
     assert "    def to(self, *args, **kwargs) -> Any: ...  # numtorch._ops.convert.to" in on_disk
+
+
+def _parents(mod):
+    parts = mod.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
+
+
+def import_graph():
+    """Module -> the modules its imports run: each imported module and, since Python runs a
+    package's __init__ before any module in it, that module's packages, but for those the
+    importer is itself inside (they are already running)."""
+    graph = {}
+    for a, b in imports(with_type_only=False):
+        targets = graph.setdefault(a, set())
+        targets.update(m for m in [b] + [p for p in _parents(b) if p not in _parents(a)]
+                       if m != a)
+    return graph
+
+
+def cycles(graph):
+    """The strongly connected components of more than one module (Tarjan's algorithm)."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = set()
+            while not component or w != v:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.add(w)
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in list(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_no_import_circles():
+    """Every import statement counts, deferred ones too: a circle held up by an import
+    inside a function is still a circle.  The package facade reaches its subpackages
+    (nn, optim, ...) on first attribute access, so they may import it."""
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles(import_graph()) == []

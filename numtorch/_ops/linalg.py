@@ -28,7 +28,7 @@ def _check(name, a, b, product=True):
         raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
     if a.dtype is not b.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                           f"{_dtype_name(a.dtype)} != {_dtype_name(b.dtype)}")
+                           f"{D.c_type_name(a.dtype)} != {D.c_type_name(b.dtype)}")
     if a.dtype is D.bool_ and product:
         kernel = "bmm" if batched else _BOOL_KERNEL.get(min(a.ndim, b.ndim, 2), "mv")
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
@@ -41,12 +41,6 @@ def _folds(a):
     shape, strides = a._data.shape, a._data.strides
     return a._data.size == 0 or all(strides[i] == strides[i + 1] * shape[i + 1]
                                     for i in range(a.ndim - 2))
-
-
-def _dtype_name(dt):
-    return {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
-            "int32": "int", "int16": "short int", "int8": "signed char",
-            "uint8": "unsigned char", "bool": "bool"}[dt.name]
 
 
 def _product(a, b):

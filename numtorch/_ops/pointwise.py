@@ -68,10 +68,7 @@ def deliver(res, res_dtype, out=None, inplace=None):
 
 
 def check_cast(res_dtype, target):
-    if not D.can_cast(res_dtype, target._dtype):
-        names = {D.FLOAT: "Float", D.INT: "Long", D.BOOL: "Bool"}
-        raise RuntimeError(f"result type {names[res_dtype.category]} can't be cast to the "
-                           f"desired output type {_type_name(target._dtype)}")
+    D.check_cast(res_dtype, target._dtype)
 
 
 _type_name = D.type_name
@@ -916,18 +913,27 @@ def _unary_forward(op, x, out, inplace):
     return _unary_into("unary", op, x, dt, out, inplace)
 
 
-def _unary_fn(op, name):
+# ---- the unary maths: each op's one line here makes torch.<name>, Tensor.<name> and the
+# in-place Tensor.<name>_ (numtorch/__init__.py and numtorch/_methods.py read UNARY_OPS)
+UNARY_OPS: dict = {}  # public name (aliases too) -> (function, op code)
+
+
+def _register(fn, op, aliases=()):
+    for name in (fn.__name__, *aliases):
+        UNARY_OPS[name] = (fn, op)
+    return fn
+
+
+def _unary_fn(op, name, aliases=(), public=True):
     def fn(input, *, out=None):
         return unary(op, input, out)
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Elementwise {name} (a Numba kernel; integer inputs give floats)."
-    return fn
+    return _register(fn, op, aliases) if public else fn
 
 
-neg = _unary_fn(opcodes.NEG, "neg")
-negative = neg
-abs = _unary_fn(opcodes.ABS, "abs")
-absolute = abs
+neg = _unary_fn(opcodes.NEG, "neg", ("negative",))
+abs = _unary_fn(opcodes.ABS, "abs", ("absolute",))
 sign = _unary_fn(opcodes.SIGN, "sign")
 exp = _unary_fn(opcodes.EXP, "exp")
 exp2 = _unary_fn(opcodes.EXP2, "exp2")
@@ -941,27 +947,32 @@ rsqrt = _unary_fn(opcodes.RSQRT, "rsqrt")
 sin = _unary_fn(opcodes.SIN, "sin")
 cos = _unary_fn(opcodes.COS, "cos")
 tan = _unary_fn(opcodes.TAN, "tan")
-asin = arcsin = _unary_fn(opcodes.ASIN, "asin")
-acos = arccos = _unary_fn(opcodes.ACOS, "acos")
-atan = arctan = _unary_fn(opcodes.ATAN, "atan")
+asin = _unary_fn(opcodes.ASIN, "asin", ("arcsin",))
+acos = _unary_fn(opcodes.ACOS, "acos", ("arccos",))
+atan = _unary_fn(opcodes.ATAN, "atan", ("arctan",))
 sinh = _unary_fn(opcodes.SINH, "sinh")
 cosh = _unary_fn(opcodes.COSH, "cosh")
 tanh = _unary_fn(opcodes.TANH, "tanh")
-asinh = arcsinh = _unary_fn(opcodes.ASINH, "asinh")
-acosh = arccosh = _unary_fn(opcodes.ACOSH, "acosh")
-atanh = arctanh = _unary_fn(opcodes.ATANH, "atanh")
+asinh = _unary_fn(opcodes.ASINH, "asinh", ("arcsinh",))
+acosh = _unary_fn(opcodes.ACOSH, "acosh", ("arccosh",))
+atanh = _unary_fn(opcodes.ATANH, "atanh", ("arctanh",))
 sigmoid = _unary_fn(opcodes.SIGMOID, "sigmoid")
 relu = _unary_fn(opcodes.RELU, "relu")
 reciprocal = _unary_fn(opcodes.RECIPROCAL, "reciprocal")
 square = _unary_fn(opcodes.SQUARE, "square")
 erf = _unary_fn(opcodes.ERF, "erf")
 erfc = _unary_fn(opcodes.ERFC, "erfc")
+
+
 def frac(input, *, out=None):
     if input.dtype.category != D.FLOAT:
         raise NotImplementedError(f"\"frac_cpu\" not implemented for "
                                   f"'{_type_name(input.dtype)}'")
     return unary(opcodes.FRAC, input, out)
-silu = _unary_fn(opcodes.SILU, "silu")
+
+
+_register(frac, opcodes.FRAC)
+silu = _unary_fn(opcodes.SILU, "silu", public=False)  # (nn.functional.silu; no torch.silu)
 
 
 def logit(input, eps=None, *, out=None):
@@ -969,7 +980,7 @@ def logit(input, eps=None, *, out=None):
     return unary(opcodes.LOGIT, x, out)
 
 
-def _rounding(op, name):
+def _rounding(op, name, aliases=(), public=True):
     def fn(input, *, out=None):
         if input.dtype is D.bool_:
             exc, message = _BOOL_UNARY_ERRORS[op]
@@ -979,14 +990,13 @@ def _rounding(op, name):
         return unary(op, input, out)
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Elementwise {name}; integer tensors are returned unchanged (copied)."
-    return fn
+    return _register(fn, op, aliases) if public else fn
 
 
 floor = _rounding(opcodes.FLOOR, "floor")
 ceil = _rounding(opcodes.CEIL, "ceil")
-trunc = _rounding(opcodes.TRUNC, "trunc")
-fix = trunc
-_round = _rounding(opcodes.ROUND, "round")
+trunc = _rounding(opcodes.TRUNC, "trunc", ("fix",))
+_round = _rounding(opcodes.ROUND, "round", public=False)
 
 
 def round(input, *, decimals=0, out=None):
@@ -994,6 +1004,9 @@ def round(input, *, decimals=0, out=None):
         return _round(input, out=out)
     scale = 10.0 ** decimals
     return div(_round(mul(input, scale)), scale, out=out)
+
+
+_register(round, opcodes.ROUND)
 
 
 def _predicate(op, name, int_value):
@@ -1054,8 +1067,7 @@ def _fast_where(condition, input, other, dt):
 
 def where(condition, input=None, other=None, *, out=None):
     if input is None and other is None:
-        from .index import nonzero
-        return nonzero(condition, as_tuple=True)
+        return condition.nonzero(as_tuple=True)  # (index ops sit above the pointwise ones)
     if not isinstance(condition, Tensor):
         raise TypeError("where(): argument 'condition' must be Tensor")
     if condition.dtype is not D.bool_:
@@ -1159,10 +1171,9 @@ def clamp_max(input, max):
 
 
 def lerp(input, end, weight, *, out=None):
-    from .linalg import _dtype_name
     if isinstance(end, Tensor) and end.dtype is not input.dtype:
-        raise RuntimeError(f"expected dtype {_dtype_name(input.dtype)} for `end` but got dtype "
-                           f"{_dtype_name(end.dtype)}")
+        raise RuntimeError(f"expected dtype {D.c_type_name(input.dtype)} for `end` but got dtype "
+                           f"{D.c_type_name(end.dtype)}")
     dt = D.result_type(input, end)
     if dt.category != D.FLOAT:
         raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for "

@@ -682,8 +682,7 @@ def repeat_interleave(input, repeats, dim=None):
     reps = repeats._data if isinstance(repeats, Tensor) else repeats
     reps = reps.get() if hasattr(reps, "get") else reps  # repeat counts size the result
     idx = np.repeat(np.arange(input._data.shape[d]), reps).astype(np.int64)
-    from .index import index_select
-    return index_select(input, d, wrap(np.asarray(idx, like=input._data)))
+    return input.index_select(d, wrap(np.asarray(idx, like=input._data)))
 
 
 accept_numpy_names(globals())

@@ -32,9 +32,8 @@ def _check_conv_bias(x, weight, bias):
                            f"1-dimensional with {weight.shape[0]} elements, but got bias of "
                            f"size {list(bias.shape)} instead")
     if bias.dtype is not x.dtype:
-        from .linalg import _dtype_name
-        raise RuntimeError(f"Input type ({_dtype_name(x.dtype)}) and bias type "
-                           f"({_dtype_name(bias.dtype)}) should be the same")
+        raise RuntimeError(f"Input type ({D.c_type_name(x.dtype)}) and bias type "
+                           f"({D.c_type_name(bias.dtype)}) should be the same")
     if bias.device != x.device:
         raise RuntimeError(DEVICE_MISMATCH)
 

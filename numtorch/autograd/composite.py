@@ -9,6 +9,7 @@ through the re-run as through any other tensor ops.
 """
 
 from . import graph
+from .api import grad
 from .grad_mode import _state as _grad
 from .grad_mode import enable_grad, no_grad
 
@@ -22,7 +23,6 @@ def composite(name, fn, *inputs):
         out = fn(*inputs)
 
     def backward(g, *saved):
-        from . import grad
         create_graph = _grad.enabled
         xs = saved if create_graph else \
             [x.detach().requires_grad_(x._requires_grad) for x in saved]

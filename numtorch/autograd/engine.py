@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 
+from .._ops.creation import zeros
 from ..backend import reduction as backend
 from ..tensor import wrap
 from . import grad_mode
@@ -65,7 +66,6 @@ def _accumulate(leaf, g, create_graph):
 
 def _zeros_for(node, i):
     """A zero gradient for output i of a multi-output node that received none."""
-    from .. import zeros
     t = node._out[i]()
     if t is None:
         raise RuntimeError("numtorch: an output of a multi-output op was freed before backward")

@@ -2,7 +2,9 @@
 
 import numpy as np
 
+from .._ops.creation import from_numpy
 from ..tensor import Tensor
+from .api import grad
 from .grad_mode import enable_grad, no_grad
 
 
@@ -43,7 +45,6 @@ def _numeric(fn, inputs, eps):
 
 
 def _analytic(fn, inputs):
-    from . import grad
     outs = [o for o in _outputs(fn, inputs) if isinstance(o, Tensor) and o._requires_grad]
     diff_inputs = [x for x in inputs if isinstance(x, Tensor) and x._requires_grad]
     n_out = sum(o.numel() for o in outs)
@@ -53,7 +54,6 @@ def _analytic(fn, inputs):
         for j in range(o.numel()):
             seed = np.zeros(o._data.shape)
             seed.reshape(-1)[j] = 1.0
-            from .. import from_numpy
             gs = grad([o], diff_inputs, [from_numpy(seed.astype(o._data.dtype))],
                       retain_graph=True, allow_unused=True)
             for k, g in enumerate(gs):
@@ -90,7 +90,6 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
 
 def gradgradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
     """gradcheck of the gradient itself (second derivatives through create_graph)."""
-    from . import grad
     inputs = tuple(inputs)
 
     def first_grad(*xs):

@@ -11,6 +11,8 @@ back-propagated through again, exactly as in PyTorch.
 import re
 import weakref
 
+from .._dtype import check_cast, type_name
+from ..tensor import _Handle, check_overlap, wrap
 from .grad_mode import _state as _grad
 
 _NODE_TYPES = {}
@@ -70,7 +72,6 @@ class Node:
 
 
 def _modified_message(t, expected, creator):
-    from .._dtype import type_name
     what = f"[torch.{type_name(t.dtype)}Tensor {list(t.shape)}]"
     if creator is not None:
         op = re.sub(r"Backward\d*$", "", type(creator).__name__)
@@ -86,18 +87,6 @@ class AccumulateGrad(Node):
     """The node at a leaf: adds the incoming gradient into `variable.grad`."""
 
     __slots__ = ("variable",)
-
-
-class _Handle:
-    """What register_hook returns: `remove()` takes the hook out again."""
-
-    def __init__(self, hooks, fn):
-        self._hooks = hooks
-        self._fn = fn
-
-    def remove(self):
-        if self._fn in self._hooks:
-            self._hooks.remove(self._fn)
 
 
 def node_type(name):
@@ -226,7 +215,6 @@ def check_inplace(t):
 def rebase_inplace(t, out_of_place, args, kwargs):
     """An in-place op that autograd must see: run its out-of-place form on a snapshot of t,
     write the result into t, and make t the output of the new node (PyTorch's rebase)."""
-    from ..tensor import check_overlap, wrap
     check_overlap(t)
     check_inplace(t)
     if t._base is not None and any(getattr(a, "_requires_grad", False) for a in args):
@@ -243,8 +231,7 @@ def rebase_inplace(t, out_of_place, args, kwargs):
         raise RuntimeError(f"output with shape {list(t._data.shape)} doesn't match the "
                            f"broadcast shape {list(res._data.shape)}")
     if res._dtype.category > t._dtype.category:
-        from .._ops.pointwise import check_cast
-        check_cast(res._dtype, t)
+        check_cast(res._dtype, t._dtype)
     t._data[...] = res._data
     t._bump()
     node = res.grad_fn

@@ -12,14 +12,21 @@ copy to the host: `__array__` refuses, like PyTorch's `.numpy()` on a CUDA tenso
 
 import collections
 import math
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
 import numpy as np
 
 from .. import opcodes
 from . import layout
+from ._types import Array, Dims, DType, HostArray, Shape
 
 _HANDLED: dict = {}  # numpy function -> implementation
 _UFUNCS = {}  # numpy ufunc -> (family, op code)
+# The kernel launchers this type's own methods need (advanced indexing, reductions, matmul,
+# ufuncs), by name.  numtorch/backend/cuda_ops.py builds on this module (empty, launch, the
+# metas) and registers them when it is imported, as it registers the NumPy functions it
+# implements in _HANDLED; the backend package imports it, so they are always there.
+_LAUNCHERS: dict = {}
 
 
 def _cuda():
@@ -39,7 +46,7 @@ class _Flags:
         self.c_contiguous, self.f_contiguous, self.writeable = c, f, True
 
 
-def c_strides(shape):
+def c_strides(shape: Dims) -> Shape:
     st, acc = [], 1
     for s in reversed(shape):
         st.append(acc)
@@ -51,7 +58,7 @@ class CudaArray:
     __slots__ = ("buf", "offset", "shape", "st", "dtype", "__weakref__")
     __array_priority__ = 100
 
-    def __init__(self, buf, offset, shape, st, dtype):
+    def __init__(self, buf: Any, offset: int, shape: Dims, st: Dims, dtype: DType) -> None:
         self.buf, self.offset, self.shape, self.st = buf, offset, tuple(shape), tuple(st)
         self.dtype = np.dtype(dtype)
 
@@ -141,8 +148,7 @@ class CudaArray:
     def __getitem__(self, key):
         key = key if isinstance(key, tuple) else (key,)
         if is_advanced(key):
-            from . import cuda_ops
-            return cuda_ops.take(self, advanced_offsets(self, key))
+            return _LAUNCHERS["take"](self, advanced_offsets(self, key))
         shape, st, off = [], [], self.offset
         dim = 0
         n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
@@ -177,8 +183,7 @@ class CudaArray:
 
     def __setitem__(self, key, value):
         if is_advanced(key if isinstance(key, tuple) else (key,)):
-            from . import cuda_ops
-            cuda_ops.put(self, advanced_offsets(self, key), value, accumulate=False)
+            _LAUNCHERS["put"](self, advanced_offsets(self, key), value, accumulate=False)
             return
         copy_into(self[key] if key != Ellipsis and key != () else self, value)
 
@@ -215,11 +220,11 @@ class CudaArray:
         return self.get().tolist()
 
     def _fold(self, op, axis, dtype=None):
-        from . import cuda_ops
+        reduce = _LAUNCHERS["reduce"]
         dims = tuple(range(self.ndim)) if axis is None else tuple(sorted(_axes(axis, self.ndim)))
         if op in (opcodes.ANY, opcodes.ALL):
-            return cuda_ops.reduce(op, self, dims, np.int64).astype(np.bool_)
-        return cuda_ops.reduce(op, self, dims, dtype or self.dtype)
+            return reduce(op, self, dims, np.int64).astype(np.bool_)
+        return reduce(op, self, dims, dtype or self.dtype)
 
     def sum(self, axis=None, dtype=None, **_):
         return self._fold(opcodes.SUM, axis, dtype)
@@ -261,16 +266,14 @@ class CudaArray:
 
     def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
         if ufunc is np.matmul and method == "__call__" and out is None:
-            from . import cuda_ops
-            return cuda_ops.matmul(*inputs)
+            return _LAUNCHERS["matmul"](*inputs)
         spec = _UFUNCS.get(ufunc)
         if method != "__call__" or spec is None:
             if out is not None:
                 kwargs["out"] = out
             return host_fallback(getattr(ufunc, method), f"{ufunc.__name__}.{method}", inputs,
                                  kwargs, writes_first=method == "at")
-        from . import cuda_ops
-        res = cuda_ops.ufunc(spec, inputs)
+        res = _LAUNCHERS["ufunc"](spec, inputs)
         if out is not None:
             copy_into(out[0] if isinstance(out, tuple) else out, res)
             return out[0] if isinstance(out, tuple) else out
@@ -371,7 +374,8 @@ _WRITES_FIRST = {np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.p
 HOST_FALLBACKS: collections.Counter = collections.Counter()
 
 
-def host_fallback(fn, name, args, kwargs, writes_first=False):
+def host_fallback(fn: Callable[..., Any], name: str, args: Sequence[Any],
+                  kwargs: Dict[str, Any], writes_first: bool = False) -> Any:
     """The NumPy functions with no kernel here (the long tail: diag, trace, searchsorted, ...,
     and unique/bincount, whose result size the data decides, so it must reach the host anyway
     -- PyTorch's CUDA versions synchronise for them too) run on host copies of their CUDA
@@ -410,13 +414,13 @@ def host_fallback(fn, name, args, kwargs, writes_first=False):
     return device(res)
 
 
-def is_advanced(key):
+def is_advanced(key: Tuple[Any, ...]) -> bool:
     """Whether an index tuple has array (integer or boolean) parts."""
     return any(isinstance(k, (np.ndarray, list, CudaArray)) or
                (hasattr(k, "dtype") and getattr(k, "ndim", 0) > 0) for k in key)
 
 
-def advanced_offsets(a, key):
+def advanced_offsets(a: "CudaArray", key: Any) -> HostArray:
     """Host int64 array, of the indexing result's shape, of each selected element's offset in
     a.buf.  NumPy's own indexing runs on zero-copy broadcast coordinate grids, so every rule
     (boolean masks, broadcasting index arrays, where the indexed dims land, negative and
@@ -433,21 +437,21 @@ def advanced_offsets(a, key):
     return offsets
 
 
-def empty(shape, dtype):
+def empty(shape: Dims, dtype: DType) -> CudaArray:
     shape = tuple(int(s) for s in shape)
     n = math.prod(shape)
     buf = _cuda().device_array(max(n, 1), np.dtype(dtype))
     return CudaArray(buf, 0, shape, c_strides(shape), dtype)
 
 
-def to_device(arr):
+def to_device(arr: Any) -> CudaArray:
     shape = np.shape(arr)  # (ascontiguousarray makes a 0-d array 1-d)
     arr = np.ascontiguousarray(arr)
     buf = _cuda().to_device(arr.reshape(-1) if arr.size else np.zeros(1, arr.dtype))
     return CudaArray(buf, 0, shape, c_strides(shape), arr.dtype)
 
 
-def as_operand(x, dtype=None):
+def as_operand(x: Any, dtype: Optional[DType] = None) -> CudaArray:
     """A CudaArray for a kernel operand: CudaArrays as they are, scalars as 0-d arrays."""
     if isinstance(x, CudaArray):
         return x
@@ -457,7 +461,7 @@ def as_operand(x, dtype=None):
     return to_device(np.asarray(x, dtype=dtype))
 
 
-def launch(kern, n, *args):
+def launch(kern: Any, n: int, *args: Any) -> None:
     from ..kernels.cuda._jit import grid
     if n:
         blocks, threads = grid(n)
@@ -467,7 +471,7 @@ def launch(kern, n, *args):
 _META_CACHE: dict = {}
 
 
-def device_meta(values):
+def device_meta(values: Tuple[int, ...]) -> Any:
     """A device copy of a meta tuple, cached: the same layouts recur every training step, and
     each fresh copy would be a host-to-device transfer before the launch."""
     d = _META_CACHE.get(values)
@@ -478,7 +482,7 @@ def device_meta(values):
     return d
 
 
-def broadcast_meta(a, shape):
+def broadcast_meta(a: CudaArray, shape: Shape) -> Any:
     """a's meta with a's dims broadcast to `shape` (stride 0 where a has size 1 or no dim)."""
     nd = len(shape)
     st = [0] * nd
@@ -492,7 +496,7 @@ def broadcast_meta(a, shape):
     return device_meta((a.offset, nd) + tuple(shape) + tuple(st))
 
 
-def copy_into(dst, src):
+def copy_into(dst: CudaArray, src: Any) -> CudaArray:
     if type(src) is np.ndarray and src.ndim:  # a host-to-device copy
         src = to_device(src)
     src = as_operand(src, dst.dtype)
@@ -501,19 +505,19 @@ def copy_into(dst, src):
     return dst
 
 
-def fill(dst, value):
+def fill(dst: CudaArray, value: Any) -> CudaArray:
     launch(_k().fill, dst.size, dst.buf, device_meta(tuple(dst.meta())),
            np.array(value, dst.dtype)[()])
     return dst
 
 
-def ascontiguous(a):
+def ascontiguous(a: CudaArray) -> CudaArray:
     if a.flags.c_contiguous:
         return a
     return a.copy()
 
 
-def implements(*funcs):
+def implements(*funcs: Callable[..., Any]) -> Callable[[Any], Any]:
     def register(fn):
         for f in funcs:
             _HANDLED[f] = fn
@@ -668,24 +672,10 @@ def _np_result_type(*args):
     return np.result_type(*[a.dtype if isinstance(a, CudaArray) else a for a in args])
 
 
-@implements(np.where)
-def _np_where(cond, x=None, y=None):
-    if x is None:
-        return _np_nonzero(cond)
-    from . import cuda_ops
-    return cuda_ops.ternary(opcodes.WHERE, cond, x, y)
-
-
 @implements(np.flip)
 def _np_flip(a, axis=None):
     axes = range(a.ndim) if axis is None else _axes(axis, a.ndim)
     return a[tuple(slice(None, None, -1) if i in axes else slice(None) for i in range(a.ndim))]
-
-
-@implements(np.take_along_axis)
-def _np_take_along_axis(arr, indices, axis):
-    from . import cuda_ops
-    return cuda_ops.gather(arr, axis % arr.ndim, indices)
 
 
 @implements(np.nonzero)
@@ -693,12 +683,6 @@ def _np_nonzero(a):
     """The positions come from the host: their number sizes the result, so it must reach the
     host anyway (PyTorch's CUDA nonzero synchronises the same way)."""
     return tuple(to_device(i.astype(np.int64)) for i in np.nonzero(a.get()))
-
-
-@implements(np.matmul)
-def _np_matmul(a, b, out=None):
-    from . import cuda_ops
-    return cuda_ops.matmul(a, b)
 
 
 for _f, _spec in (
@@ -730,15 +714,14 @@ for _f, _spec in (
     _UFUNCS[_f] = _spec
 
 
-
-def asarray(x, dtype=None):
+def asarray(x: Any, dtype: Optional[DType] = None) -> Array:
     """np.asarray that leaves CUDA arrays on the device (np.asarray would need __array__)."""
     if type(x) is CudaArray:
         return x if dtype is None else x.astype(dtype, copy=False)
     return np.asarray(x, dtype)
 
 
-def ascontiguousarray(x, dtype=None):
+def ascontiguousarray(x: Any, dtype: Optional[DType] = None) -> Array:
     """np.ascontiguousarray that keeps CUDA arrays on the device (and copies transposed host
     arrays with a tiled kernel)."""
     if type(x) is CudaArray:
@@ -748,7 +731,7 @@ def ascontiguousarray(x, dtype=None):
     return np.ascontiguousarray(x, dtype)
 
 
-def as_strided(x, shape, strides):
+def as_strided(x: Array, shape: Dims, strides: Dims) -> Array:
     """numpy's as_strided (strides in bytes) for host and CUDA arrays alike."""
     if type(x) is CudaArray:
         return x._view(shape, [s // x.itemsize for s in strides])

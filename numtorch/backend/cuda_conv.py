@@ -2,9 +2,12 @@
 passes as products with the saved columns), and max pooling.  Same signatures and layouts as
 the CPU functions, so nn.functional calls either without knowing the device."""
 
+from typing import Any, Optional, Tuple
+
 import numpy as np
 
-from .cuda_array import ascontiguous, empty, fill, launch
+from ._types import Pair, Shape
+from .cuda_array import CudaArray, ascontiguous, empty, fill, launch
 from .cuda_ops import matmul
 
 
@@ -18,7 +21,8 @@ def _flat(a):
     return a.buf[a.offset:a.offset + max(a.size, 1)]
 
 
-def conv2d_forward(x, w, stride, padding, dilation, groups, oh, ow):
+def conv2d_forward(x: CudaArray, w: CudaArray, stride: Pair, padding: Pair, dilation: Pair,
+                   groups: int, oh: int, ow: int) -> Tuple[CudaArray, Any]:
     n, c, h, wd = x.shape
     o, cg, kh, kw = w.shape
     og = o // groups
@@ -35,8 +39,9 @@ def conv2d_forward(x, w, stride, padding, dilation, groups, oh, ow):
     return out.transpose(1, 0, 2).reshape(n, o, oh, ow), cols_all
 
 
-def conv2d_backward(grad, x_shape, w, cols_all, stride, padding, dilation, groups,
-                    need_input, need_weight):
+def conv2d_backward(grad: CudaArray, x_shape: Shape, w: CudaArray, cols_all: Any, stride: Pair,
+                    padding: Pair, dilation: Pair, groups: int, need_input: bool,
+                    need_weight: bool) -> Tuple[Optional[CudaArray], Optional[CudaArray]]:
     n, c, h, wd = x_shape
     o, cg, kh, kw = w.shape
     og = o // groups
@@ -46,9 +51,9 @@ def conv2d_backward(grad, x_shape, w, cols_all, stride, padding, dilation, group
     dw = empty(w.shape, grad.dtype) if need_weight else None
     for g in range(groups):
         gg = g2[g * og:(g + 1) * og]
-        if need_weight:
+        if dw is not None:
             dw[g * og:(g + 1) * og] = matmul(gg, cols_all[g].T).reshape(og, cg, kh, kw)
-        if need_input:
+        if dx is not None:
             wg = ascontiguous(w[g * og:(g + 1) * og]).reshape(og, cg * kh * kw)
             dcols = matmul(wg.T, gg)
             dxg = empty((n, cg, h, wd), grad.dtype)
@@ -59,7 +64,8 @@ def conv2d_backward(grad, x_shape, w, cols_all, stride, padding, dilation, group
     return dx, dw
 
 
-def max_pool2d(x, kernel, stride, padding, dilation, oh, ow):
+def max_pool2d(x: CudaArray, kernel: Pair, stride: Pair, padding: Pair, dilation: Pair, oh: int,
+               ow: int) -> Tuple[CudaArray, CudaArray]:
     n, c, h, w = x.shape
     out = empty((n, c, oh, ow), x.dtype)
     argmax = empty((n, c, oh, ow), np.int64)
@@ -69,14 +75,15 @@ def max_pool2d(x, kernel, stride, padding, dilation, oh, ow):
     return out, argmax
 
 
-def max_pool2d_backward(grad, argmax, x_shape):
+def max_pool2d_backward(grad: CudaArray, argmax: CudaArray, x_shape: Shape) -> CudaArray:
     dx = fill(empty(x_shape, grad.dtype), 0)
     launch(_k().max_pool2d_backward, grad.size, _flat(grad), argmax.buf,
            x_shape[2] * x_shape[3], grad.shape[2] * grad.shape[3], dx.buf)
     return dx
 
 
-def avg_pool2d(x, kernel, stride, padding, count_include_pad, divisor, oh, ow, adaptive=False):
+def avg_pool2d(x: CudaArray, kernel: Pair, stride: Pair, padding: Pair, count_include_pad: bool,
+               divisor: Optional[int], oh: int, ow: int, adaptive: bool = False) -> CudaArray:
     n, c, h, w = x.shape
     out = empty((n, c, oh, ow), x.dtype)
     launch(_k().avg_pool2d, out.size, _flat(x), h, w, kernel[0], kernel[1], stride[0],
@@ -85,8 +92,9 @@ def avg_pool2d(x, kernel, stride, padding, count_include_pad, divisor, oh, ow, a
     return out
 
 
-def avg_pool2d_backward(grad, x_shape, kernel, stride, padding, count_include_pad, divisor,
-                        adaptive=False):
+def avg_pool2d_backward(grad: CudaArray, x_shape: Shape, kernel: Pair, stride: Pair, padding: Pair,
+                        count_include_pad: bool, divisor: Optional[int],
+                        adaptive: bool = False) -> CudaArray:
     dx = fill(empty(x_shape, grad.dtype), 0)
     launch(_k().avg_pool2d_backward, grad.size, _flat(grad), x_shape[2], x_shape[3], kernel[0],
            kernel[1], stride[0], stride[1], padding[0], padding[1], bool(count_include_pad),

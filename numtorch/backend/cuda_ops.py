@@ -3,17 +3,22 @@ _ops/linalg.  Operands arrive as CudaArrays (or scalars); these functions lay ou
 launch the kernels in kernels/cuda."""
 
 import math
+from typing import Any, Sequence, Tuple, cast
 
 import numpy as np
 
 from .. import opcodes
+from ._types import Array, Dims, DType, HostArray, OpCode, Shape
 from .cuda_array import (
+    _LAUNCHERS,
     CudaArray,
+    _np_nonzero,
     as_operand,
     ascontiguous,
     broadcast_meta,
     device_meta,
     empty,
+    implements,
     launch,
     to_device,
 )
@@ -32,7 +37,7 @@ _FAMILY = {"binary": "binary", "compare": "compare", "bitwise": "bitwise", "unar
            "int_unary": "int_unary", "predicate": "predicate", "ternary": "ternary"}
 
 
-def run(family, op, operands, out):
+def run(family: str, op: OpCode, operands: Sequence[Any], out: CudaArray) -> CudaArray:
     """backend.elementwise.run for CUDA arrays: every operand broadcast to out.shape."""
     flat = _flat_args(family, operands, out)
     if flat is not None:
@@ -69,7 +74,7 @@ def _flat_args(family, operands, out):
 _OUT_BOOL = {"compare", "predicate"}
 
 
-def ufunc(spec, inputs):
+def ufunc(spec: Tuple[str, OpCode], inputs: Sequence[Any]) -> CudaArray:
     """A NumPy ufunc call on CUDA arrays (the ops' direct `np.add(a, b)` style calls)."""
     family, op = spec
     dtypes = [x.dtype if isinstance(x, CudaArray) else x for x in inputs]
@@ -84,7 +89,7 @@ def ufunc(spec, inputs):
     return run(family, op, operands, out)
 
 
-def ternary(op, a, b, c):
+def ternary(op: OpCode, a: Any, b: Any, c: Any) -> CudaArray:
     ops = [as_operand(x) for x in (a, b, c)]
     shape = np.broadcast_shapes(*[x.shape for x in ops])
     dt = np.result_type(ops[1].dtype, ops[2].dtype)
@@ -92,7 +97,7 @@ def ternary(op, a, b, c):
 
 
 # ---- reductions -----------------------------------------------------------------------------
-def split3(arr, dims):
+def split3(arr: CudaArray, dims: Dims) -> Tuple[CudaArray, Shape]:
     """(contiguous (O, R, I) CudaArray, kept shape) -- as backend.reduction.split3."""
     nd = arr.ndim
     kept = tuple(arr.shape[i] for i in range(nd) if i not in dims)
@@ -114,7 +119,7 @@ def _reduce_launch(kern, x3, out, *lead):
                                                        x3.shape[1], x3.shape[2], out.buf)
 
 
-def reduce(op, arr, dims, acc_dtype):
+def reduce(op: OpCode, arr: CudaArray, dims: Dims, acc_dtype: DType) -> CudaArray:
     from ..kernels.cuda import reduction as cuda_kernels
     if not dims:
         return arr.astype(acc_dtype)
@@ -130,7 +135,7 @@ def reduce(op, arr, dims, acc_dtype):
     return out
 
 
-def arg_reduce(arr, dim, want_max):
+def arg_reduce(arr: CudaArray, dim: int, want_max: bool) -> CudaArray:
     from ..kernels.cuda import reduction as cuda_kernels
     x3, kept = split3(arr, (dim,))
     out = empty(kept, np.int64)
@@ -138,7 +143,8 @@ def arg_reduce(arr, dim, want_max):
     return out
 
 
-def moments(arr, dims, correction, acc_dtype):
+def moments(arr: CudaArray, dims: Dims, correction: float,
+            acc_dtype: DType) -> Tuple[Array, Array]:
     """(mean, variance with `correction`) over dims, as backend.reduction.moments."""
     n = math.prod(arr.shape[d] for d in dims)
     x = arr.astype(acc_dtype, copy=False)
@@ -150,7 +156,7 @@ def moments(arr, dims, correction, acc_dtype):
     return mean, var
 
 
-def cumulative(op, arr, dim, out_dtype):
+def cumulative(op: OpCode, arr: CudaArray, dim: int, out_dtype: DType) -> CudaArray:
     """Running sum/product/max/min along dim (numtorch/opcodes.py's CUMSUM..CUMMIN)."""
     from ..kernels.cuda import reduction as cuda_kernels
     out = empty(arr.shape, out_dtype)
@@ -161,7 +167,7 @@ def cumulative(op, arr, dim, out_dtype):
     return out
 
 
-def softmax(arr, dim, log, out_dtype):
+def softmax(arr: CudaArray, dim: int, log: bool, out_dtype: DType) -> CudaArray:
     """softmax / log_softmax along dim by max-shifted exponentials (stable for large logits)."""
     x = arr.astype(out_dtype, copy=False)
     keep = tuple(1 if i == dim else s for i, s in enumerate(arr.shape))
@@ -174,7 +180,7 @@ def softmax(arr, dim, log, out_dtype):
 
 
 # ---- matmul ---------------------------------------------------------------------------------
-def matmul(a, b):
+def matmul(a: Any, b: Any) -> CudaArray:
     """np.matmul semantics (1-D promotion, broadcast batch dims) on CUDA arrays."""
     from ..kernels.cuda.linalg import TILE
     from ..kernels.cuda.linalg import matmul as kern
@@ -225,7 +231,7 @@ def _idx_kernels():
     return indexing
 
 
-def gather(x, dim, idx):
+def gather(x: CudaArray, dim: int, idx: Any) -> CudaArray:
     region = x[tuple(slice(0, idx.shape[k]) if k != dim else slice(None)
                      for k in range(x.ndim))]
     x3, i3 = _as3(region, dim), _as3(as_operand(idx), dim)
@@ -235,7 +241,7 @@ def gather(x, dim, idx):
     return out
 
 
-def scatter(out, dim, idx, src, add):
+def scatter(out: CudaArray, dim: int, idx: Any, src: Any, add: bool) -> CudaArray:
     """In place on `out` (made contiguous first if it is not)."""
     target = out if out.flags.c_contiguous else out.copy()
     sel = tuple(slice(0, idx.shape[k]) if k != dim else slice(None) for k in range(out.ndim))
@@ -253,7 +259,7 @@ def scatter(out, dim, idx, src, add):
     return out
 
 
-def index_select(x, dim, idx):
+def index_select(x: CudaArray, dim: int, idx: Any) -> CudaArray:
     x3 = _as3(x, dim)
     flat = ascontiguous(as_operand(idx).astype(np.int64, copy=False)).reshape(-1)
     out = empty((x3.shape[0], flat.size, x3.shape[2]), x.dtype)
@@ -264,7 +270,7 @@ def index_select(x, dim, idx):
     return out.reshape(shape)
 
 
-def index_add(out, dim, idx, src, alpha):
+def index_add(out: CudaArray, dim: int, idx: Any, src: Any, alpha: Any) -> CudaArray:
     target = out if out.flags.c_contiguous else out.copy()
     o3 = _as3(target, dim)
     flat = ascontiguous(as_operand(idx).astype(np.int64, copy=False)).reshape(-1)
@@ -277,7 +283,7 @@ def index_add(out, dim, idx, src, alpha):
     return out
 
 
-def take(x, offsets):
+def take(x: CudaArray, offsets: HostArray) -> CudaArray:
     """x.buf at host-computed element offsets (advanced indexing), shaped like offsets."""
     idx = to_device(offsets.reshape(-1))
     out = empty(offsets.shape, x.dtype)
@@ -286,16 +292,18 @@ def take(x, offsets):
     return out
 
 
-def put(x, offsets, values, accumulate):
+def put(x: CudaArray, offsets: HostArray, values: Any, accumulate: bool) -> CudaArray:
     """x.buf[offsets] = values (+= with accumulate: duplicate offsets add up, atomically)."""
     idx = to_device(offsets.reshape(-1))
-    src = ascontiguous(np.broadcast_to(as_operand(values).astype(x.dtype), offsets.shape))
+    # (np.broadcast_to of a CudaArray is one: __array_function__)
+    src = ascontiguous(cast(CudaArray, np.broadcast_to(as_operand(values).astype(x.dtype),
+                                                      offsets.shape)))
     launch(_idx_kernels().scatter, idx.size, bool(accumulate), x.buf, x.buf.size, idx.buf,
            idx.size, 1, src.buf[src.offset:])
     return x
 
 
-def argsort(arr, dim, descending):
+def argsort(arr: CudaArray, dim: int, descending: bool) -> CudaArray:
     """Stable argsort along dim (int64 positions), NaN sorting as the largest value."""
     x3 = split3(ascontiguous(arr), (dim,))[0]
     idx = empty(x3.shape, np.int64)
@@ -306,7 +314,7 @@ def argsort(arr, dim, descending):
     return idx.reshape(arr.shape)
 
 
-def random_states(seed):
+def random_states(seed: int) -> Any:
     """Generator states for random_fill: one xoroshiro128p stream per thread of a full grid."""
     from numba.cuda.random import create_xoroshiro128p_states
 
@@ -314,10 +322,31 @@ def random_states(seed):
     return create_xoroshiro128p_states(MAX_BLOCKS * THREADS, seed=seed)
 
 
-def random_fill(kind, states, out):
+def random_fill(kind: str, states: Any, out: CudaArray) -> None:
     """Fill the contiguous device array out with draws ("rand" or "randn") from states."""
     from ..kernels.cuda import random as kernels
     from ..kernels.cuda._jit import MAX_BLOCKS, THREADS
     if out.size:
         blocks = max(1, min(MAX_BLOCKS, (out.size + THREADS - 1) // THREADS))
         getattr(kernels, kind)[blocks, THREADS](states, out.buf, out.size)
+
+
+# ---- what CudaArray dispatches to (it sits below this module: see cuda_array._LAUNCHERS) ----
+_LAUNCHERS.update(take=take, put=put, reduce=reduce, matmul=matmul, ufunc=ufunc)
+
+
+@implements(np.where)
+def _np_where(cond, x=None, y=None):
+    if x is None:
+        return _np_nonzero(cond)
+    return ternary(opcodes.WHERE, cond, x, y)
+
+
+@implements(np.take_along_axis)
+def _np_take_along_axis(arr, indices, axis):
+    return gather(arr, axis % arr.ndim, indices)
+
+
+@implements(np.matmul)
+def _np_matmul(a, b, out=None):
+    return matmul(a, b)

@@ -7,7 +7,7 @@ reduced to one of two layouts before a kernel runs:
     operand; broadcast dims carry stride 0.  More than four irreducible dims fall back to copies.
 """
 
-from typing import Any, Dict, Optional, Sequence, Tuple
+from typing import Any, Dict, Optional, Sequence, Tuple, cast
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -189,7 +189,7 @@ def run_simple(family: str, op: OpCode, x: Array, y: Any = None,
         operands = (x,) if y is None else (x, y)
         if out is None:
             out = empty_for(x.shape, x.dtype, operands)
-        return cuda_ops.run(family, op, operands, out)
+        return cuda_ops.run(family, op, operands, cast(CudaArray, out))
     if not x.flags.c_contiguous:
         return None
     n = x.size

@@ -3,25 +3,7 @@ False and anything that needs a device raises, as PyTorch's CPU builds do.  Unde
 simulator (NUMBA_ENABLE_CUDASIM=1) the simulated device counts as one GPU, which is how the
 CUDA backend's tests run on machines without one."""
 
-
-def is_available():
-    try:
-        from numba import cuda
-        return bool(cuda.is_available())
-    except Exception:  # numba without CUDA support, or a broken driver: no GPU for us
-        return False
-
-
-def device_count():
-    if not is_available():
-        return 0
-    from numba import cuda
-    return len(cuda.gpus)
-
-
-def _lazy_init():
-    if not is_available():
-        raise AssertionError("Torch not compiled with CUDA enabled")
+from .._device import _lazy_init, device_count, is_available  # noqa: F401  (torch.cuda's names)
 
 
 def is_initialized():

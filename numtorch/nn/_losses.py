@@ -9,6 +9,8 @@ here too, so their graphs print the same nodes.
 import math
 
 from .. import where
+from .._ops.activation import logsigmoid, softplus
+from .._ops.layers import pairwise_distance
 from .._ops.loss import reduce_loss, warn_if_sizes_differ  # noqa: F401  (public here too)
 from ..autograd.composite import composite
 
@@ -72,7 +74,6 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if tuple(input.shape) != tuple(target.shape):
         raise ValueError(f"Target size ({target.shape}) must be the same as input size "
                          f"({input.shape})")
-    from .functional import softplus
 
     def f(x, y, w=None, pw=None):
         neg_logsig = softplus(-x)  # log(1 + e^-x), stably
@@ -89,7 +90,6 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    from .functional import softplus
     return _fused("SoftMarginLossBackward0", reduction, lambda x, y: softplus(-y * x),
                   input, target)
 
@@ -168,7 +168,6 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None,
 
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
                         size_average=None, reduce=None, reduction="mean"):
-    from .functional import pairwise_distance
     d_pos = pairwise_distance(anchor, positive, p, eps)
     d_neg = pairwise_distance(anchor, negative, p, eps)
     if swap:
@@ -179,7 +178,6 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
 
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,
                                 reduction="mean"):
-    from .functional import logsigmoid
     loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
     if weight is not None:
         loss = loss * weight

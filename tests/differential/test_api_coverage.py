@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from op_tables import UNARY_AND_ALIASES
 
 import numtorch
 
@@ -48,7 +49,9 @@ def _public_functions():
 
 
 def test_every_public_function_is_checked():
+    # (the programs draw every op of the unary table by name, without listing it)
     unchecked = [n for n in _public_functions() if n not in NOT_IN_PROGRAMS
+                 and n not in UNARY_AND_ALIASES
                  and not re.search(rf"\b{re.escape(n)}\b", PROGRAMS)]
     assert not unchecked, f"public functions in no differential check: {unchecked}"
 
