@@ -5,6 +5,8 @@
 
 # first, kept apart from the sorted imports: its settings must precede NumPy, Numba, OpenBLAS
 from . import _runtime  # noqa: I001
+
+import numpy as _np  # noqa: I001
 from . import (  # noqa: F401
     _methods,  # noqa: F401  (attaches methods and operators to Tensor)
     accelerator,
@@ -29,6 +31,7 @@ from ._dtype import (
     uint8,
 )
 from ._dtype import result_type as _result_type
+from .backend.elementwise import broadcast_shapes as _broadcast_shapes
 from ._ops.convert import allclose, clone, equal, isclose
 from ._ops.creation import (
     arange,
@@ -251,7 +254,9 @@ from .random import (
     seed,
     set_rng_state,
 )
-from .tensor import Tensor
+from .tensor import Tensor, _array_from_data
+from .tensor import shape_arg as _shape_arg
+from .tensor import wrap as _wrap
 
 globals().update({_name: _fn for _name, (_fn, _) in _UNARY_OPS.items()})  # torch.exp, ...
 
@@ -287,8 +292,8 @@ def numel(input):
 
 
 def broadcast_shapes(*shapes):
-    from .backend.elementwise import broadcast_shapes as _bs
-    return Size(_bs(*[tuple(s) if not isinstance(s, builtins_int) else (s,) for s in shapes]))
+    return Size(_broadcast_shapes(*[tuple(s) if not isinstance(s, builtins_int) else (s,)
+                                    for s in shapes]))
 
 
 def broadcast_tensors(*tensors):
@@ -314,13 +319,10 @@ def _legacy_type(dt, name):
     """torch.FloatTensor(...) and friends: Tensor(...) with a fixed dtype."""
 
     def make(*args, **kwargs):
-        import numpy as np
-
-        from .tensor import _array_from_data, shape_arg, wrap
-        if len(args) == 1 and not isinstance(args[0], (builtins_int, np.integer)):
+        if len(args) == 1 and not isinstance(args[0], (builtins_int, _np.integer)):
             arr, _ = _array_from_data(args[0], dt)
-            return wrap(arr, dt)
-        return wrap(np.zeros(shape_arg(args), dt.np), dt)
+            return _wrap(arr, dt)
+        return _wrap(_np.zeros(_shape_arg(args), dt.np), dt)
 
     make.__name__ = make.__qualname__ = name
     make.__doc__ = f"Legacy constructor: a {dt!r} tensor from sizes or data."

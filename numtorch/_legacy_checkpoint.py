@@ -12,6 +12,7 @@ from collections import OrderedDict
 import numpy as np
 
 from . import _dtype as D
+from ._parameter import Parameter
 from .tensor import wrap
 
 MAGIC = "numtorch-checkpoint"
@@ -59,7 +60,6 @@ def _decode(node, tensor_at, place):
         target = place(node.get("device", "cpu"))
         t = wrap(arr, dt) if target == "cpu" else wrap(arr, dt).to(target)
         if node.get("param"):
-            from ._parameter import Parameter
             return Parameter(t, requires_grad=bool(node.get("rg")))
         if node.get("rg"):
             t.requires_grad_(True)

@@ -20,6 +20,7 @@ import numpy as np
 
 from . import _dtype as D
 from ._device import device as _device
+from ._parameter import Parameter
 from ._size import Size
 from .tensor import Tensor, wrap
 
@@ -88,7 +89,6 @@ class _Pickler(pickle._Pickler):
         return None
 
     def reducer_override(self, obj):
-        from ._parameter import Parameter
         if isinstance(obj, Parameter):
             plain = wrap(obj._data, obj._dtype)
             return (_REBUILD_PARAMETER, (plain, bool(obj._requires_grad), OrderedDict()))
@@ -207,7 +207,6 @@ def _rebuild_tensor(storage, storage_offset, size, stride, requires_grad=False,
 
 
 def _rebuild_parameter(data, requires_grad, backward_hooks=None, *state):
-    from ._parameter import Parameter
     if not isinstance(data, Tensor):
         raise _bad("a parameter without a tensor")
     return Parameter(data, requires_grad=bool(requires_grad))

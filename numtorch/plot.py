@@ -13,6 +13,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from . import from_numpy, no_grad
+
 __all__ = ["regression_fit", "ring_classification", "decision_boundary", "curves",
            "image_grid", "autograd_graph", "to_numpy"]
 
@@ -91,7 +93,6 @@ def decision_boundary(model, X, y, path=None, resolution=200, margin=0.5, title=
 
     `model` maps an (m, 2) float32 tensor to P(class 1) as (m,) or (m, 1) -- drawn as a
     probability map with the 0.5 contour -- or to (m, k) scores, drawn as argmax regions."""
-    from . import from_numpy, no_grad
 
     x, labels = to_numpy(X), to_numpy(y).reshape(-1)
     lo, hi = x.min(0) - margin, x.max(0) + margin

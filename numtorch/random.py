@@ -8,6 +8,11 @@ import numpy as np
 
 from . import _dtype as D
 from ._device import as_device, factory_device
+from ._ops.creation import zeros
+from ._ops.pointwise import where
+from .autograd import graph
+from .backend import cuda_ops
+from .backend.cuda_array import empty, to_device
 from .tensor import Tensor, check_overlap, shape_arg, wrap
 
 # PyTorch's default generator starts from this fixed seed, so unseeded programs repeat
@@ -97,7 +102,6 @@ def _sample(arr, dt, requires_grad, device):
     if not arr.flags.c_contiguous:
         arr = np.ascontiguousarray(arr)
     if as_device(factory_device(device)).type == "cuda":
-        from .backend.cuda_array import to_device
         arr = to_device(arr)
     t = wrap(arr, dt)
     if requires_grad:
@@ -119,8 +123,6 @@ def _on_gpu(generator, device):
 def _cuda_draw(kind, shape, dt, requires_grad):
     """rand/randn on the GPU: numba.cuda.random kernels over cuda_generator's states (made
     from its seed on first use; manual_seed starts them again)."""
-    from .backend import cuda_ops
-    from .backend.cuda_array import empty
     g = cuda_generator
     if g._states is None:
         g._states = cuda_ops.random_states(g._seed)
@@ -262,7 +264,6 @@ def poisson(input, generator=None):
 def _write(tensor, values):
     check_overlap(tensor)
     if tensor.requires_grad:  # the new values don't depend on the old: their gradient is 0
-        from .autograd import graph
         drawn = wrap(np.asarray(values, tensor.dtype.np), tensor.dtype).to(tensor.device)
         return graph.rebase_inplace(tensor, _drawn, (drawn,), {})
     tensor._data[...] = values
@@ -271,8 +272,6 @@ def _write(tensor, values):
 
 
 def _drawn(old, values):
-    from ._ops.creation import zeros
-    from ._ops.pointwise import where
     return where(zeros(old._data.shape, dtype=D.bool_, device=old.device), old, values)
 
 

@@ -15,7 +15,8 @@ import os
 import tempfile
 import zipfile
 
-from . import _legacy_checkpoint, _torch_format
+from . import _legacy_checkpoint, _torch_format, cuda
+from ._device import device
 
 
 def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True,
@@ -86,8 +87,6 @@ _NO_CUDA = ("Attempting to deserialize object on a CUDA device but torch.cuda.is
 def _placement(map_location):
     """saved device name -> the device a loaded tensor goes to (PyTorch: where it was saved,
     unless map_location says otherwise)."""
-    from . import cuda
-    from ._device import device
 
     def place(saved):
         target = saved

@@ -10,6 +10,7 @@ import numpy as np
 
 from . import _dtype as D
 from ._device import CPU, CUDA0, as_device
+from ._printing import tensor_repr
 from ._size import Size
 
 _new = object.__new__
@@ -281,7 +282,6 @@ class Tensor:
         return id(self)
 
     def __repr__(self):
-        from ._printing import tensor_repr
         return tensor_repr(self)
 
     __str__ = __repr__

@@ -10,6 +10,8 @@ from .. import _dtype as D
 from .._device import as_device
 from .._device import device as device_cls
 from ..autograd import graph
+from ..backend.cuda_array import to_device
+from ..backend.elementwise import broadcast_shapes
 from ..tensor import Tensor, check_overlap, wrap
 
 
@@ -76,7 +78,6 @@ def _parse_to(args, kwargs):
 def _move(t, dev):
     """t's data copied to device `dev` (a numtorch.device), recorded as ToCopyBackward0: the
     gradient goes back to t's device."""
-    from ..backend.cuda_array import to_device
     src = t.device
     data = to_device(t._data) if dev.type == "cuda" else t._data.get()
     return graph.attach(wrap(data, t.dtype), "ToCopyBackward0", (t,), lambda g: _move(g, src))
@@ -146,7 +147,6 @@ def equal(input, other):
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     if input.dtype is not other.dtype:
         raise RuntimeError(f"{input.dtype} did not match {other.dtype}")
-    from ..backend.elementwise import broadcast_shapes
     broadcast_shapes(tuple(input.shape), tuple(other.shape))  # PyTorch's size-mismatch error
     res = np.isclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan)
     return wrap(np.asarray(res, like=input._data), D.bool_)

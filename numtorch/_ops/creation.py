@@ -7,12 +7,12 @@ import numpy as np
 
 from .. import _dtype as D
 from .._device import as_device, factory_device
+from ..backend.cuda_array import to_device
 from ..tensor import Tensor, _array_from_data, shape_arg, wrap
 
 
 def _finish(arr, dt, requires_grad=False, device=None):
     if as_device(factory_device(device)).type == "cuda":
-        from ..backend.cuda_array import to_device
         arr = to_device(arr)
     t = wrap(arr, dt)
     if requires_grad:

@@ -13,7 +13,7 @@ import numpy as np
 from .. import _dtype as D
 from ..autograd import graph
 from ..tensor import Tensor, wrap
-from .pointwise import _type_name
+from .pointwise import _type_name, mul
 
 
 def _expand_ellipsis(inputs, output, operands):
@@ -177,7 +177,6 @@ def tensordot(a, b, dims=2, out=None):
 
 def inner(input, other, *, out=None):
     """Sum over the last dims of both (a product when either is 0-d)."""
-    from .pointwise import mul
     if input.ndim == 0 or other.ndim == 0:
         return mul(input, other, out=out)
     if input.shape[-1] != other.shape[-1]:

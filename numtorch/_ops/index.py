@@ -14,11 +14,13 @@ from .. import opcodes, return_types
 from .._errors import IndexOutOfRange
 from ..autograd import graph
 from ..autograd.grad_mode import no_grad
+from ..backend import cuda_ops
 from ..backend import indexing as backend
 from ..backend.cuda_array import CudaArray, asarray, ascontiguousarray, to_device
+from ..backend.elementwise import broadcast_shapes
 from ..tensor import Tensor, check_overlap, overlaps, view_of, wrap, wrap_dim
 from ._numpy_names import accept_numpy_names
-from .pointwise import _type_name, as_array, deliver, where
+from .pointwise import _type_name, as_array, deliver, isnan, logical_and, where
 from .shape import embed
 
 _INDEX_DTYPES = (np.int64, np.int32, np.int16, np.int8, np.uint8, np.bool_)
@@ -505,7 +507,6 @@ def masked_fill_(input, mask, value):
 
 def masked_select(input, mask):
     _mask_check("masked_select:", mask)
-    from ..backend.elementwise import broadcast_shapes
     shape = broadcast_shapes(input._data.shape, mask._data.shape)
     x = np.broadcast_to(input._data, shape)
     m = np.broadcast_to(mask._data, shape)
@@ -599,7 +600,6 @@ def _sort_indices(arr, d, descending):
     gives that order for every line along d without two equal entries or a NaN; the lines
     with them (a few in a float32 line of 1024) are sorted again stably."""
     if type(arr) is CudaArray:
-        from ..backend import cuda_ops
         return cuda_ops.argsort(arr, d, descending), None
     if arr.dtype.kind not in "biuf" or arr.shape[d] < 2 or arr.size == 0:
         return _stable_argsort(arr, d, descending), None
@@ -783,7 +783,6 @@ def _median(input, dim, keepdim, skip_nan):
 
 
 def _spread_evenly(g, x, r):
-    from .pointwise import isnan, logical_and
     hit = (x == r) if not bool(isnan(r)) else logical_and(isnan(x), isnan(x))
     return where(hit, g / hit.sum(), 0.0)
 

@@ -7,14 +7,18 @@ import numpy as np
 
 from .. import _dtype as D
 from ..autograd import graph
-from ..random import _rng
+from ..backend.indexing import check_bounds
+from ..random import _rng, rand
 from ..tensor import wrap
 from . import pointwise as P
 from .activation import _inplace, softmax
+from .creation import ones
+from .index import index_select
+from .linalg import addmm
+from .shape import embed
 
 
 def linear(input, weight, bias=None):
-    from .linalg import addmm
     if input.ndim == 2 and bias is not None:
         return addmm(bias, input, weight.t())
     if input.ndim > 2 and bias is not None:  # as PyTorch: one addmm over the folded batch
@@ -39,7 +43,6 @@ def dropout(input, p=0.5, training=True, inplace=False):
     if p == 1:
         return P.mul(input, 0.0)
     if input.is_cuda:
-        from ..random import rand
         mask = P.div(P.ge(rand(input.shape, device=input.device), p).to(input.dtype), 1 - p)
     else:
         keep = _rng(None).random(input._data.shape) >= p
@@ -56,9 +59,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     if input.dtype not in (D.int64, D.int32):
         raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the "
                            f"following scalar types: Long, Int; but got {input.dtype} instead")
-    from ..backend.indexing import check_bounds
     if weight.is_cuda:  # rows by index_select (its backward is index_add), same values
-        from .index import index_select
         rows = index_select(weight, 0, input.reshape(-1))
         if padding_idx is not None:  # same values; the padding row's gradient held back
             pad = padding_idx + weight.shape[0] if padding_idx < 0 else padding_idx
@@ -78,7 +79,6 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
         g2 = g.reshape(-1, wshape[1])
         if keep is not None:
             g2 = g2[wrap(keep, D.bool_)]
-        from .shape import embed
         return embed(g2, wshape, (rows,))
     return graph.attach(out, "EmbeddingBackward0", (weight,), backward)
 
@@ -129,7 +129,6 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
                                  is_causal=False, scale=None, enable_gqa=False):
     """softmax(q k^T * scale + mask) v, PyTorch's reference formulation."""
-    from .. import ones
     scale = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
     scores = query @ key.transpose(-2, -1) * scale
     if is_causal:

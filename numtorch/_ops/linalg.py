@@ -6,9 +6,12 @@ import numpy as np
 from .. import _dtype as D
 from ..autograd import grad_mode, graph
 from ..autograd.composite import composite
+from ..autograd.grad_mode import no_grad
 from ..backend.cuda_array import asarray
+from ..backend.elementwise import broadcast_shapes
 from ..tensor import Tensor, wrap, wrap_dim
-from .pointwise import _type_name, deliver
+from .pointwise import _type_name, add, deliver, mul, sub
+from .shape import onto_diagonal, roll
 
 # PyTorch has no bool matrix products; the kernel it would run names the error
 _BOOL_KERNEL = {1: "dot", 2: "addmm_impl_cpu_"}
@@ -259,8 +262,6 @@ def _int_scales(dtype, beta, alpha):
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
-    from ..autograd.grad_mode import no_grad
-    from .pointwise import add, mul
     if mat1.dtype.category != D.FLOAT and mat1.ndim == 2 and mat1.shape[1] == 0 and \
             mat1.shape[0] * mat2.shape[-1] > 0:
         # with nothing to multiply PyTorch computes beta * input as an op of beta's type and
@@ -301,13 +302,11 @@ def _scale(t, alpha):
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
-    from .pointwise import add
     beta, alpha = _int_scales(mat.dtype, beta, alpha)
     return add(_scale(input, beta), _scale(mv(mat, vec), alpha), out=out)
 
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
-    from .pointwise import add
     beta, alpha = _int_scales(batch1.dtype, beta, alpha)
     return add(_scale(input, beta), _scale(bmm(batch1, batch2), alpha), out=out)
 
@@ -315,9 +314,6 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
 def cross(input, other, dim=None):
     """Component i is a[i+1] b[i+2] - a[i+2] b[i+1] (indices mod 3): rolls, so it is
     differentiable.  Without dim, the first dim of size 3 (PyTorch's deprecated default)."""
-    from ..backend.elementwise import broadcast_shapes
-    from .pointwise import mul, sub
-    from .shape import roll
     if input.dtype is not other.dtype:
         raise RuntimeError(f"expected scalar type {_type_name(input.dtype)} but found "
                            f"{_type_name(other.dtype)}")
@@ -352,6 +348,5 @@ def trace(input):
     res = wrap(np.asarray(np.trace(input._data), dt.np, like=input._data), dt)
     shape = tuple(input.shape)
 
-    from .shape import onto_diagonal
     return graph.attach(res, "TraceBackward0", (input,),  # the gradient lands on the diagonal
                         lambda g: onto_diagonal(g, shape, 0, 0, 1))

@@ -13,6 +13,7 @@ from ..backend import normalization as backend
 from ..tensor import wrap
 from . import pointwise as P
 from .activation import log_softmax
+from .index import gather, index_select
 
 
 def reduce_loss(loss, reduction):
@@ -102,7 +103,6 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 def _nll_loss_cuda(logp, target, weight, ignore_index, reduction):
     """nll_loss from gather/index_select tensor ops (so autograd differentiates it) for CUDA
     inputs; the targets are checked on a host copy first."""
-    from .index import gather, index_select
     t = target.reshape(-1).long()
     host = t._data.get()
     bad = host[(host != ignore_index) & ((host < 0) | (host >= logp.shape[1]))]

@@ -12,6 +12,7 @@ import numpy as np
 from .. import _dtype as D
 from .. import opcodes
 from ..autograd import grad_mode, graph
+from ..autograd.grad_mode import no_grad
 from ..backend import elementwise as backend
 from ..backend import small
 from ..tensor import Tensor, _new, check_overlap, wrap
@@ -573,7 +574,6 @@ def _nan_ignoring(extreme, input, other, out):
         return extreme(input, other, out=out)
     a = input if isinstance(input, Tensor) else wrap(np.asarray(input))
     b = other if isinstance(other, Tensor) else wrap(np.asarray(other))
-    from ..autograd.grad_mode import no_grad
     with no_grad():
         res = where(isnan(a), b, where(isnan(b), a, extreme(a, b)))
     if out is not None:

@@ -12,7 +12,31 @@ from ..backend import reduction as backend
 from ..backend.cuda_array import asarray
 from ..tensor import Tensor, wrap, wrap_dim
 from ._numpy_names import accept_numpy_names
-from .pointwise import _type_name, deliver
+from .creation import arange, ones_like, zeros_like
+from .index import scatter_add, zeros_of
+from .pointwise import (
+    _type_name,
+    deliver,
+    eq,
+    exp,
+    gt,
+    isinf,
+    isnan,
+    log,
+    logical_and,
+    logical_not,
+    logical_or,
+    maximum,
+    minimum,
+    mul,
+    ne,
+    sqrt,
+    sub,
+    where,
+)
+from .pointwise import abs as abs_
+from .pointwise import pow as pow_
+from .shape import cat, flip, narrow
 
 
 def _cast(input, dtype):
@@ -123,7 +147,6 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
-    from .pointwise import isnan, logical_not, mul, where
     with grad_mode.no_grad():
         res = sum(where(isnan(input), 0, input), dim, keepdim, dtype=dtype)
     # (saves the input, as PyTorch's node does, and multiplies by the mask, so a NaN
@@ -146,8 +169,6 @@ def _prod_grad(g_full, x, r, dim, keepdim):
     """d prod / d x_i (g_full arrives expanded to x's shape), PyTorch's way: prod / x_i when
     x has no zero; otherwise the product of the other entries of x_i's line (of the whole
     tensor for prod() with one zero; with two or more zeros that is 0 everywhere)."""
-    from .creation import zeros_like
-    from .pointwise import eq
     if x.ndim == 0:  # PyTorch passes the gradient straight through (even for inf)
         return g_full
     dims = reduce_dims(dim, x.ndim)
@@ -166,8 +187,6 @@ def _others_product(x, d):
     those before it times the product of those after it (two exclusive cumprods), with no
     division, so a NaN or inf reaches only the positions whose product includes it -- what
     PyTorch's prod(dim) backward gives once the input has a zero."""
-    from .creation import ones_like
-    from .shape import cat, flip, narrow
     n = x.shape[d]
     ones = ones_like(narrow(x, d, 0, 1))
     if n == 1:
@@ -231,7 +250,6 @@ def _mean_grad(g, shape, dims, keepdim, n):
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
-    from .pointwise import isnan, logical_not
     if dtype is None and input.dtype.category != D.FLOAT:
         raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype "
                            f"but got {_type_name(input.dtype)}")
@@ -254,14 +272,12 @@ def _tie_grad(g, x, r, dims, keepdim, nan_wins):
     PyTorch computes it (g * mask / count): for amax/amin a NaN result matches nothing, so the
     gradient is NaN (0/0); for max()/min() (nan_wins) the NaN elements share it, and the
     others get 0."""
-    from .pointwise import eq, isnan, logical_and, logical_or
     rr = expand_back(r, x.shape, dims, keepdim)
     hit = eq(x, rr)
     if nan_wins:
         hit = logical_or(hit, logical_and(isnan(x), isnan(rr)))
     count = sum(hit, dims, True)
     if nan_wins:  # (max()/min() leave the others 0 even for an infinite g)
-        from .pointwise import where
         return where(hit, g / count, 0.0)
     return g * hit.to(g.dtype) / count
 
@@ -287,7 +303,6 @@ def _extreme(name, op, argop, rtype, input, dim, keepdim, other):
     if isinstance(dim, Tensor):  # torch.max(a, b) is maximum
         other, dim = dim, None
     if other is not None:
-        from .pointwise import maximum, minimum
         return (maximum if op == opcodes.MAX else minimum)(input, other)
     if dim is None:
         if input._data.size == 0:
@@ -315,10 +330,8 @@ def _extreme(name, op, argop, rtype, input, dim, keepdim, other):
 
 def select_grad(g, index, dim, keepdim):
     """g (already expanded over dim) kept only where position == index along dim."""
-    from ..tensor import wrap as w
-    from .pointwise import eq, where
     n = g.shape[dim]
-    pos = w(np.arange(n, like=g._data).reshape([-1] + [1] * (g.ndim - dim - 1)), D.int64)
+    pos = wrap(np.arange(n, like=g._data).reshape([-1] + [1] * (g.ndim - dim - 1)), D.int64)
     idx = index if keepdim else index.unsqueeze(dim)
     return where(eq(pos, idx), g, 0.0)
 
@@ -374,7 +387,6 @@ def any(input, dim=None, keepdim=False):
 
 
 def count_nonzero(input, dim=None):
-    from .pointwise import ne
     return sum(ne(input, 0), dim)
 
 
@@ -420,7 +432,6 @@ def _spread_mean(input, dim, unbiased, keepdim, correction, root, running_mean=F
     m = _keep(m, input._data.shape, dims, keepdim)
     v = _keep(v, input._data.shape, dims, keepdim)
     if root:  # (a tensor op, so a CUDA variance stays on the GPU)
-        from .pointwise import sqrt
         v = sqrt(wrap(asarray(v, np.float64), D.float64))._data
     spread = wrap(asarray(v, input.dtype.np), input.dtype)
     mean_t = wrap(asarray(m, input.dtype.np), input.dtype)
@@ -428,7 +439,6 @@ def _spread_mean(input, dim, unbiased, keepdim, correction, root, running_mean=F
         mean_t = _running_mean_nan(mean_t, input, dims, keepdim)
     dof = builtins.max(n - c, 0)
     if root:  # d std / dx = (x - mean) / ((N - correction) std), 0 where std is 0
-        from .pointwise import eq, where
 
         def std_grad(g, x, s_):
             s_ = expand_back(s_, x.shape, dims, keepdim)
@@ -445,7 +455,6 @@ def _running_mean_nan(mean, input, dims, keepdim):
     """PyTorch's var_mean/std_mean update a running mean, m + (x - m) / k, so an infinity
     anywhere but in the last element taken makes that mean NaN (inf - inf), where mean()
     gives inf."""
-    from .pointwise import gt, isinf, sub, where
     if not dims or input.numel() == 0:
         return mean
     with grad_mode.no_grad():
@@ -473,8 +482,6 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None, out=None):
-    from .pointwise import abs as abs_
-    from .pointwise import pow as pow_
     if dtype is not None:
         input = _cast(input, dtype)
     if input.dtype.category != D.FLOAT:
@@ -489,7 +496,6 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None, out=None):
     elif p == 1:
         r = sum(abs_(input), dim, keepdim)
     elif p == 0:
-        from .pointwise import ne
         r = sum(ne(input, 0), dim, keepdim).to(input.dtype)
     elif isinstance(p, (int, float)):
         r = pow_(sum(pow_(abs_(input), p), dim, keepdim), 1.0 / p)
@@ -505,10 +511,7 @@ def _reduced_count(input, dim):
 def _two_norm(input, dim, keepdim):
     """sqrt(sum(x^2)) as one node (LinalgVectorNormBackward0) whose gradient x / norm is taken
     as 0 where the norm is 0, as PyTorch does (the composed sqrt would give 0 * inf)."""
-    from ..autograd.grad_mode import no_grad
-    from .pointwise import abs as abs_
-    from .pointwise import eq, mul, sqrt, where
-    with no_grad():  # (over one element, its |x| itself, as PyTorch: no x * x to overflow)
+    with grad_mode.no_grad():  # (one element: its |x| itself, as PyTorch: no x * x to overflow)
         r = sum(abs_(input), dim, keepdim) if _reduced_count(input, dim) == 1 else \
             sqrt(sum(mul(input, input), dim, keepdim))
     dims = reduce_dims(dim, input.ndim)
@@ -521,11 +524,9 @@ def _two_norm(input, dim, keepdim):
 
 
 def logsumexp(input, dim, keepdim=False):
-    from .pointwise import exp, isinf, log, sub, where
     if input.dtype.category != D.FLOAT:
         input = input.to(D.get_default_dtype())
-    from ..autograd.grad_mode import no_grad
-    with no_grad():
+    with grad_mode.no_grad():
         if input.numel() == 0:  # log(0) = -inf over empty dims (amax of none would raise)
             r = log(sum(exp(input), dim, True))
         else:
@@ -576,7 +577,6 @@ def _softmax_backward(g, y, d, log):
             and ga.flags.c_contiguous and ya.flags.c_contiguous):
         return wrap(backend.softmax_rows_backward(ga, ya, log), y.dtype)
     if log:
-        from .pointwise import exp
         return g - exp(y) * sum(g, d, True)
     return y * (g - sum(g * y, d, True))
 
@@ -634,7 +634,6 @@ def _cumprod_grad(g, x, y, d):
     comes at or before i.  Past a line's first zero every y_j is 0, so later positions get 0;
     the first zero itself gets sum_{j>=z} g_j prod_{k<=j, k!=z} x_k, a cumprod with that zero
     read as 1 -- no division by zero anywhere."""
-    from .pointwise import eq, logical_and, logical_not, where
     if x.shape[d] == 1:  # y = x: the gradient passes as it is (no inf/inf at x = inf)
         return g
     zero = eq(x, 0)
@@ -650,8 +649,6 @@ def _cumprod_grad(g, x, y, d):
     # the first zero z: (prod_{k<z} x_k) * sum_{z<=j<z2} g_j prod_{z<k<=j} x_k, up to the
     # second zero z2, with the prefix read off y just before z (PyTorch's order: an infinite
     # prefix times a zero sum is NaN, and whatever comes after z2 cannot make one)
-    from .creation import ones_like
-    from .shape import cat, narrow
     span = eq(zeros_so_far, 1)
     inner = where(logical_and(span, logical_not(first)), x, 1.0).cumprod(d)
     tail = (where(span, g, 0.0) * inner).sum(d, keepdim=True)
@@ -669,9 +666,6 @@ def cumprod(input, dim, *, dtype=None, out=None):
 
 
 def _cum_extreme(op, rtype, input, dim):
-    from ..autograd.grad_mode import no_grad
-    from .creation import arange
-    from .pointwise import eq, isnan, logical_and, logical_or, where
     if input.numel() == 0:  # PyTorch returns empty results, dim unchecked
         vals = wrap(input._data.copy(), input.dtype)
         indices = wrap(np.zeros(input._data.shape, np.int64, like=input._data), D.int64)
@@ -683,7 +677,7 @@ def _cum_extreme(op, rtype, input, dim):
     # index of the running extreme: the last position where x equals the running value (a
     # running max of the positions of the hits), built from tensor ops so it runs on CUDA too
     d = wrap_dim(dim, input.ndim) if input.ndim else 0
-    with no_grad():
+    with grad_mode.no_grad():
         hit = logical_or(eq(input, vals), logical_and(isnan(input), isnan(vals)))
         n = input.shape[d] if input.ndim else 1
         pos = arange(n, device=input.device).reshape([-1] + [1] * (input.ndim - d - 1)) \
@@ -697,7 +691,6 @@ def _attach_cum_extreme(op, vals, input, d, indices):
     """Each output's gradient goes to the element that was the running extreme there."""
     if input.dtype.category != D.FLOAT:
         return vals
-    from .index import scatter_add, zeros_of
     name = "CummaxBackward0" if op == opcodes.CUMMAX else "CumminBackward0"
     return graph.attach(vals, name, (input,), lambda g, x: scatter_add(
         zeros_of(x), d, indices, g) if x.ndim else g, (input,))

@@ -5,9 +5,11 @@ import numpy as np
 
 from .. import _dtype as D
 from ..autograd import graph
-from ..backend.cuda_array import as_strided, ascontiguousarray
+from ..backend import cuda_ops
+from ..backend.cuda_array import advanced_offsets, as_strided, ascontiguousarray
 from ..tensor import Tensor, view_of, wrap, wrap_dim
 from ._numpy_names import accept_numpy_names
+from .pointwise import deliver
 
 
 def _record(res, input, name, backward):
@@ -29,8 +31,6 @@ def embed(g, shape, key):
     `key`: the gradient of indexing.  Differentiable itself, for double backward."""
     z = np.zeros(shape, g._data.dtype, like=g._data)
     if g.is_cuda:
-        from ..backend import cuda_ops
-        from ..backend.cuda_array import advanced_offsets
         cuda_ops.put(z, advanced_offsets(z, key), g._data, accumulate=True)
     elif isinstance(key, tuple) and all(_basic(k) for k in key):
         z[key] = g._data  # a basic index names each place once: no accumulation (add.at is slow)
@@ -358,7 +358,6 @@ def cat(tensors, dim=0, *, out=None):
                     f"{ref._data.shape[k]} but got size {x._data.shape[k]} for tensor number "
                     f"{pos} in the list.")
     res = np.concatenate([x._data for x in parts], axis=d, dtype=dt.np)
-    from .pointwise import deliver
     res = deliver(res, dt, out)
     if out is not None:
         return res
@@ -392,7 +391,6 @@ def stack(tensors, dim=0, *, out=None):
             dt = D.promote_types(dt, x.dtype)
     # one np.stack (DataLoader's collate stacks every batch), not an unsqueeze per tensor + cat
     arrays = [x._data if x._data.dtype == dt.np else x._data.astype(dt.np) for x in tensors]
-    from .pointwise import deliver
     if d == 0 and all(type(a) is np.ndarray for a in arrays):
         res = np.array(arrays)  # 3x cheaper than np.stack for a batch of small rows
     else:

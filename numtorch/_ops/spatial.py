@@ -7,8 +7,12 @@ import numpy as np
 
 from .. import _dtype as D
 from ..autograd import graph
+from ..backend import conv as backend
+from ..backend.elementwise import DEVICE_MISMATCH
 from ..tensor import wrap
+from .creation import tensor as make
 from .layers import pad
+from .shape import cat
 
 
 def _pair(v, n=2):
@@ -26,7 +30,6 @@ def _spatial_input(name, input, dims):
 
 
 def _check_conv_bias(x, weight, bias):
-    from ..backend.elementwise import DEVICE_MISMATCH
     if bias.ndim != 1 or bias.shape[0] != weight.shape[0]:
         raise RuntimeError(f"Given weight of size {list(weight.shape)}, expected bias to be "
                            f"1-dimensional with {weight.shape[0]} elements, but got bias of "
@@ -39,7 +42,6 @@ def _check_conv_bias(x, weight, bias):
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    from ..backend import conv as backend
     x, unbatched = _spatial_input("conv2d", input, 2)
     stride, dilation = _pair(stride), _pair(dilation)
     kh, kw = weight.shape[2], weight.shape[3]
@@ -126,7 +128,6 @@ def _pool_args(kernel_size, stride, padding, dilation=1):
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
-    from ..backend import conv as backend
     x, unbatched = _spatial_input("max_pool2d", input, 2)
     kernel, stride, padding, dilation = _pool_args(kernel_size, stride, padding, dilation)
     out_arr, argmax = backend.max_pool2d(x._data, kernel, stride, padding, dilation, ceil_mode)
@@ -149,7 +150,6 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True, divisor_override=None):
-    from ..backend import conv as backend
     x, unbatched = _spatial_input("avg_pool2d", input, 2)
     kernel, stride, padding, _ = _pool_args(kernel_size, stride, padding)
     out_arr = backend.avg_pool2d(x._data, kernel, stride, padding, ceil_mode, count_include_pad,
@@ -164,7 +164,6 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 
 
 def adaptive_avg_pool2d(input, output_size):
-    from ..backend import conv as backend
     x, unbatched = _spatial_input("adaptive_avg_pool2d", input, 2)
     size = tuple(x.shape[2 + i] if s is None else s for i, s in enumerate(_pair(output_size)))
     if size == (1, 1):  # a global average pool is a mean, as PyTorch records it
@@ -227,7 +226,6 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                 recompute_scale_factor=None, antialias=False):
     """nearest, (bi)linear resampling over the trailing 1 or 2 spatial dims, as index_select
     and weighted sums (so autograd differentiates them)."""
-    from .. import tensor as make
     dims = input.ndim - 2
     if dims not in (1, 2):
         raise NotImplementedError(f"numtorch: interpolate over {dims} spatial dims")
@@ -273,7 +271,6 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     """The gradient of conv2d with respect to its input, written as a conv2d: the input
     spread out by `stride` (zeros between), padded by the kernel's reach minus `padding`,
     convolved with the weights flipped and transposed per group."""
-    from .. import cat
     x, unbatched = _spatial_input("conv_transpose2d", input, 2)
     stride, padding = _pair(stride), _pair(padding)
     output_padding, dilation = _pair(output_padding), _pair(dilation)

@@ -11,7 +11,7 @@ from .._errors import IndexOutOfRange
 from ..kernels.cpu import indexing as kernels
 from . import cuda_ops
 from ._types import Array, OpCode
-from .cuda_array import CudaArray
+from .cuda_array import CudaArray, advanced_offsets, to_device
 
 
 def check_bounds(idx: Array, n: int, dim: int, message: Optional[str] = None,
@@ -113,7 +113,6 @@ def put(out: Array, idx: Array, src: Array, accumulate: bool) -> Array:
                         "out of range: tried to access index {index} on a tensor of {size} "
                         "elements.", negative=True)
     if type(out) is CudaArray:
-        from .cuda_array import advanced_offsets, to_device
         key = np.unravel_index(np.where(flat < 0, flat + out.size, flat), out.shape)
         src = src.get() if type(src) is CudaArray else np.asarray(src)
         values = to_device(np.ascontiguousarray(src.reshape(-1)[:flat.size], out.dtype))

@@ -4,6 +4,7 @@ simulator (NUMBA_ENABLE_CUDASIM=1) the simulated device counts as one GPU, which
 CUDA backend's tests run on machines without one."""
 
 from .._device import _lazy_init, device_count, is_available  # noqa: F401  (torch.cuda's names)
+from ..random import cuda_generator
 
 
 def is_initialized():
@@ -31,7 +32,6 @@ def synchronize(device=None):
 
 def manual_seed(seed):
     """Seed the generator behind random CUDA tensors (a no-op without a GPU, as in PyTorch)."""
-    from ..random import cuda_generator
     cuda_generator.manual_seed(seed)
 
 
