@@ -178,7 +178,8 @@ def test_conv_input_gradient_in_chunks_and_padded_rows(torch, monkeypatch, strid
 
 
 @pytest.mark.parametrize("c,o,groups,k,padding,dilation", [
-    (1, 6, 1, (5, 5), 0, 1),       # 25 taps: a single tap left after the groups of three
+    (1, 6, 1, (5, 5), 0, 1),       # 25 taps: passes of nine, nine, three, three and one
+    (2, 4, 1, (1, 5), (0, 2), 1),  # 10 taps: nine and one
     (3, 5, 1, (3, 3), 1, 1),       # 5 channels: blocks of 4 and 1 (the last one repeated)
     (4, 7, 1, (2, 3), (1, 2), 2),  # 24 taps, asymmetric padding, dilation
     (6, 6, 3, (3, 1), (1, 0), 1),  # groups of 2 -> 2 channels: 6 taps and half-empty blocks
