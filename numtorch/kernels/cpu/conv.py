@@ -206,9 +206,10 @@ def _conv_rows_block(xp, pitch, chan, tap_shift, w, bias, rows, out, o0, ok, o1,
 
     Each pass over the accumulator rows reads and writes all four of them, so a pass takes as
     many taps as registers allow: nine (a whole 3x3 window of one channel), then threes, then
-    ones.  Nine taps a pass ran 1.3-1.7x faster than three on every shape measured (3x3 over
-    3-64 channels, LeNet's 5x5 over 1 and 6) -- the loop was bound by the accumulators' loads
-    and stores, not by its multiply-adds."""
+    ones.  Three taps a pass was bound by those loads and stores: nine ran up to 1.7x faster
+    (3x3 over 3-64 channels, LeNet's 5x5 over 1 and 6; interleaved in one process, 6 runs),
+    never slower except on LeNet's 6-channel conv2 in the runs where this VM was at its
+    fastest (0.86x there, 1.5x in the others).  Six taps a pass lost to nine on the median."""
     oh, ow = out.shape[1], out.shape[2]
     n_t = chan.shape[0]
     room = xp.shape[1] - tap_shift.max()  # the longest run from a plane's start
