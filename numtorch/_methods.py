@@ -230,7 +230,7 @@ def _values_inplace(fn):
             raise NotImplementedError(f"\"{fn.__name__}_out_cpu\" not implemented for 'Bool'")
         check_overlap(self)
         if self.ndim and self.numel():  # (PyTorch casts a 0-d or empty result back freely)
-            P.check_cast(res.dtype, self)
+            D.check_cast(res.dtype, self._dtype)
         self._data[...] = res._data
         self._bump()
         return self

@@ -6,7 +6,6 @@ import numpy as np
 from .. import _dtype as D
 from ..autograd import grad_mode, graph
 from ..autograd.composite import composite
-from ..autograd.grad_mode import no_grad
 from ..backend.cuda_array import asarray
 from ..backend.elementwise import broadcast_shapes
 from ..tensor import Tensor, wrap, wrap_dim
@@ -278,7 +277,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
                                "Bool")
         raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
     beta, alpha = _int_scales(mat1.dtype, beta, alpha)
-    with no_grad():
+    with grad_mode.no_grad():
         prod = mm(mat1, mat2)
         if alpha != 1:
             prod = mul(prod, alpha)

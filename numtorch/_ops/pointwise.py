@@ -12,7 +12,6 @@ import numpy as np
 from .. import _dtype as D
 from .. import opcodes
 from ..autograd import grad_mode, graph
-from ..autograd.grad_mode import no_grad
 from ..backend import elementwise as backend
 from ..backend import small
 from ..tensor import Tensor, _new, check_overlap, wrap
@@ -55,7 +54,7 @@ def deliver(res, res_dtype, out=None, inplace=None):
     target = inplace if inplace is not None else out
     if target is None:
         return wrap(res, res_dtype)
-    check_cast(res_dtype, target)
+    D.check_cast(res_dtype, target._dtype)
     check_overlap(target)
     if inplace is not None:
         check_inplace_shape(target, res.shape)
@@ -66,10 +65,6 @@ def deliver(res, res_dtype, out=None, inplace=None):
         target._data[...] = res
     target._bump()
     return target
-
-
-def check_cast(res_dtype, target):
-    D.check_cast(res_dtype, target._dtype)
 
 
 _type_name = D.type_name
@@ -86,7 +81,7 @@ def _run_into(family, op, operands, shape, out_np_dtype, res_dtype, out, inplace
     target = inplace if inplace is not None else out
     if (target is not None and target._data.shape == shape
             and target._data.dtype == out_np_dtype):
-        check_cast(res_dtype, target)
+        D.check_cast(res_dtype, target._dtype)
         check_overlap(target)
         backend.run(family, op, operands, target._data)
         target._bump()
@@ -574,7 +569,7 @@ def _nan_ignoring(extreme, input, other, out):
         return extreme(input, other, out=out)
     a = input if isinstance(input, Tensor) else wrap(np.asarray(input))
     b = other if isinstance(other, Tensor) else wrap(np.asarray(other))
-    with no_grad():
+    with grad_mode.no_grad():
         res = where(isnan(a), b, where(isnan(b), a, extreme(a, b)))
     if out is not None:
         return deliver(res._data, res.dtype, out)
@@ -909,7 +904,7 @@ def _unary_forward(op, x, out, inplace):
             return _unary_into("int_unary", op, x, dt, out, inplace)
         dt = D.get_default_dtype()
         if inplace is not None:
-            check_cast(dt, inplace)
+            D.check_cast(dt, inplace._dtype)
     return _unary_into("unary", op, x, dt, out, inplace)
 
 
