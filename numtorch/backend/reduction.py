@@ -70,6 +70,11 @@ def reduce(op: OpCode, arr: Array, dims: Dims, acc_dtype: DType) -> Array:
         # a small tensor's sum is all call overhead: NumPy's own reduce has the least (and
         # accumulates in acc_dtype, float64 or int64, like the kernels)
         return np.asarray(np.add.reduce(arr, axis=dims, dtype=acc_dtype))
+    if op == opcodes.PROD and arr.dtype.kind == "f":
+        # in order, as PyTorch multiplies: the kernels' reassociated (vectorised) product is
+        # CPU-dependent, and on an AMD EPYC gave 1e30*1e-30*1e30*1e-30 = 1, not float32's inf
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.asarray(np.multiply.reduce(arr, axis=dims, dtype=acc_dtype))
     # Only float inputs may be summed in blocks of their own dtype (then accumulated wider):
     # a bool or small-int partial sum would saturate or wrap, so those are widened first.
     if arr.dtype != acc_dtype and arr.dtype.kind != "f":
