@@ -232,6 +232,31 @@ def test_whole_sum_and_mean_of_small_tensors(dtype):
                                rtol=1e-6)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sum_over_last_dim_in_float64(dtype):
+    """sum(-1) of a float tensor stores each row's float64 sum straight into the result (one
+    kernel, serial or a row per thread, or, for few long rows, the chunked general path): the
+    values of a float64 sum, PyTorch's overflow to inf, keepdim, the gradient, and 0-size
+    rows."""
+    rng = np.random.default_rng(2)
+    for shape in [(5,), (3, 4), (2, 3, 4), (0, 3), (3, 0), (1200, 1000), (3, 400_000)]:
+        x = rng.standard_normal(shape).astype(dtype) + 1.0  # (a mean off 0: error shows)
+        ref = x.astype(np.float64).sum(-1)
+        for dim, keep in [(-1, False), (len(shape) - 1, True)]:
+            t = nt.tensor(x, requires_grad=True)
+            r = t.sum(dim, keepdim=keep)
+            assert r.dtype == t.dtype and r.shape == (ref.shape + (1,) * keep)
+            np.testing.assert_allclose(r.detach().numpy().reshape(ref.shape), ref,
+                                       rtol=1e-6 if dtype == np.float32 else 1e-12, atol=1e-5)
+            (r * 2).sum().backward()
+            np.testing.assert_array_equal(t.grad.numpy(), np.full(shape, 2, dtype))
+    wide = nt.tensor([[3e38, 3e38], [1.0, -1.0]])
+    assert wide.sum(1).tolist() == [float("inf"), 0.0]
+    strided = nt.tensor(rng.standard_normal((6, 8)).astype(dtype)).t()
+    np.testing.assert_allclose(strided.sum(1).numpy(),
+                               strided.numpy().astype(np.float64).sum(1), rtol=1e-6)
+
+
 @pytest.mark.parametrize("op", ["sum", "mean", "prod", "std", "var", "amax", "amin", "nansum",
                                 "logsumexp", "all", "any", "count_nonzero"])
 @pytest.mark.parametrize("dim", [1, -2])

@@ -133,9 +133,27 @@ def _whole(input, name, divide):
     return graph.attach(res, name, (input,), lambda g: _mean_grad(g, shape, dims, False, n))
 
 
+def _rows(input, dim, keepdim):
+    """sum(dim) of a float CPU tensor over its last dim with one kernel call
+    (backend.sum_rows) and no general dim/dtype handling; None for any other input."""
+    arr = input._data if isinstance(input, Tensor) else None
+    if arr is None or type(dim) is not int or dim not in (-1, arr.ndim - 1):
+        return None
+    res = backend.sum_rows(arr)
+    if res is None:
+        return None
+    if keepdim:
+        res = res.reshape(arr.shape[:-1] + (1,))
+    return _record_fold(wrap(res, input._dtype), input, dim, keepdim, "SumBackward1", _same)
+
+
+def _same(g):
+    return g
+
+
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
-    if dim is None and dtype is None and out is None:
-        res = _whole(input, "SumBackward0", False)
+    if dtype is None and out is None:
+        res = _whole(input, "SumBackward0", False) if dim is None else _rows(input, dim, keepdim)
         if res is not None:
             return res
     if dtype is not None:
@@ -143,7 +161,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     dt = input.dtype if input.dtype.category == D.FLOAT else D.int64
     res = _fold(opcodes.SUM, input, dim, keepdim, dt, out)
     name = "SumBackward0" if dim is None else "SumBackward1"
-    return _record_fold(res, input, dim, keepdim, name, lambda g: g)
+    return _record_fold(res, input, dim, keepdim, name, _same)
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import opcodes
 from ..kernels.cpu import reduction as kernels
-from ..kernels.cpu._jit import PARALLEL_THRESHOLD, entry_table, learn
+from ..kernels.cpu._jit import CHUNKS, PARALLEL_THRESHOLD, entry_table, learn
 from . import cuda_ops
 from ._types import Array, Dims, DType, HostArray, OpCode, Shape
 from .cuda_array import CudaArray
@@ -55,6 +55,24 @@ def small_total(arr: Array, divisor: float = 1.0) -> Optional[HostArray]:
     out = np.empty((), arr.dtype)
     (_SUM_SMALL[arr.dtype][arr.ndim] or learn(_SUM_SMALL, kernels.sum_small, arr, (arr, 1.0, out)))(
         arr, divisor, out)
+    return out
+
+
+def sum_rows(arr: Array) -> Optional[HostArray]:
+    """The sum over the last dim of a C-contiguous float32/float64 host array, in its dtype,
+    accumulated in float64 (what reduce plus a cast gives, without the float64 result array,
+    the cast and their bookkeeping: at 2000x2000 those took a fifth of the time); None for
+    anything else, and for few long rows, which reduce splits within each row."""
+    if type(arr) is not np.ndarray or (arr.dtype != np.float32 and arr.dtype != np.float64) or (
+            not arr.ndim or not arr.flags.c_contiguous):
+        return None
+    rows = math.prod(arr.shape[:-1])
+    par = arr.size >= PARALLEL_THRESHOLD
+    if par and rows < CHUNKS:
+        return None
+    out = np.empty(arr.shape[:-1], arr.dtype)
+    (kernels.sum_rows_par if par else kernels.sum_rows)(
+        arr.reshape(rows, arr.shape[-1]), out.reshape(rows))
     return out
 
 

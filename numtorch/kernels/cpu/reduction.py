@@ -111,6 +111,22 @@ def reduce_inner_par(op, x, out):
         out[o] = _reduce_vec(op, part, _identity(op, part, out))
 
 
+@reduce_kernel
+def sum_rows(x, out):
+    """out[o] = the sum of row o of the float 2-D x, accumulated in float64 and stored in
+    out's dtype (x's): a float32 sum over the last dim with no float64 result to cast after."""
+    for o in range(x.shape[0]):
+        out[o] = _reduce_vec(SUM, x[o], 0.0)
+
+
+@parallel_reduce_kernel
+def sum_rows_par(x, out):
+    """sum_rows, one row per task (the caller sends many rows; few long ones take
+    reduce_inner_par's chunked split)."""
+    for o in prange(x.shape[0]):
+        out[o] = _reduce_vec(SUM, x[o], 0.0)
+
+
 @inline
 def _fold_row(op, acc, v):
     n = v.shape[0]
