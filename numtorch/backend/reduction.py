@@ -76,6 +76,19 @@ def sum_rows(arr: Array) -> Optional[HostArray]:
     return out
 
 
+def column_sums(arr: Array, n_cols: int) -> Optional[HostArray]:
+    """The C-contiguous float32/float64 host arr viewed as (rows, n_cols) and summed over its
+    rows, flat, in arr's dtype, accumulated in float64 (a Linear's bias gradient: the sum of
+    the output gradient over the batch); None for anything else, and for sizes the parallel
+    kernels take."""
+    if type(arr) is not np.ndarray or (arr.dtype != np.float32 and arr.dtype != np.float64) or (
+            not arr.flags.c_contiguous or not 0 < arr.size < PARALLEL_THRESHOLD):
+        return None
+    out = np.empty(n_cols, arr.dtype)
+    kernels.sum_cols(arr.reshape(1, arr.size // n_cols, n_cols), out)
+    return out
+
+
 def reduce(op: OpCode, arr: Array, dims: Dims, acc_dtype: DType) -> Array:
     """Fold `arr` over `dims` with op, accumulating (and returning) in acc_dtype."""
     if type(arr) is CudaArray:

@@ -170,6 +170,16 @@ def _sum_rows_blocked(acc, x, o, r_lo, r_hi, lo, hi):
 
 
 @reduce_kernel
+def sum_cols(x, out):
+    """out[j] = the sum over r of x[0, r, j] (a float (1, R, C) x), accumulated in float64 and
+    stored in out's dtype (x's): a bias gradient with no float64 result to cast after."""
+    acc = np.zeros(x.shape[2])
+    _sum_rows_blocked(acc, x, 0, 0, x.shape[1], 0, x.shape[2])
+    for i in range(acc.shape[0]):
+        out[i] = acc[i]
+
+
+@reduce_kernel
 def reduce_outer(op, x, out, lo, hi):
     """out[o, lo:hi] = op over r of x[o, r, lo:hi]."""
     for o in range(x.shape[0]):
