@@ -215,6 +215,7 @@ def test_linear_algebra_family_gradcheck():
     assert gradcheck(nt.dot, (v, leaf(4)))
     assert gradcheck(nt.outer, (v, c))
     assert gradcheck(lambda c_, a_, b_: nt.addmm(c_, a_, b_, beta=0.5, alpha=2), (c, a, b))
+    assert gradcheck(nt.addmm, (c, a, b))  # (a 1-D bias of b's width: Linear's fast path)
     assert gradcheck(nt.bmm, (leaf(2, 3, 4), leaf(2, 4, 2)))
     assert gradcheck(lambda a_: a_ @ a_.t(), (leaf(3, 4, transposed=True),))
 

@@ -174,6 +174,11 @@ def test_matmul_family(torch):
     assert_same(nt.addmm(c, a, b), torch.addmm(tc, ta, tb), rtol=1e-5, atol=1e-6)
     assert_same(nt.addmm(c, a, b, beta=0.5, alpha=2), torch.addmm(tc, ta, tb, beta=0.5, alpha=2),
                 rtol=1e-5, atol=1e-6)
+    bias, w = nt.randn(5), nt.randn(5, 4)  # Linear's form: a 1-D bias, a transposed weight
+    assert_same(nt.addmm(bias, a, w.t()), torch.addmm(to_torch(bias, torch), ta,
+                                                      to_torch(w, torch).t()), rtol=1e-5, atol=1e-6)
+    assert_same(nt.addmm(bias.double(), a.double(), b.double()),
+                torch.addmm(to_torch(bias, torch).double(), ta.double(), tb.double()), rtol=1e-12)
     x, y = nt.randn(2, 3, 4), nt.randn(2, 4, 5)
     assert_same(nt.bmm(x, y), torch.bmm(to_torch(x, torch), to_torch(y, torch)), rtol=1e-5)
     assert_same(a.t(), ta.t())

@@ -87,9 +87,9 @@ def _mm_grad_b(g, a, b):
     return _grad_rhs(a, g, b)
 
 
-def _fast_mm(a, b):
-    """The hot case of small models, `x @ w`: two float CPU matrices of one dtype whose inner
-    sizes agree, with no out=.  Skips the general checks; None when it doesn't apply."""
+def _float_matrices(a, b):
+    """(a's array, b's array, their dtype) when a @ b is the hot case of small models: two
+    float CPU matrices of one dtype whose inner sizes agree; else None."""
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         return None
     x, y, dt = a._data, b._data, a._dtype
@@ -97,6 +97,16 @@ def _fast_mm(a, b):
             or type(x) is not np.ndarray or type(y) is not np.ndarray
             or x.ndim != 2 or y.ndim != 2 or x.shape[1] != y.shape[0]):
         return None
+    return x, y, dt
+
+
+def _fast_mm(a, b):
+    """`x @ w` of _float_matrices with no out=, skipping the general checks; None when it
+    doesn't apply."""
+    arrays = _float_matrices(a, b)
+    if arrays is None:
+        return None
+    x, y, dt = arrays
     res = wrap(np.matmul(x, y), dt)
     if a._requires_grad or b._requires_grad:
         return _record_pair(res, "MmBackward0", a, b, _mm_grad_a, _mm_grad_b)
@@ -260,6 +270,23 @@ def _int_scales(dtype, beta, alpha):
     return (beta, alpha) if dtype.category == D.FLOAT else (int(beta), int(alpha))
 
 
+def _fast_linear(bias, a, b):
+    """Linear's forward, bias + a @ b for _float_matrices a, b and a 1-D bias of their
+    dtype and b's width: the bias is added into the fresh product in place (through
+    mm() and add() a 64x784 -> 512 layer spent 36 us beside its 270 us product); None for
+    anything else."""
+    arrays = _float_matrices(a, b)
+    if arrays is None or not isinstance(bias, Tensor):
+        return None
+    x, y, dt = arrays
+    v = bias._data
+    if bias._dtype is not dt or type(v) is not np.ndarray or v.shape != (y.shape[1],):
+        return None
+    arr = np.matmul(x, y)
+    arr += v
+    return wrap(arr, dt)
+
+
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     if mat1.dtype.category != D.FLOAT and mat1.ndim == 2 and mat1.shape[1] == 0 and \
             mat1.shape[0] * mat2.shape[-1] > 0:
@@ -277,16 +304,18 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
                                "Bool")
         raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
     beta, alpha = _int_scales(mat1.dtype, beta, alpha)
-    with grad_mode.no_grad():
-        prod = mm(mat1, mat2)
-        if alpha != 1:
-            prod = mul(prod, alpha)
-        base = input if beta == 1 else mul(input, beta)
-        r = add(base, prod)
-    if r.shape != prod.shape:
-        raise RuntimeError(f"The expanded size of the tensor ({prod.shape[-1]}) must match the "
-                           f"existing size ({input.shape[-1]})")
-    res = deliver(r._data, r.dtype, out)
+    res = _fast_linear(input, mat1, mat2) if beta == 1 and alpha == 1 and out is None else None
+    if res is None:
+        with grad_mode.no_grad():
+            prod = mm(mat1, mat2)
+            if alpha != 1:
+                prod = mul(prod, alpha)
+            base = input if beta == 1 else mul(input, beta)
+            r = add(base, prod)
+        if r.shape != prod.shape:
+            raise RuntimeError(f"The expanded size of the tensor ({prod.shape[-1]}) must match "
+                               f"the existing size ({input.shape[-1]})")
+        res = deliver(r._data, r.dtype, out)
     need = (getattr(input, "_requires_grad", False), mat1._requires_grad, mat2._requires_grad)
 
     def backward(g, m1, m2):
