@@ -205,11 +205,12 @@ def _conv_rows_block(xp, pitch, chan, tap_shift, w, bias, rows, out, o0, ok, o1,
     """conv_rows for one sample (xp and out are its planes) and one block of 4 channels.
 
     Each pass over the accumulator rows reads and writes all four of them, so a pass takes as
-    many taps as registers allow: nine (a whole 3x3 window of one channel), then threes, then
-    ones.  Three taps a pass was bound by those loads and stores: nine ran up to 1.7x faster
-    (3x3 over 3-64 channels, LeNet's 5x5 over 1 and 6; interleaved in one process, 6 runs),
-    never slower except on LeNet's 6-channel conv2 in the runs where this VM was at its
-    fastest (0.86x there, 1.5x in the others).  Six taps a pass lost to nine on the median."""
+    many taps as registers allow: fours (taps from the flat list, across channels), then
+    threes, then ones.  Four taps keep the 16 broadcast weights in the 16 ymm registers; nine
+    a pass (36 weights) spilled them to the stack, one extra load per multiply-add, and ran
+    1.1-1.45x slower on this 2-vCPU EPYC VM (3x3 over 8-32 channels, LeNet's 5x5 over 1, 6
+    and 16; 15 interleaved rounds, 1 and 2 threads).  Three taps a pass are within noise of
+    four and take the remainder."""
     oh, ow = out.shape[1], out.shape[2]
     n_t = chan.shape[0]
     room = xp.shape[1] - tap_shift.max()  # the longest run from a plane's start
@@ -221,26 +222,21 @@ def _conv_rows_block(xp, pitch, chan, tap_shift, w, bias, rows, out, o0, ok, o1,
         r0[:], r1[:], r2[:], r3[:] = bias[o0], bias[o1], bias[o2], bias[o3]
         at = y0 * pitch
         t = 0
-        while t + 9 <= n_t:
+        while t + 4 <= n_t:
             xa, xb, xc = _tap_rows(xp, chan, tap_shift, at, lq, t)
-            xd, xe, xf = _tap_rows(xp, chan, tap_shift, at, lq, t + 3)
-            xg, xh, xi = _tap_rows(xp, chan, tap_shift, at, lq, t + 6)
-            a0, b0, c0, d0, e0, f0, g0, h0, i0 = w[o0, t:t + 9]
-            a1, b1, c1, d1, e1, f1, g1, h1, i1 = w[o1, t:t + 9]
-            a2, b2, c2, d2, e2, f2, g2, h2, i2 = w[o2, t:t + 9]
-            a3, b3, c3, d3, e3, f3, g3, h3, i3 = w[o3, t:t + 9]
+            sd = at + tap_shift[t + 3]
+            xd = xp[chan[t + 3], sd:sd + lq]
+            a0, b0, c0, d0 = w[o0, t:t + 4]
+            a1, b1, c1, d1 = w[o1, t:t + 4]
+            a2, b2, c2, d2 = w[o2, t:t + 4]
+            a3, b3, c3, d3 = w[o3, t:t + 4]
             for q in range(lq):
-                ua, ub, uc, ud, ue, uf, ug, uh, ui = (xa[q], xb[q], xc[q], xd[q], xe[q], xf[q],
-                                                      xg[q], xh[q], xi[q])
-                r0[q] += (a0 * ua + b0 * ub + c0 * uc + d0 * ud + e0 * ue + f0 * uf + g0 * ug
-                          + h0 * uh + i0 * ui)
-                r1[q] += (a1 * ua + b1 * ub + c1 * uc + d1 * ud + e1 * ue + f1 * uf + g1 * ug
-                          + h1 * uh + i1 * ui)
-                r2[q] += (a2 * ua + b2 * ub + c2 * uc + d2 * ud + e2 * ue + f2 * uf + g2 * ug
-                          + h2 * uh + i2 * ui)
-                r3[q] += (a3 * ua + b3 * ub + c3 * uc + d3 * ud + e3 * ue + f3 * uf + g3 * ug
-                          + h3 * uh + i3 * ui)
-            t += 9
+                ua, ub, uc, ud = xa[q], xb[q], xc[q], xd[q]
+                r0[q] += a0 * ua + b0 * ub + c0 * uc + d0 * ud
+                r1[q] += a1 * ua + b1 * ub + c1 * uc + d1 * ud
+                r2[q] += a2 * ua + b2 * ub + c2 * uc + d2 * ud
+                r3[q] += a3 * ua + b3 * ub + c3 * uc + d3 * ud
+            t += 4
         while t + 3 <= n_t:
             xa, xb, xc = _tap_rows(xp, chan, tap_shift, at, lq, t)
             a0, b0, c0 = w[o0, t:t + 3]
